@@ -1,0 +1,211 @@
+// Package apiv1 holds the wire types of the Keymate API v1: the JSON bodies that
+// the client sends and the server answers with. api/openapi.yaml is the contract
+// these types follow; the server's conformance test keeps the two in step.
+package apiv1
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Scopes is the catalogue of scopes an API key may hold, in documentation order.
+var Scopes = []string{
+	"keys:read", "keys:write",
+	"channels:read", "channels:write",
+	"alerts:read", "alerts:write",
+	"access:read", "access:write",
+	"backups:read", "backups:write",
+	"audit:read", "compliance:read",
+	"admin",
+}
+
+// ScopeAdmin grants every other scope.
+const ScopeAdmin = "admin"
+
+// IsScope reports whether s is in the scope catalogue.
+func IsScope(s string) bool { return slices.Contains(Scopes, s) }
+
+// Limits and defaults of API keys, shared by server validation and provider
+// schema validators so that both say the same thing.
+const (
+	MinSecretLength            = 32
+	MinRotationDays            = 1
+	MaxRotationDays            = 365
+	DefaultRotationDays        = 90
+	RecommendedRotationDays    = 90 // the security guide's limit
+	DefaultRotationGracePeriod = "24h"
+	MaxRotationGracePeriod     = 30 * 24 * time.Hour
+	MaxNameLength              = 128
+	MaxDescriptionLength       = 1024
+)
+
+// API key status values.
+const (
+	KeyStatusActive  = "active"
+	KeyStatusRevoked = "revoked"
+	KeyStatusExpired = "expired"
+)
+
+// APIKey is an API key as the API returns it. Secret is set only in the
+// responses to create and rotate, and only when the server generated it.
+type APIKey struct {
+	ID                      string     `json:"id"`
+	Name                    string     `json:"name"`
+	Description             string     `json:"description"`
+	Scopes                  []string   `json:"scopes"`
+	RotationDays            int64      `json:"rotation_days"`
+	RotationGracePeriod     string     `json:"rotation_grace_period"`
+	ExpiresAt               *time.Time `json:"expires_at"`
+	Status                  string     `json:"status"`
+	SecretFingerprint       string     `json:"secret_fingerprint"`
+	SecretSource            string     `json:"secret_source"` // "generated" or "supplied"
+	CreatedAt               time.Time  `json:"created_at"`
+	UpdatedAt               time.Time  `json:"updated_at"`
+	RotatedAt               time.Time  `json:"rotated_at"`
+	NextRotationAt          time.Time  `json:"next_rotation_at"`
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
+	LastUsedAt              *time.Time `json:"last_used_at"`
+	RevokedAt               *time.Time `json:"revoked_at"`
+	Version                 int64      `json:"version"`
+	Secret                  string     `json:"secret,omitempty"`
+}
+
+// CreateAPIKeyRequest is the body of POST /v1/api-keys. Optional fields left nil
+// take the server's defaults. Secret, when set, must be at least MinSecretLength
+// characters; when nil the server generates one and returns it once.
+type CreateAPIKeyRequest struct {
+	Name                string     `json:"name"`
+	Description         string     `json:"description,omitempty"`
+	Scopes              []string   `json:"scopes"`
+	RotationDays        *int64     `json:"rotation_days,omitempty"`
+	RotationGracePeriod *string    `json:"rotation_grace_period,omitempty"`
+	ExpiresAt           *time.Time `json:"expires_at,omitempty"`
+	Secret              *string    `json:"secret,omitempty"`
+}
+
+// UpdateAPIKeyRequest is the body of PATCH /v1/api-keys/{id}: a merge patch.
+// Absent fields stay as they are; expires_at: null clears the expiry.
+type UpdateAPIKeyRequest struct {
+	Name                *string             `json:"name,omitempty"`
+	Description         *string             `json:"description,omitempty"`
+	Scopes              *[]string           `json:"scopes,omitempty"`
+	RotationDays        *int64              `json:"rotation_days,omitempty"`
+	RotationGracePeriod *string             `json:"rotation_grace_period,omitempty"`
+	ExpiresAt           Nullable[time.Time] `json:"expires_at,omitzero"`
+}
+
+// RotateAPIKeyRequest is the optional body of POST /v1/api-keys/{id}/rotate.
+// Secret, when set, is the new client-supplied secret; otherwise the server
+// generates one and returns it once.
+type RotateAPIKeyRequest struct {
+	Secret *string `json:"secret,omitempty"`
+}
+
+// APIKeyList is a page of API keys. NextCursor is empty on the last page.
+type APIKeyList struct {
+	Data       []APIKey `json:"data"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// AuditEvent records one mutation. ChangedFields names the fields a mutation
+// changed, never their values.
+type AuditEvent struct {
+	ID            string    `json:"id"`
+	Time          time.Time `json:"time"`
+	ActorKeyID    string    `json:"actor_key_id"`
+	Action        string    `json:"action"` // for example "api_key.create"
+	ObjectType    string    `json:"object_type"`
+	ObjectID      string    `json:"object_id"`
+	RequestID     string    `json:"request_id"`
+	ChangedFields []string  `json:"changed_fields"`
+}
+
+// AuditEventList is a page of audit events, newest first.
+type AuditEventList struct {
+	Data       []AuditEvent `json:"data"`
+	NextCursor string       `json:"next_cursor"`
+}
+
+// Error codes carried in ErrorBody.Code.
+const (
+	CodeBadRequest         = "bad_request"
+	CodeValidation         = "validation_failed"
+	CodeUnauthorized       = "unauthorized"
+	CodeForbidden          = "forbidden"
+	CodeNotFound           = "not_found"
+	CodeConflict           = "conflict"
+	CodePreconditionFailed = "precondition_failed"
+	CodeRateLimited        = "rate_limited"
+	CodeInternal           = "internal"
+)
+
+// ErrorEnvelope is the body of every error response.
+type ErrorEnvelope struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody describes an error. Fields names the offending request fields
+// (JSON paths such as "scopes[1]") for validation errors.
+type ErrorBody struct {
+	Code      string       `json:"code"`
+	Message   string       `json:"message"`
+	RequestID string       `json:"request_id"`
+	Fields    []FieldError `json:"fields,omitempty"`
+}
+
+// FieldError names one invalid field and what is wrong with it.
+type FieldError struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// Headers used across the API.
+const (
+	HeaderRequestID          = "X-Request-Id"
+	HeaderIdempotencyKey     = "Idempotency-Key"
+	HeaderRateLimitLimit     = "X-RateLimit-Limit"
+	HeaderRateLimitRemaining = "X-RateLimit-Remaining"
+	HeaderRateLimitReset     = "X-RateLimit-Reset" // Unix seconds when the bucket is full again
+	HeaderRetryAfter         = "Retry-After"       // seconds
+)
+
+// Nullable is a JSON field that distinguishes absent (Set false), null (Set
+// true, Value nil) and a value. Use it with the omitzero tag option.
+type Nullable[T any] struct {
+	Set   bool
+	Value *T
+}
+
+// Null returns a Nullable that is present and null.
+func Null[T any]() Nullable[T] { return Nullable[T]{Set: true} }
+
+// Value returns a Nullable holding v.
+func Value[T any](v T) Nullable[T] { return Nullable[T]{Set: true, Value: &v} }
+
+// IsZero reports whether the field is absent, for omitzero.
+func (n Nullable[T]) IsZero() bool { return !n.Set }
+
+// MarshalJSON writes null or the value.
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if n.Value == nil {
+		return []byte("null"), nil
+	}
+	return json.Marshal(n.Value)
+}
+
+// UnmarshalJSON records that the field was present, and its value unless null.
+func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		n.Value = nil
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	n.Value = &v
+	return nil
+}

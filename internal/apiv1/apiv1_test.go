@@ -1,0 +1,53 @@
+package apiv1
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestNullableDistinguishesAbsentNullAndValue(t *testing.T) {
+	ts := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := map[string]struct {
+		in   UpdateAPIKeyRequest
+		json string
+	}{
+		"absent": {UpdateAPIKeyRequest{}, `{}`},
+		"null":   {UpdateAPIKeyRequest{ExpiresAt: Null[time.Time]()}, `{"expires_at":null}`},
+		"value":  {UpdateAPIKeyRequest{ExpiresAt: Value(ts)}, `{"expires_at":"2027-01-02T03:04:05Z"}`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b, err := json.Marshal(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tc.json {
+				t.Fatalf("marshal = %s, want %s", b, tc.json)
+			}
+			var back UpdateAPIKeyRequest
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if back.ExpiresAt.Set != tc.in.ExpiresAt.Set || (back.ExpiresAt.Value == nil) != (tc.in.ExpiresAt.Value == nil) {
+				t.Fatalf("round trip = %+v, want %+v", back.ExpiresAt, tc.in.ExpiresAt)
+			}
+			if back.ExpiresAt.Value != nil && !back.ExpiresAt.Value.Equal(ts) {
+				t.Fatalf("round trip value = %v, want %v", back.ExpiresAt.Value, ts)
+			}
+		})
+	}
+}
+
+func TestIsScope(t *testing.T) {
+	for _, s := range Scopes {
+		if !IsScope(s) {
+			t.Errorf("IsScope(%q) = false for a catalogue scope", s)
+		}
+	}
+	for _, s := range []string{"", "keys", "keys:delete", "ADMIN"} {
+		if IsScope(s) {
+			t.Errorf("IsScope(%q) = true, want false", s)
+		}
+	}
+}
