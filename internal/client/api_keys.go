@@ -1,0 +1,93 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+const apiKeysPath = "/v1/api-keys"
+
+// ListAPIKeysOptions filters ListAPIKeys. Zero fields do not filter.
+type ListAPIKeysOptions struct {
+	// Name matches the key name exactly.
+	Name string
+	// Status is one of apiv1.KeyStatus*.
+	Status string
+	// IDs restricts the result to these key ids.
+	IDs []string
+}
+
+// CreateAPIKey creates an API key (POST /v1/api-keys). The returned key holds
+// the secret only when the server generated it.
+func (c *Client) CreateAPIKey(ctx context.Context, req apiv1.CreateAPIKeyRequest) (*apiv1.APIKey, error) {
+	var key apiv1.APIKey
+	if err := c.do(ctx, http.MethodPost, apiKeysPath, nil, req, &key); err != nil {
+		return nil, err
+	}
+	return &key, nil
+}
+
+// GetAPIKey returns one API key (GET /v1/api-keys/{id}); revoked keys are
+// returned with status "revoked", unknown ids yield ErrNotFound.
+func (c *Client) GetAPIKey(ctx context.Context, id string) (*apiv1.APIKey, error) {
+	path, err := objectPath(apiKeysPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var key apiv1.APIKey
+	if err := c.do(ctx, http.MethodGet, path, nil, nil, &key); err != nil {
+		return nil, err
+	}
+	return &key, nil
+}
+
+// ListAPIKeys returns every API key matching opts (GET /v1/api-keys),
+// following next_cursor to the last page.
+func (c *Client) ListAPIKeys(ctx context.Context, opts ListAPIKeysOptions) ([]apiv1.APIKey, error) {
+	q := url.Values{}
+	setIf(q, "name", opts.Name)
+	setIf(q, "status", opts.Status)
+	setIf(q, "ids", strings.Join(opts.IDs, ","))
+	return listAll[apiv1.APIKey](ctx, c, apiKeysPath, q, 0)
+}
+
+// UpdateAPIKey applies a merge patch to an API key (PATCH /v1/api-keys/{id}).
+func (c *Client) UpdateAPIKey(ctx context.Context, id string, req apiv1.UpdateAPIKeyRequest) (*apiv1.APIKey, error) {
+	path, err := objectPath(apiKeysPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var key apiv1.APIKey
+	if err := c.do(ctx, http.MethodPatch, path, nil, req, &key); err != nil {
+		return nil, err
+	}
+	return &key, nil
+}
+
+// RotateAPIKey gives an API key a new secret (POST /v1/api-keys/{id}/rotate).
+// The returned key holds the new secret only when the server generated it.
+func (c *Client) RotateAPIKey(ctx context.Context, id string, req apiv1.RotateAPIKeyRequest) (*apiv1.APIKey, error) {
+	path, err := objectPath(apiKeysPath, id, "rotate")
+	if err != nil {
+		return nil, err
+	}
+	var key apiv1.APIKey
+	if err := c.do(ctx, http.MethodPost, path, nil, req, &key); err != nil {
+		return nil, err
+	}
+	return &key, nil
+}
+
+// RevokeAPIKey revokes an API key (DELETE /v1/api-keys/{id}). A key that is
+// unknown or already revoked yields ErrNotFound.
+func (c *Client) RevokeAPIKey(ctx context.Context, id string) error {
+	path, err := objectPath(apiKeysPath, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+}

@@ -1,0 +1,366 @@
+// Package client is the Go client of the Keymate API v1. It is the only code
+// that builds HTTP requests to the API: the provider calls its methods.
+//
+// Every request goes through one helper (Client.do) that adds authentication,
+// the User-Agent and an Idempotency-Key on POST, retries 429, 5xx and
+// connection errors with exponential backoff and full jitter, turns non-2xx
+// responses into *APIError, and logs each attempt with secrets masked.
+package client
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+)
+
+// Defaults applied to zero Config values.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMinRetryWait   = 500 * time.Millisecond
+	DefaultMaxRetryWait   = 30 * time.Second
+	DefaultUserAgent      = "keymate-go-client"
+)
+
+const (
+	// maxResponseBytes bounds how much of a response body is read.
+	maxResponseBytes = 16 << 20
+	// pageSize is the page size requested when following cursors (the API's maximum).
+	pageSize = 100
+)
+
+// Config configures a Client.
+type Config struct {
+	// Endpoint is the API's base URL, for example http://127.0.0.1:8080.
+	Endpoint string
+	// APIKey is the bearer secret sent on every request.
+	APIKey string
+	// UserAgent is sent on every request, for example
+	// "terraform-provider-keymate/1.2.3 (+https://registry.terraform.io/providers/keymate/keymate)".
+	UserAgent string
+	// MaxRetries is the number of retries after the first attempt; 0 = no retry.
+	MaxRetries int
+	// RequestTimeout bounds each attempt; 0 = 30s.
+	RequestTimeout time.Duration
+	// MinRetryWait is the shortest wait between attempts; 0 = 500ms.
+	MinRetryWait time.Duration
+	// MaxRetryWait caps every wait, including one the server asks for; 0 = 30s.
+	MaxRetryWait time.Duration
+	// HTTPClient sends the requests; nil = a new http.Client.
+	HTTPClient *http.Client
+}
+
+// Client calls the Keymate API. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	apiKey     string
+	userAgent  string
+	maxRetries int
+	timeout    time.Duration
+	minWait    time.Duration
+	maxWait    time.Duration
+	http       *http.Client
+
+	// clock tells the time for X-RateLimit-Reset and Retry-After dates.
+	clock clock.Clock
+	// sleep waits d or until ctx is done; tests replace it to run without waiting.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New validates cfg, applies its defaults and returns a Client. Errors name
+// the offending setting.
+func New(cfg Config) (*Client, error) {
+	base, err := parseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("keymate client: APIKey must not be empty")
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("keymate client: MaxRetries must be 0 or more, got %d", cfg.MaxRetries)
+	}
+	for name, d := range map[string]time.Duration{
+		"RequestTimeout": cfg.RequestTimeout, "MinRetryWait": cfg.MinRetryWait, "MaxRetryWait": cfg.MaxRetryWait,
+	} {
+		if d < 0 {
+			return nil, fmt.Errorf("keymate client: %s must not be negative, got %s", name, d)
+		}
+	}
+	c := &Client{
+		base:       base,
+		apiKey:     cfg.APIKey,
+		userAgent:  cmp.Or(cfg.UserAgent, DefaultUserAgent),
+		maxRetries: cfg.MaxRetries,
+		timeout:    cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
+		minWait:    cmp.Or(cfg.MinRetryWait, DefaultMinRetryWait),
+		maxWait:    cmp.Or(cfg.MaxRetryWait, DefaultMaxRetryWait),
+		http:       cfg.HTTPClient,
+		clock:      clock.Real{},
+		sleep:      sleepContext,
+	}
+	if c.minWait > c.maxWait {
+		return nil, fmt.Errorf("keymate client: MinRetryWait (%s) must not exceed MaxRetryWait (%s)", c.minWait, c.maxWait)
+	}
+	if c.http == nil {
+		c.http = &http.Client{}
+	}
+	return c, nil
+}
+
+func parseEndpoint(raw string) (*url.URL, error) {
+	const want = "must be an absolute http or https URL such as https://keymate.example.com"
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("keymate client: Endpoint must not be empty; it " + want)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("keymate client: Endpoint is not a valid URL; it " + want)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("keymate client: Endpoint %q %s", u.Redacted(), want)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("keymate client: Endpoint %q must not have a query or fragment", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// sleepContext waits d, or returns ctx's error as soon as ctx is done.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// objectPath joins a collection path and an escaped id, plus an optional
+// action such as "rotate". An empty id is an error, so that a call never
+// silently addresses the collection.
+func objectPath(collection, id string, action ...string) (string, error) {
+	if id == "" {
+		return "", fmt.Errorf("%s: id must not be empty", collection)
+	}
+	return strings.Join(append([]string{collection, url.PathEscape(id)}, action...), "/"), nil
+}
+
+// do performs one logical API call: it sends method path?query with body
+// encoded as JSON (nil = no body), retries as configured and decodes a 2xx
+// response into out (nil = discard). Every endpoint method is built on it.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("%s %s: encoding request body: %w", method, path, err)
+		}
+	}
+	// path is already escaped (see objectPath), so it is appended verbatim.
+	target := c.base.String() + path
+	if q := query.Encode(); q != "" {
+		target += "?" + q
+	}
+
+	// One Idempotency-Key per logical call, the same on every retry, so that a
+	// retried POST never creates a second object.
+	var idempotencyKey string
+	if method == http.MethodPost {
+		idempotencyKey = uuid.NewString()
+	}
+
+	ctx = c.logContext(ctx)
+	for attempt := 1; ; attempt++ {
+		res, err := c.attempt(ctx, attempt, method, path, target, payload, idempotencyKey)
+		if err == nil && res.status >= 200 && res.status < 300 {
+			return decodeSuccess(method, path, res, out)
+		}
+		var callErr error
+		switch {
+		case err == nil:
+			callErr = c.apiError(method, path, res)
+		case attempt > 1:
+			callErr = fmt.Errorf("%s %s: attempt %d: %w", method, path, attempt, err)
+		default:
+			callErr = fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		if attempt > c.maxRetries || !retryable(res, err) {
+			return callErr
+		}
+		// A done context ends the call instead of a retry, whether it ended
+		// during the attempt or during the wait.
+		waitErr := ctx.Err()
+		if waitErr == nil {
+			wait := c.retryWait(attempt, res)
+			logRetry(ctx, method, path, attempt, wait, callErr)
+			waitErr = c.sleep(ctx, wait)
+		}
+		if waitErr != nil {
+			return fmt.Errorf("%w before retrying; last attempt: %w", waitErr, callErr)
+		}
+	}
+}
+
+// response is what one attempt read from the server.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// attempt sends one HTTP request bounded by the per-attempt timeout and reads
+// the whole response body before that timeout's context ends.
+func (c *Client) attempt(ctx context.Context, n int, method, path, target string, payload []byte, idempotencyKey string) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if idempotencyKey != "" {
+		req.Header.Set(apiv1.HeaderIdempotencyKey, idempotencyKey)
+	}
+
+	logRequest(ctx, method, path, n, payload)
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		logFailure(ctx, method, path, n, time.Since(start), err)
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		logFailure(ctx, method, path, n, time.Since(start), err)
+		return nil, fmt.Errorf("reading response: %w", err)
+	}
+	res := &response{status: resp.StatusCode, header: resp.Header, body: data}
+	logResponse(ctx, method, path, n, time.Since(start), res)
+	return res, nil
+}
+
+func decodeSuccess(method, path string, res *response, out any) error {
+	if out == nil || res.status == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(res.body, out); err != nil {
+		return fmt.Errorf("%s %s: decoding %d response: %w", method, path, res.status, err)
+	}
+	return nil
+}
+
+// retryable reports whether an attempt that ended with res or err may be
+// retried: 429, 500, 502, 503, 504 and connection errors, but not TLS
+// certificate failures (a retry cannot fix them).
+func retryable(res *response, err error) bool {
+	if err != nil {
+		var certErr *tls.CertificateVerificationError
+		return !errors.As(err, &certErr)
+	}
+	switch res.status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryWait is the wait before the retry that follows attempt n: a random
+// duration between MinRetryWait and the exponential ceiling MinRetryWait*2^(n-1)
+// (full jitter), raised to what the server asked for on 429 or 503, and capped
+// by MaxRetryWait.
+func (c *Client) retryWait(n int, res *response) time.Duration {
+	ceiling := c.minWait
+	for i := 1; i < n && ceiling < c.maxWait; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, c.maxWait)
+	wait := c.minWait + rand.N(ceiling-c.minWait+1)
+	if res != nil && (res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable) {
+		wait = max(wait, c.serverWait(res.header))
+	}
+	return min(wait, c.maxWait)
+}
+
+// serverWait is how long the server asked the client to wait: Retry-After
+// (seconds or an HTTP date), else X-RateLimit-Reset (Unix seconds); 0 if it
+// said nothing usable.
+func (c *Client) serverWait(h http.Header) time.Duration {
+	if v := strings.TrimSpace(h.Get(apiv1.HeaderRetryAfter)); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+			return time.Duration(secs) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(t.Sub(c.clock.Now()), 0)
+		}
+	}
+	if v := strings.TrimSpace(h.Get(apiv1.HeaderRateLimitReset)); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return max(time.Unix(secs, 0).Sub(c.clock.Now()), 0)
+		}
+	}
+	return 0
+}
+
+// apiError builds the *APIError of a non-2xx response. A body that is not an
+// error envelope still yields an error with the status and a short, masked
+// snippet of the body.
+func (c *Client) apiError(method, path string, res *response) *APIError {
+	e := &APIError{StatusCode: res.status, Method: method, Path: path}
+	var env apiv1.ErrorEnvelope
+	if err := json.Unmarshal(res.body, &env); err == nil && env.Error.Code != "" {
+		e.Code = env.Error.Code
+		e.Message = c.redact(env.Error.Message)
+		e.RequestID = env.Error.RequestID
+		for _, f := range env.Error.Fields {
+			e.Fields = append(e.Fields, apiv1.FieldError{Path: f.Path, Message: c.redact(f.Message)})
+		}
+	} else {
+		e.Message = c.redact(snippet(res.body))
+	}
+	if e.RequestID == "" {
+		e.RequestID = res.header.Get(apiv1.HeaderRequestID)
+	}
+	return e
+}
+
+// snippet returns the start of a body as one short line.
+func snippet(body []byte) string {
+	const maxLen = 200
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "")), " ")
+	if r := []rune(s); len(r) > maxLen {
+		s = string(r[:maxLen]) + "..."
+	}
+	return s
+}
