@@ -306,7 +306,7 @@ func (c *Client) retryWait(n int, res *response) time.Duration {
 		ceiling *= 2
 	}
 	ceiling = min(ceiling, c.maxWait)
-	wait := c.minWait + rand.N(ceiling-c.minWait+1)
+	wait := c.minWait + rand.N(ceiling-c.minWait+1) //nolint:gosec // G404: jitter needs no cryptographic randomness.
 	if res != nil && (res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable) {
 		wait = max(wait, c.serverWait(res.header))
 	}
