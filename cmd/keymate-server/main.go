@@ -1,0 +1,98 @@
+// Command keymate-server serves the Keymate API from a SQLite database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/server"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish.
+const shutdownTimeout = 15 * time.Second
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "keymate-server:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("keymate-server", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	listen := flags.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
+	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
+	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
+	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := server.New(server.Config{
+		DataDir:         *dataDir,
+		RateLimit:       *rateLimit,
+		RateBurst:       *rateBurst,
+		BootstrapAPIKey: os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
+		Logger:          logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			logger.Error("closing the database", "error", err)
+		}
+	}()
+	if secret := srv.GeneratedAdminSecret(); secret != "" {
+		fmt.Fprintf(stdout, "Generated the bootstrap admin API key. It is shown only once; store it now:\n%s\n", secret)
+	}
+
+	listener, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *listen, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, listener, srv.Handler(), stdout, logger)
+}
+
+// serve serves handler on listener until ctx is done, then shuts down
+// gracefully.
+func serve(ctx context.Context, listener net.Listener, handler http.Handler, stdout io.Writer, logger *slog.Logger) error {
+	httpServer := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "keymate-server listening on http://%s\n", listener.Addr())
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(listener) }()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	return nil
+}

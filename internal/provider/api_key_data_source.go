@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
+)
+
+var (
+	_ datasource.DataSource                     = (*apiKeyDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*apiKeyDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*apiKeyDataSource)(nil)
+)
+
+func newAPIKeyDataSource() datasource.DataSource { return &apiKeyDataSource{} }
+
+type apiKeyDataSource struct {
+	data *providerData
+}
+
+type apiKeyDataSourceModel struct {
+	ID                      types.String `tfsdk:"id"`
+	Name                    types.String `tfsdk:"name"`
+	Description             types.String `tfsdk:"description"`
+	Scopes                  types.Set    `tfsdk:"scopes"`
+	RotationDays            types.Int64  `tfsdk:"rotation_days"`
+	RotationGracePeriod     types.String `tfsdk:"rotation_grace_period"`
+	ExpiresAt               types.String `tfsdk:"expires_at"`
+	Status                  types.String `tfsdk:"status"`
+	SecretFingerprint       types.String `tfsdk:"secret_fingerprint"`
+	SecretSource            types.String `tfsdk:"secret_source"`
+	CreatedAt               types.String `tfsdk:"created_at"`
+	UpdatedAt               types.String `tfsdk:"updated_at"`
+	RotatedAt               types.String `tfsdk:"rotated_at"`
+	NextRotationAt          types.String `tfsdk:"next_rotation_at"`
+	PreviousSecretExpiresAt types.String `tfsdk:"previous_secret_expires_at"`
+	LastUsedAt              types.String `tfsdk:"last_used_at"`
+	RevokedAt               types.String `tfsdk:"revoked_at"`
+	Version                 types.Int64  `tfsdk:"version"`
+	RotationOverdue         types.Bool   `tfsdk:"rotation_overdue"`
+}
+
+func (d *apiKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_key"
+}
+
+func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a Keymate API key by `id` or by `name` (exactly one) and exposes everything about it " +
+			"except its secret, including the fields that change with use (`status`, `last_used_at`, `version`).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Key id, such as `key_...`. Set exactly one of `id` and `name`. Revoked keys are found by id.",
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Key name. Set exactly one of `id` and `name`. Only keys that are not revoked are found by name.",
+			},
+			"description": computed("Free-text description."),
+			"scopes": schema.SetAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Scopes the key holds.",
+			},
+			"rotation_days":              schema.Int64Attribute{Computed: true, MarkdownDescription: "Days between rotations."},
+			"rotation_grace_period":      computed("How long a previous secret keeps working after a rotation (Go duration, as the API returns it, such as `24h0m0s`)."),
+			"expires_at":                 computed("When the key stops working for good (RFC 3339); null when it never expires."),
+			"status":                     computed("`active`, `revoked` or `expired`."),
+			"secret_fingerprint":         computed("`sha256:` and the first 16 hex digits of the SHA-256 of the current secret."),
+			"secret_source":              computed("`generated` when the server generated the secret, `supplied` when the client did."),
+			"created_at":                 computed("When the key was created (RFC 3339, UTC)."),
+			"updated_at":                 computed("When the key last changed (RFC 3339, UTC)."),
+			"rotated_at":                 computed("When the current secret was issued (RFC 3339, UTC)."),
+			"next_rotation_at":           computed("When the key is due for rotation (RFC 3339, UTC)."),
+			"previous_secret_expires_at": computed("When the secret replaced by the last rotation stops working (RFC 3339, UTC); null before the first rotation."),
+			"last_used_at":               computed("When the key last authenticated a request (RFC 3339, UTC); null if never."),
+			"revoked_at":                 computed("When the key was revoked (RFC 3339, UTC); null unless revoked."),
+			"version":                    schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
+			"rotation_overdue": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "True when the key is active and `next_rotation_at` has passed, by the provider's clock at read time.",
+			},
+		},
+	}
+}
+
+func (d *apiKeyDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+	}
+}
+
+func (d *apiKeyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *apiKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg apiKeyDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	op := operation{verb: "read", object: "Keymate API key", scope: "keys:read"}
+
+	var key *apiv1.APIKey
+	if !cfg.ID.IsNull() {
+		k, err := d.data.client.GetAPIKey(ctx, cfg.ID.ValueString())
+		if errors.Is(err, client.ErrNotFound) {
+			resp.Diagnostics.AddAttributeError(path.Root("id"), op.summary(),
+				fmt.Sprintf("No Keymate API key has id %q. Check the id (it looks like key_...).", cfg.ID.ValueString()))
+			return
+		}
+		if err != nil {
+			resp.Diagnostics.Append(op.diagnostics(err, nil)...)
+			return
+		}
+		key = k
+	} else {
+		keys, err := d.data.client.ListAPIKeys(ctx, client.ListAPIKeysOptions{Name: cfg.Name.ValueString()})
+		if err != nil {
+			resp.Diagnostics.Append(op.diagnostics(err, nil)...)
+			return
+		}
+		for i := range keys {
+			if keys[i].Status != apiv1.KeyStatusRevoked && keys[i].Name == cfg.Name.ValueString() {
+				key = &keys[i]
+				break
+			}
+		}
+		if key == nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), op.summary(),
+				fmt.Sprintf("No Keymate API key that is not revoked is named %q. Names are matched exactly; "+
+					"look revoked keys up by id.", cfg.Name.ValueString()))
+			return
+		}
+	}
+
+	state, diags := apiKeyDataSourceModelFrom(ctx, key, d.data.clock.Now())
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// apiKeyDataSourceModelFrom maps an API key into the data source model;
+// rotation_overdue is computed against now.
+func apiKeyDataSourceModelFrom(ctx context.Context, key *apiv1.APIKey, now time.Time) (apiKeyDataSourceModel, diag.Diagnostics) {
+	scopes, diags := types.SetValueFrom(ctx, types.StringType, key.Scopes)
+	return apiKeyDataSourceModel{
+		ID:                      types.StringValue(key.ID),
+		Name:                    types.StringValue(key.Name),
+		Description:             types.StringValue(key.Description),
+		Scopes:                  scopes,
+		RotationDays:            types.Int64Value(key.RotationDays),
+		RotationGracePeriod:     types.StringValue(key.RotationGracePeriod),
+		ExpiresAt:               timePointerString(key.ExpiresAt),
+		Status:                  types.StringValue(key.Status),
+		SecretFingerprint:       types.StringValue(key.SecretFingerprint),
+		SecretSource:            types.StringValue(key.SecretSource),
+		CreatedAt:               timeString(key.CreatedAt),
+		UpdatedAt:               timeString(key.UpdatedAt),
+		RotatedAt:               timeString(key.RotatedAt),
+		NextRotationAt:          timeString(key.NextRotationAt),
+		PreviousSecretExpiresAt: timePointerString(key.PreviousSecretExpiresAt),
+		LastUsedAt:              timePointerString(key.LastUsedAt),
+		RevokedAt:               timePointerString(key.RevokedAt),
+		Version:                 types.Int64Value(key.Version),
+		RotationOverdue:         types.BoolValue(key.Status == apiv1.KeyStatusActive && !now.Before(key.NextRotationAt)),
+	}, diags
+}
+
+// timePointerString formats t like timeString, or returns null when t is nil.
+func timePointerString(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return timeString(*t)
+}

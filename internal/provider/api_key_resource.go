@@ -1,0 +1,563 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
+	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
+	"github.com/keymate/terraform-provider-keymate/internal/validators"
+)
+
+var (
+	_ resource.Resource                     = (*apiKeyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*apiKeyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*apiKeyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
+	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
+)
+
+// apiKeyNamePattern is what a key name may contain: letters, digits, spaces,
+// dots, underscores and hyphens, starting with a letter or digit.
+var apiKeyNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]*$`)
+
+// privateFingerprintKey names the private-state entry holding the fingerprint
+// of the secret the provider last set, so that a rotation made outside
+// Terraform is noticed even when the secret itself is not in state
+// (secret_wo).
+const privateFingerprintKey = "applied_secret_fingerprint"
+
+// apiKeyFields maps API request fields to the attributes that set them, for
+// validation errors.
+var apiKeyFields = map[string]string{
+	"name": "name", "description": "description", "scopes": "scopes", "rotation_days": "rotation_days",
+	"rotation_grace_period": "rotation_grace_period", "expires_at": "expires_at", "secret": "secret_wo",
+}
+
+// Operations of this resource, for error messages.
+var (
+	opCreateKey = operation{verb: "create", object: "Keymate API key", scope: "keys:write"}
+	opReadKey   = operation{verb: "read", object: "Keymate API key", scope: "keys:read"}
+	opUpdateKey = operation{verb: "update", object: "Keymate API key", scope: "keys:write"}
+	opRotateKey = operation{verb: "rotate", object: "Keymate API key", scope: "keys:write"}
+	opRevokeKey = operation{verb: "revoke", object: "Keymate API key", scope: "keys:write"}
+)
+
+func newAPIKeyResource() resource.Resource { return &apiKeyResource{} }
+
+type apiKeyResource struct {
+	data *providerData
+}
+
+type apiKeyResourceModel struct {
+	ID                  types.String         `tfsdk:"id"`
+	Name                types.String         `tfsdk:"name"`
+	Description         types.String         `tfsdk:"description"`
+	Scopes              types.Set            `tfsdk:"scopes"`
+	RotationDays        types.Int64          `tfsdk:"rotation_days"`
+	RotationGracePeriod customtypes.Duration `tfsdk:"rotation_grace_period"`
+	RotateWhenChanged   types.Map            `tfsdk:"rotate_when_changed"`
+	ExpiresAt           customtypes.RFC3339  `tfsdk:"expires_at"`
+	SecretWO            types.String         `tfsdk:"secret_wo"`
+	SecretWOVersion     types.Int64          `tfsdk:"secret_wo_version"`
+	Secret              types.String         `tfsdk:"secret"`
+	SecretFingerprint   types.String         `tfsdk:"secret_fingerprint"`
+	CreatedAt           types.String         `tfsdk:"created_at"`
+	RotatedAt           types.String         `tfsdk:"rotated_at"`
+	NextRotationAt      types.String         `tfsdk:"next_rotation_at"`
+}
+
+func (r *apiKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_key"
+}
+
+func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Keymate API key: a bearer secret with a set of scopes, rotated on a schedule.\n\n" +
+			"Terraform rotates the key in place (same `id`) when `next_rotation_at` has passed, when `rotate_when_changed` " +
+			"or `secret_wo_version` changes, or when the key was rotated outside Terraform; `terraform plan` then shows an update " +
+			"with the secret known after apply. After a rotation the previous secret keeps working for `rotation_grace_period`. " +
+			"Destroying the resource revokes the key.\n\n" +
+			"The secret is either generated by the server and stored in state as the sensitive `secret`, or supplied with the " +
+			"write-only `secret_wo`, which is never stored in state or plan.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Key id, such as `key_...`. It never changes, not even on rotation.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: fmt.Sprintf("Name of the key, unique among the keys that are not revoked. 1 to %d characters: "+
+					"letters, digits, spaces, `.`, `_` and `-`, starting with a letter or digit. Can be changed in place.", apiv1.MaxNameLength),
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, apiv1.MaxNameLength),
+					stringvalidator.RegexMatches(apiKeyNamePattern,
+						"must contain only letters, digits, spaces, '.', '_' and '-', and start with a letter or digit"),
+				},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				MarkdownDescription: fmt.Sprintf("Free text describing the key, up to %d characters. Defaults to `\"\"`.", apiv1.MaxDescriptionLength),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(apiv1.MaxDescriptionLength)},
+			},
+			"scopes": schema.SetAttribute{
+				Required:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Scopes the key holds, at least one of: " + scopeList() + ". `admin` grants every other scope. " +
+					"The provider's own key must hold every scope it grants.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(apiv1.Scopes...)),
+				},
+			},
+			"rotation_days": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(apiv1.DefaultRotationDays),
+				MarkdownDescription: fmt.Sprintf("Days between rotations, %d to %d; defaults to %d. `next_rotation_at` is `rotated_at` "+
+					"plus this many days. Values above %d give a plan warning, as the security guide requires rotation at least every %d days.",
+					apiv1.MinRotationDays, apiv1.MaxRotationDays, apiv1.DefaultRotationDays, apiv1.RecommendedRotationDays, apiv1.RecommendedRotationDays),
+				Validators: []validator.Int64{
+					int64validator.Between(apiv1.MinRotationDays, apiv1.MaxRotationDays),
+					validators.WarnAbove(apiv1.RecommendedRotationDays,
+						fmt.Sprintf("the security guide requires API keys to be rotated at least every %d days", apiv1.RecommendedRotationDays)),
+				},
+			},
+			"rotation_grace_period": schema.StringAttribute{
+				Optional:   true,
+				Computed:   true,
+				CustomType: customtypes.DurationType{},
+				Default:    stringdefault.StaticString(apiv1.DefaultRotationGracePeriod),
+				MarkdownDescription: fmt.Sprintf("How long the previous secret keeps working after a rotation, as a Go duration such as "+
+					"`24h` or `90m`; `0s` ends it at once. At most `%s`; defaults to `%s`. Equal durations written differently "+
+					"(`1440m`, `24h`) are the same value.", shortDuration(apiv1.MaxRotationGracePeriod), apiv1.DefaultRotationGracePeriod),
+				Validators:    []validator.String{validators.DurationBetween(0, apiv1.MaxRotationGracePeriod)},
+				PlanModifiers: []planmodifier.String{planmodifiers.UseStateWhenSemanticallyEqual(customtypes.DurationType{})},
+			},
+			"rotate_when_changed": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Arbitrary map of strings; any change to it rotates the key in place (for example a deployment " +
+					"id or a date). Stored in state, not sent to the API.",
+			},
+			"expires_at": schema.StringAttribute{
+				Optional:   true,
+				CustomType: customtypes.RFC3339Type{},
+				MarkdownDescription: "When the key stops working for good, as an RFC 3339 timestamp such as `2026-12-31T00:00:00Z`. " +
+					"Must be in the future when set or changed. Leave out for no expiry; removing it clears the expiry.",
+				Validators:    []validator.String{validators.RFC3339()},
+				PlanModifiers: []planmodifier.String{planmodifiers.UseStateWhenSemanticallyEqual(customtypes.RFC3339Type{})},
+			},
+			"secret_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				MarkdownDescription: fmt.Sprintf("A secret you supply instead of a generated one, at least %d characters. "+
+					"Write-only: never stored in state or plan (requires Terraform 1.11). Sent on create and whenever "+
+					"`secret_wo_version` changes; requires `secret_wo_version`.", apiv1.MinSecretLength),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(apiv1.MinSecretLength)},
+			},
+			"secret_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Version of `secret_wo`. Change it (for example increment it) to rotate the key to the current " +
+					"`secret_wo` value; Terraform cannot see changes to a write-only value on its own. Requires `secret_wo`.",
+			},
+			"secret": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The server-generated secret (`km_...`). Stored in state, marked sensitive. Null when `secret_wo` " +
+					"is used, and null after `terraform import` because the API returns a secret only when it creates or rotates it.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_fingerprint": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "`sha256:` and the first 16 hex digits of the SHA-256 of the current secret. Not secret: " +
+					"use it to tell which secret is current.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the key was created (RFC 3339, UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"rotated_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the current secret was issued (RFC 3339, UTC): the creation time until the first rotation.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"next_rotation_at": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "When the key is due for rotation (RFC 3339, UTC): `rotated_at` plus `rotation_days`. " +
+					"The first `terraform plan` at or after this time plans a rotation.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func scopeList() string {
+	quoted := make([]string, len(apiv1.Scopes))
+	for i, s := range apiv1.Scopes {
+		quoted[i] = "`" + s + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.RequiredTogether(path.MatchRoot("secret_wo"), path.MatchRoot("secret_wo_version")),
+	}
+}
+
+func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan decides rotations. With prior state it plans a rotation (secret,
+// fingerprint and rotation times unknown) when the key is due by the
+// provider's clock, when rotate_when_changed or secret_wo_version changed,
+// or when the secret was rotated outside Terraform. It also rejects an
+// expires_at in the past when it is set or changed.
+func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan, config apiKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := r.data.clock.Now()
+
+	if req.State.Raw.IsNull() {
+		r.checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+		if !config.SecretWO.IsNull() {
+			plan.Secret = types.StringNull() // a supplied secret is never stored
+		}
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+
+	var state apiKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
+		r.checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+	}
+	if !plan.RotationDays.Equal(state.RotationDays) {
+		plan.NextRotationAt = types.StringUnknown()
+	}
+
+	appliedFingerprint := ""
+	if raw, diags := req.Private.GetKey(ctx, privateFingerprintKey); !diags.HasError() && raw != nil {
+		_ = json.Unmarshal(raw, &appliedFingerprint)
+	}
+	if reason := rotationReason(state, plan, now, appliedFingerprint); reason != "" {
+		tflog.Info(ctx, "Planning rotation of Keymate API key", map[string]any{"id": state.ID.ValueString(), "reason": reason})
+		plan.SecretFingerprint = types.StringUnknown()
+		plan.RotatedAt = types.StringUnknown()
+		plan.NextRotationAt = types.StringUnknown()
+		if config.SecretWO.IsNull() {
+			plan.Secret = types.StringUnknown()
+		} else {
+			plan.Secret = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkExpiry adds an error on expires_at when it is known and in the past.
+func (r *apiKeyResource) checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	t, err := v.Time()
+	if err != nil {
+		return // the schema validator reports malformed values
+	}
+	if err := validators.CheckNotInPast(t, now); err != nil {
+		diags.AddAttributeError(path.Root("expires_at"), "Invalid expires_at", "expires_at: "+err.Error()+".")
+	}
+}
+
+// rotationReason says why the key must be rotated in this plan, or "" when
+// it need not be. appliedFingerprint is the fingerprint of the secret the
+// provider last set ("" when unknown, for example after import).
+func rotationReason(state, plan apiKeyResourceModel, now time.Time, appliedFingerprint string) string {
+	if next, err := time.Parse(time.RFC3339, state.NextRotationAt.ValueString()); err == nil && !now.Before(next) {
+		return "next_rotation_at " + state.NextRotationAt.ValueString() + " has passed"
+	}
+	if !plan.RotateWhenChanged.Equal(state.RotateWhenChanged) {
+		return "rotate_when_changed changed"
+	}
+	if !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
+		return "secret_wo_version changed"
+	}
+	expected := appliedFingerprint
+	if !state.Secret.IsNull() && !state.Secret.IsUnknown() {
+		expected = secretFingerprint(state.Secret.ValueString())
+	}
+	if expected != "" && expected != state.SecretFingerprint.ValueString() {
+		return "the key was rotated outside Terraform (its fingerprint no longer matches the secret Terraform set)"
+	}
+	return ""
+}
+
+// secretFingerprint computes the API's fingerprint of a secret: "sha256:" and
+// the first 16 hex digits of its SHA-256.
+func secretFingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return "sha256:" + hex.EncodeToString(sum[:])[:16]
+}
+
+func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config apiKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	scopes, diags := setStrings(ctx, plan.Scopes)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := apiv1.CreateAPIKeyRequest{
+		Name:                plan.Name.ValueString(),
+		Description:         plan.Description.ValueString(),
+		Scopes:              scopes,
+		RotationDays:        plan.RotationDays.ValueInt64Pointer(),
+		RotationGracePeriod: plan.RotationGracePeriod.ValueStringPointer(),
+		Secret:              config.SecretWO.ValueStringPointer(),
+	}
+	if t, err := plan.ExpiresAt.Time(); err == nil {
+		body.ExpiresAt = &t
+	}
+	key, err := r.data.client.CreateAPIKey(ctx, body)
+	if err != nil {
+		resp.Diagnostics.Append(opCreateKey.diagnostics(err, apiKeyFields)...)
+		return
+	}
+	plan.Secret = types.StringNull()
+	if key.Secret != "" {
+		plan.Secret = types.StringValue(key.Secret)
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setAppliedFingerprint(ctx, resp.Private, key.SecretFingerprint)...)
+}
+
+func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state apiKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	key, err := r.data.client.GetAPIKey(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) || (err == nil && key.Status == apiv1.KeyStatusRevoked) {
+		resp.State.RemoveResource(ctx) // gone or revoked outside Terraform: plan to create it again
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(opReadKey.diagnostics(err, nil)...)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, key)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config apiKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+
+	patch, changed, diags := updateRequest(ctx, plan, state)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var key *apiv1.APIKey
+	var err error
+	if changed {
+		if key, err = r.data.client.UpdateAPIKey(ctx, id, patch); err != nil {
+			resp.Diagnostics.Append(opUpdateKey.diagnostics(err, apiKeyFields)...)
+			return
+		}
+	}
+	// The plan decides: ModifyPlan leaves the fingerprint unknown exactly
+	// when a rotation is due.
+	if plan.SecretFingerprint.IsUnknown() {
+		if key, err = r.data.client.RotateAPIKey(ctx, id, apiv1.RotateAPIKeyRequest{Secret: config.SecretWO.ValueStringPointer()}); err != nil {
+			resp.Diagnostics.Append(opRotateKey.diagnostics(err, apiKeyFields)...)
+			return
+		}
+		plan.Secret = types.StringNull()
+		if key.Secret != "" {
+			plan.Secret = types.StringValue(key.Secret)
+		}
+	}
+	if key == nil { // only Terraform-side attributes changed
+		if key, err = r.data.client.GetAPIKey(ctx, id); err != nil {
+			resp.Diagnostics.Append(opReadKey.diagnostics(err, nil)...)
+			return
+		}
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setAppliedFingerprint(ctx, resp.Private, key.SecretFingerprint)...)
+}
+
+// updateRequest builds the merge patch holding only the API fields that
+// differ between plan and state; changed is false when there is none.
+func updateRequest(ctx context.Context, plan, state apiKeyResourceModel) (patch apiv1.UpdateAPIKeyRequest, changed bool, diags diag.Diagnostics) {
+	if !plan.Name.Equal(state.Name) {
+		patch.Name, changed = plan.Name.ValueStringPointer(), true
+	}
+	if !plan.Description.Equal(state.Description) {
+		patch.Description, changed = plan.Description.ValueStringPointer(), true
+	}
+	planScopes, d := setStrings(ctx, plan.Scopes)
+	diags.Append(d...)
+	stateScopes, d := setStrings(ctx, state.Scopes)
+	diags.Append(d...)
+	if !slices.Equal(planScopes, stateScopes) {
+		patch.Scopes, changed = &planScopes, true
+	}
+	if !plan.RotationDays.Equal(state.RotationDays) {
+		patch.RotationDays, changed = plan.RotationDays.ValueInt64Pointer(), true
+	}
+	if equal, d := plan.RotationGracePeriod.StringSemanticEquals(ctx, state.RotationGracePeriod); !equal {
+		diags.Append(d...)
+		patch.RotationGracePeriod, changed = plan.RotationGracePeriod.ValueStringPointer(), true
+	}
+	switch t, err := plan.ExpiresAt.Time(); {
+	case plan.ExpiresAt.IsNull() && !state.ExpiresAt.IsNull():
+		patch.ExpiresAt, changed = apiv1.Null[time.Time](), true
+	case err == nil:
+		if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
+			patch.ExpiresAt, changed = apiv1.Value(t), true
+		}
+	}
+	return patch, changed, diags
+}
+
+func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state apiKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.RevokeAPIKey(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) { // already revoked or gone is what we want
+		resp.Diagnostics.Append(opRevokeKey.diagnostics(err, nil)...)
+	}
+}
+
+// ImportState takes a key id. The imported state has no secret: the API
+// returns a secret only when it creates or rotates one.
+func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// fromAPI copies the API's view of the key into m: every argument the API
+// stores and the computed attributes. Terraform-side attributes (secret,
+// secret_wo_version, rotate_when_changed) are left as they are. Equal
+// durations and instants written differently are reconciled by the custom
+// types' semantic equality, so m keeps the configured spelling.
+func (m *apiKeyResourceModel) fromAPI(ctx context.Context, key *apiv1.APIKey) diag.Diagnostics {
+	scopes, diags := types.SetValueFrom(ctx, types.StringType, key.Scopes)
+	m.ID = types.StringValue(key.ID)
+	m.Name = types.StringValue(key.Name)
+	m.Description = types.StringValue(key.Description)
+	m.Scopes = scopes
+	m.RotationDays = types.Int64Value(key.RotationDays)
+	m.RotationGracePeriod = customtypes.NewDurationValue(key.RotationGracePeriod)
+	if d, err := time.ParseDuration(key.RotationGracePeriod); err == nil {
+		m.RotationGracePeriod = customtypes.NewDurationValue(shortDuration(d))
+	}
+	m.ExpiresAt = customtypes.NewRFC3339TimePointerValue(key.ExpiresAt)
+	m.SecretFingerprint = types.StringValue(key.SecretFingerprint)
+	m.CreatedAt = timeString(key.CreatedAt)
+	m.RotatedAt = timeString(key.RotatedAt)
+	m.NextRotationAt = timeString(key.NextRotationAt)
+	return diags
+}
+
+// setAppliedFingerprint records in private state the fingerprint of the
+// secret the provider just set.
+func setAppliedFingerprint(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, fingerprint string) diag.Diagnostics {
+	raw, err := json.Marshal(fingerprint)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to record the secret fingerprint", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, privateFingerprintKey, raw)
+}
+
+// setStrings returns a set of strings as a sorted slice.
+func setStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
+	var out []string
+	diags := s.ElementsAs(ctx, &out, false)
+	slices.Sort(out)
+	return out, diags
+}
+
+// timeString formats t as RFC 3339 in UTC, with fractional seconds only when
+// present.
+func timeString(t time.Time) types.String {
+	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+}
+
+// shortDuration formats d like time.Duration.String without zero trailing
+// units: "24h" rather than "24h0m0s", so that imported values match the way
+// people write durations.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,402 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Audit vocabulary of API keys.
+const (
+	objectTypeAPIKey      = "api_key"
+	actionAPIKeyCreate    = "api_key.create"
+	actionAPIKeyUpdate    = "api_key.update"
+	actionAPIKeyRotate    = "api_key.rotate"
+	actionAPIKeyRevoke    = "api_key.revoke"
+	secretSourceGenerated = "generated"
+	secretSourceSupplied  = "supplied"
+)
+
+// maxIDsFilter bounds the ids query parameter of the list.
+const maxIDsFilter = 100
+
+func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	var req createAPIKeyBody
+	if err := decodeJSON(body, &req); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	spec, err := validateCreate(req, now)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	caller := callerFrom(r.Context())
+	if err := checkGrantable(caller.Scopes, spec.scopes, "grant it to a new key"); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		key, plaintext, err := s.createAPIKey(ctx, tx, spec, now)
+		if err != nil {
+			return result{}, err
+		}
+		if err := s.audit(ctx, tx, r, actionAPIKeyCreate, key.ID, createdFields(spec)); err != nil {
+			return result{}, err
+		}
+		view := toWire(key, now)
+		view.Secret = plaintext
+		return result{status: http.StatusCreated, body: view, version: key.Version}, nil
+	})
+}
+
+// createAPIKey stores a key built from spec. It returns the secret when the
+// server generated it, so that it can be shown once.
+func (s *Server) createAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec, now time.Time) (store.APIKey, string, error) {
+	if err := checkNameFree(ctx, tx, spec.name, ""); err != nil {
+		return store.APIKey{}, "", err
+	}
+	plaintext, source, err := chooseSecret(spec.secret)
+	if err != nil {
+		return store.APIKey{}, "", err
+	}
+	hash := secret.Hash(plaintext)
+	if err := checkSecretFree(ctx, tx, hash); err != nil {
+		return store.APIKey{}, "", err
+	}
+	key := store.APIKey{
+		ID: newID("key"), Name: spec.name, Description: spec.description, Scopes: spec.scopes,
+		RotationDays: spec.rotationDays, RotationGracePeriod: spec.rotationGracePeriod, ExpiresAt: spec.expiresAt,
+		SecretHash: hash, SecretSource: source, CreatedAt: now, UpdatedAt: now, RotatedAt: now, Version: 1,
+	}
+	if err := tx.InsertAPIKey(ctx, &key); err != nil {
+		return store.APIKey{}, "", err
+	}
+	if source == secretSourceSupplied {
+		plaintext = ""
+	}
+	return key, plaintext, nil
+}
+
+// chooseSecret returns the supplied secret, or a generated one.
+func chooseSecret(supplied *string) (plaintext, source string, err error) {
+	if supplied != nil {
+		return *supplied, secretSourceSupplied, nil
+	}
+	generated, err := secret.Generate()
+	if err != nil {
+		return "", "", err
+	}
+	return generated, secretSourceGenerated, nil
+}
+
+func checkNameFree(ctx context.Context, tx *store.Tx, name, exceptID string) error {
+	taken, err := tx.NameInUse(ctx, name, exceptID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return errConflict("an API key named %q already exists; names are unique among keys that are not revoked", name)
+	}
+	return nil
+}
+
+func checkSecretFree(ctx context.Context, tx *store.Tx, hash []byte) error {
+	taken, err := tx.SecretInUse(ctx, hash)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return errConflict("the supplied secret is already in use; supply a different secret")
+	}
+	return nil
+}
+
+func createdFields(spec newKeySpec) []string {
+	fields := []string{"name", "scopes", "rotation_days", "rotation_grace_period", "secret"}
+	if spec.description != "" {
+		fields = append(fields, "description")
+	}
+	if spec.expiresAt != nil {
+		fields = append(fields, "expires_at")
+	}
+	slices.Sort(fields)
+	return fields
+}
+
+func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f fieldErrors
+	filter := store.APIKeyFilter{Name: q.Get("name"), Status: q.Get("status"), Now: s.clock.Now()}
+	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	if filter.Status != "" && !slices.Contains([]string{apiv1.KeyStatusActive, apiv1.KeyStatusRevoked, apiv1.KeyStatusExpired}, filter.Status) {
+		f.add("status", "must be one of active, revoked, expired, got %q", filter.Status)
+	}
+	if raw := q.Get("ids"); raw != "" {
+		for _, id := range strings.Split(raw, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				filter.IDs = append(filter.IDs, id)
+			}
+		}
+		if len(filter.IDs) > maxIDsFilter {
+			f.add("ids", "must list at most %d ids, got %d", maxIDsFilter, len(filter.IDs))
+		}
+	}
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	limit := filter.Limit
+	filter.Limit++ // one more tells whether there is a next page
+	keys, err := s.store.ListAPIKeys(r.Context(), filter)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(keys), limit, func(i int) int64 { return keys[i].Seq })
+	page := apiv1.APIKeyList{Data: make([]apiv1.APIKey, 0, n), NextCursor: cursor}
+	for _, k := range keys[:n] {
+		page.Data = append(page.Data, toWire(k, filter.Now))
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleGetAPIKey(w http.ResponseWriter, r *http.Request) {
+	key, err := s.store.GetAPIKey(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errAPIKeyNotFound(r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(key.Version))
+	writeJSON(w, http.StatusOK, toWire(key, s.clock.Now()))
+}
+
+func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	var req updateAPIKeyBody
+	if err := decodeJSON(body, &req); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	patch, err := validateUpdate(req, now)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	caller := callerFrom(r.Context())
+	if err := checkGrantable(caller.Scopes, patch.scopes, "grant it to a key"); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		key, err := s.loadForChange(ctx, tx, r, caller, "update")
+		if err != nil {
+			return result{}, err
+		}
+		changed := applyPatch(&key, patch)
+		if slices.Contains(changed, "name") {
+			if err := checkNameFree(ctx, tx, key.Name, key.ID); err != nil {
+				return result{}, err
+			}
+		}
+		if len(changed) > 0 {
+			if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyUpdate, changed); err != nil {
+				return result{}, err
+			}
+		}
+		return result{status: http.StatusOK, body: toWire(key, now), version: key.Version}, nil
+	})
+}
+
+// applyPatch changes key as patch says and returns the names of the fields
+// whose value changed, sorted.
+func applyPatch(key *store.APIKey, p keyPatch) []string {
+	var changed []string
+	set := func(name string, differs bool, apply func()) {
+		if differs {
+			apply()
+			changed = append(changed, name)
+		}
+	}
+	if p.name != nil {
+		set("name", *p.name != key.Name, func() { key.Name = *p.name })
+	}
+	if p.description != nil {
+		set("description", *p.description != key.Description, func() { key.Description = *p.description })
+	}
+	if p.scopes != nil {
+		set("scopes", !slices.Equal(p.scopes, key.Scopes), func() { key.Scopes = p.scopes })
+	}
+	if p.rotationDays != nil {
+		set("rotation_days", *p.rotationDays != key.RotationDays, func() { key.RotationDays = *p.rotationDays })
+	}
+	if p.rotationGracePeriod != nil {
+		set("rotation_grace_period", *p.rotationGracePeriod != key.RotationGracePeriod, func() { key.RotationGracePeriod = *p.rotationGracePeriod })
+	}
+	if p.expiresAt != nil {
+		set("expires_at", key.ExpiresAt == nil || !key.ExpiresAt.Equal(*p.expiresAt), func() { key.ExpiresAt = p.expiresAt })
+	}
+	if p.clearExpiry {
+		set("expires_at", key.ExpiresAt != nil, func() { key.ExpiresAt = nil })
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+func (s *Server) handleRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
+	caller := callerFrom(r.Context())
+	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+		key, err := s.loadForChange(ctx, tx, r, caller, "revoke")
+		if err != nil {
+			return result{}, err
+		}
+		now := s.clock.Now()
+		key.RevokedAt = &now
+		if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyRevoke, []string{"revoked_at", "status"}); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusNoContent, version: key.Version}, nil
+	})
+}
+
+func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	var req rotateAPIKeyBody
+	if len(strings.TrimSpace(string(body))) > 0 {
+		if err := decodeJSON(body, &req); err != nil {
+			writeError(w, r, asAPIError(err))
+			return
+		}
+	}
+	if req.Secret != nil {
+		var f fieldErrors
+		f.checkSecret(*req.Secret)
+		if err := f.err(); err != nil {
+			writeError(w, r, asAPIError(err))
+			return
+		}
+	}
+	caller := callerFrom(r.Context())
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		key, err := s.loadForChange(ctx, tx, r, caller, "rotate")
+		if err != nil {
+			return result{}, err
+		}
+		plaintext, source, err := chooseSecret(req.Secret)
+		if err != nil {
+			return result{}, err
+		}
+		hash := secret.Hash(plaintext)
+		if err := checkSecretFree(ctx, tx, hash); err != nil {
+			return result{}, err
+		}
+		now := s.clock.Now()
+		graceEnds := now.Add(key.RotationGracePeriod)
+		key.PreviousSecretHash, key.PreviousSecretExpiresAt = key.SecretHash, &graceEnds
+		key.SecretHash, key.SecretSource, key.RotatedAt = hash, source, now
+		fields := []string{"next_rotation_at", "previous_secret_expires_at", "rotated_at", "secret", "secret_fingerprint", "secret_source"}
+		if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyRotate, fields); err != nil {
+			return result{}, err
+		}
+		view := toWire(key, now)
+		if source == secretSourceGenerated {
+			view.Secret = plaintext
+		}
+		return result{status: http.StatusOK, body: view, version: key.Version}, nil
+	})
+}
+
+// loadForChange reads the key named by the path for a change: it must exist,
+// not be revoked, match If-Match, and hold no scope the caller lacks (so that
+// no key can take over a more powerful one).
+func (s *Server) loadForChange(ctx context.Context, tx *store.Tx, r *http.Request, caller *store.APIKey, verb string) (store.APIKey, error) {
+	id := r.PathValue("id")
+	key, err := tx.GetAPIKey(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.APIKey{}, errAPIKeyNotFound(id)
+	}
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	if key.RevokedAt != nil {
+		if verb == "revoke" {
+			return store.APIKey{}, errNotFound("API key %s is already revoked", id)
+		}
+		return store.APIKey{}, errConflict("API key %s is revoked and cannot be changed", id)
+	}
+	if err := checkIfMatch(r, key.Version); err != nil {
+		return store.APIKey{}, err
+	}
+	if err := checkGrantable(caller.Scopes, key.Scopes, verb+" a key that holds it"); err != nil {
+		return store.APIKey{}, err
+	}
+	return key, nil
+}
+
+// saveChange bumps the key's version, writes it, and records the audit event.
+func (s *Server) saveChange(ctx context.Context, tx *store.Tx, r *http.Request, key *store.APIKey, now time.Time, action string, changed []string) error {
+	key.Version++
+	key.UpdatedAt = now
+	if err := tx.UpdateAPIKey(ctx, *key); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, r, action, key.ID, changed)
+}
+
+func errAPIKeyNotFound(id string) *apiError {
+	return errNotFound("API key %s not found", id)
+}
+
+// asAPIError returns err as an *apiError. Request parsing and validation only
+// return *apiError; anything else is an internal error.
+func asAPIError(err error) *apiError {
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return errInternal
+}
+
+// toWire converts a stored key into its API representation at now.
+func toWire(k store.APIKey, now time.Time) apiv1.APIKey {
+	scopes := k.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return apiv1.APIKey{
+		ID: k.ID, Name: k.Name, Description: k.Description, Scopes: scopes,
+		RotationDays: k.RotationDays, RotationGracePeriod: k.RotationGracePeriod.String(),
+		ExpiresAt: k.ExpiresAt, Status: k.Status(now),
+		SecretFingerprint: secret.Fingerprint(k.SecretHash), SecretSource: k.SecretSource,
+		CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, RotatedAt: k.RotatedAt,
+		NextRotationAt:          k.RotatedAt.Add(time.Duration(k.RotationDays) * 24 * time.Hour),
+		PreviousSecretExpiresAt: k.PreviousSecretExpiresAt,
+		LastUsedAt:              k.LastUsedAt, RevokedAt: k.RevokedAt, Version: k.Version,
+	}
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/ratelimit"
+	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// lastUsedResolution is how stale a key's last_used_at may get before a use
+// writes it again.
+const lastUsedResolution = time.Minute
+
+// authenticated admits requests that carry a valid API key holding scope, and
+// that the key's rate limit allows, to next.
+func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateFrom(r.Context())
+		caller, err := s.authenticate(r)
+		if err != nil {
+			var apiErr *apiError
+			if !errors.As(err, &apiErr) {
+				s.internalError(w, r, err)
+				return
+			}
+			st.authFailure = true
+			w.Header().Set("WWW-Authenticate", `Bearer realm="keymate"`)
+			writeError(w, r, apiErr)
+			return
+		}
+		st.caller = &caller
+
+		decision := s.limiter.Allow(caller.ID)
+		setRateLimitHeaders(w, decision)
+		if !decision.Allowed {
+			st.throttled = true
+			retryAfter := int(math.Ceil(decision.RetryAfter.Seconds()))
+			w.Header().Set(apiv1.HeaderRetryAfter, strconv.Itoa(max(retryAfter, 1)))
+			writeError(w, r, &apiError{status: http.StatusTooManyRequests, code: apiv1.CodeRateLimited,
+				message: "rate limit exceeded; retry after the number of seconds in Retry-After"})
+			return
+		}
+		if !caller.HasScope(scope) {
+			writeError(w, r, errForbidden("the API key lacks the %q scope required by %s %s", scope, r.Method, r.Pattern))
+			return
+		}
+		if err := s.touch(r.Context(), st.caller); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		next(w, r)
+	})
+}
+
+// authenticate finds the key whose current secret, or previous secret within
+// its grace period, the request presents. Failures are 401 apiErrors.
+func (s *Server) authenticate(r *http.Request) (store.APIKey, error) {
+	presented, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return store.APIKey{}, errUnauthorized("missing API key: send Authorization: Bearer <secret>")
+	}
+	hash := secret.Hash(presented)
+	key, err := s.store.FindAPIKeyBySecretHash(r.Context(), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.APIKey{}, errUnauthorized("the API key is not recognised")
+	}
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	now := s.clock.Now()
+	switch {
+	case secret.Equal(hash, key.SecretHash):
+	case key.PreviousSecretExpiresAt != nil && secret.Equal(hash, key.PreviousSecretHash):
+		if !now.Before(*key.PreviousSecretExpiresAt) {
+			return store.APIKey{}, errUnauthorized("the API key secret was rotated and its grace period has ended")
+		}
+	default:
+		return store.APIKey{}, errUnauthorized("the API key is not recognised")
+	}
+	switch key.Status(now) {
+	case apiv1.KeyStatusRevoked:
+		return store.APIKey{}, errUnauthorized("the API key has been revoked")
+	case apiv1.KeyStatusExpired:
+		return store.APIKey{}, errUnauthorized("the API key has expired")
+	}
+	return key, nil
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer <token>" header.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// touch records the use of key, at most once per lastUsedResolution.
+func (s *Server) touch(ctx context.Context, key *store.APIKey) error {
+	now := s.clock.Now()
+	if key.LastUsedAt != nil && now.Sub(*key.LastUsedAt) < lastUsedResolution {
+		return nil
+	}
+	if err := s.store.TouchAPIKey(ctx, key.ID, now); err != nil {
+		return err
+	}
+	key.LastUsedAt = &now
+	return nil
+}
+
+func setRateLimitHeaders(w http.ResponseWriter, d ratelimit.Decision) {
+	h := w.Header()
+	h.Set(apiv1.HeaderRateLimitLimit, strconv.Itoa(d.Limit))
+	h.Set(apiv1.HeaderRateLimitRemaining, strconv.Itoa(d.Remaining))
+	h.Set(apiv1.HeaderRateLimitReset, strconv.FormatInt(int64(math.Ceil(float64(d.Reset.UnixNano())/1e9)), 10))
+}

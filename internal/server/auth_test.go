@@ -1,0 +1,164 @@
+package server_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+)
+
+// routeScopes lists every authenticated route with the scope it requires.
+var routeScopes = []struct {
+	method, path, scope string
+}{
+	{http.MethodPost, "/v1/api-keys", "keys:write"},
+	{http.MethodGet, "/v1/api-keys", "keys:read"},
+	{http.MethodGet, "/v1/api-keys/{id}", "keys:read"},
+	{http.MethodPatch, "/v1/api-keys/{id}", "keys:write"},
+	{http.MethodDelete, "/v1/api-keys/{id}", "keys:write"},
+	{http.MethodPost, "/v1/api-keys/{id}/rotate", "keys:write"},
+	{http.MethodGet, "/v1/audit-events", "audit:read"},
+}
+
+// TestEveryRouteRequiresItsScope proves that a key holding every scope but
+// the required one gets 403 naming that scope, on every route.
+func TestEveryRouteRequiresItsScope(t *testing.T) {
+	inst := servertest.Start(t)
+	target, _ := inst.NewKey(t, "keys:read")
+	for _, rt := range routeScopes {
+		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+			var others []string
+			for _, s := range apiv1.Scopes {
+				if s != rt.scope && s != apiv1.ScopeAdmin {
+					others = append(others, s)
+				}
+			}
+			_, secret := inst.NewKey(t, others...)
+			path := strings.ReplaceAll(rt.path, "{id}", target)
+			resp, body := call(t, inst.URL, rt.method, path, secret, `{}`)
+			mustStatus(t, resp, body, http.StatusForbidden)
+			if e := errorOf(t, body); e.Code != apiv1.CodeForbidden || !strings.Contains(e.Message, `"`+rt.scope+`"`) {
+				t.Fatalf("error %+v does not name scope %s", e, rt.scope)
+			}
+		})
+	}
+}
+
+// TestUnauthenticatedRequestsAreRejected proves 401 for a missing, unknown,
+// revoked and expired secret.
+func TestUnauthenticatedRequestsAreRejected(t *testing.T) {
+	inst := servertest.Start(t)
+	revokedID, revoked := inst.NewKey(t, "keys:read")
+	resp, body := call(t, inst.URL, http.MethodDelete, "/v1/api-keys/"+revokedID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusNoContent)
+	expiring := createKey(t, inst, apiv1.CreateAPIKeyRequest{
+		Name: "expiring", Scopes: []string{"keys:read"}, ExpiresAt: ptr(servertest.StartTime.Add(time.Hour)),
+	})
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys", expiring.Secret, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	inst.Clock.Advance(time.Hour)
+
+	for name, secret := range map[string]string{
+		"missing": "", "unknown": "km_not-a-real-secret-0000000000000000000000000", "revoked": revoked, "expired": expiring.Secret,
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys", secret, "")
+			mustStatus(t, resp, body, http.StatusUnauthorized)
+			if e := errorOf(t, body); e.Code != apiv1.CodeUnauthorized || e.RequestID != resp.Header.Get(apiv1.HeaderRequestID) {
+				t.Fatalf("error = %+v", e)
+			}
+		})
+	}
+}
+
+// TestPreviousSecretWorksOnlyDuringGracePeriod proves that after a rotation
+// the old secret authenticates until the grace period ends, and not after.
+func TestPreviousSecretWorksOnlyDuringGracePeriod(t *testing.T) {
+	inst := servertest.Start(t)
+	key := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "rot", Scopes: []string{"keys:read"}, RotationGracePeriod: ptr("1h")})
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/api-keys/"+key.ID+"/rotate", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	newSecret := decode[apiv1.APIKey](t, body).Secret
+
+	inst.Clock.Advance(59 * time.Minute)
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+key.ID, key.Secret, "")
+	mustStatus(t, resp, body, http.StatusOK)
+
+	inst.Clock.Advance(time.Minute)
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+key.ID, key.Secret, "")
+	mustStatus(t, resp, body, http.StatusUnauthorized)
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+key.ID, newSecret, "")
+	mustStatus(t, resp, body, http.StatusOK)
+}
+
+// TestLastUsedAtIsRecorded proves that using a key sets last_used_at to the
+// clock's time, refreshed once it is a minute old.
+func TestLastUsedAtIsRecorded(t *testing.T) {
+	inst := servertest.Start(t)
+	id, secret := inst.NewKey(t, "keys:read")
+	lastUsed := func() time.Time {
+		resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+id, secret, "")
+		mustStatus(t, resp, body, http.StatusOK)
+		k := decode[apiv1.APIKey](t, body)
+		if k.LastUsedAt == nil {
+			t.Fatal("last_used_at is null after use")
+		}
+		return *k.LastUsedAt
+	}
+	if got := lastUsed(); !got.Equal(servertest.StartTime) {
+		t.Fatalf("last_used_at = %s, want %s", got, servertest.StartTime)
+	}
+	inst.Clock.Advance(2 * time.Minute)
+	if got := lastUsed(); !got.Equal(servertest.StartTime.Add(2 * time.Minute)) {
+		t.Fatalf("last_used_at = %s after two minutes", got)
+	}
+}
+
+// TestCallerCannotGrantOrTakeOverScopesItLacks proves that a keys:write key
+// can neither grant admin nor rotate an admin key.
+func TestCallerCannotGrantOrTakeOverScopesItLacks(t *testing.T) {
+	inst := servertest.Start(t)
+	_, writer := inst.NewKey(t, "keys:read", "keys:write")
+	adminID, _ := inst.NewKey(t, "admin")
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/api-keys", writer, `{"name":"escalate","scopes":["keys:read","admin"]}`)
+	mustStatus(t, resp, body, http.StatusForbidden)
+	if !strings.Contains(errorOf(t, body).Message, `"admin"`) {
+		t.Fatalf("403 does not name the scope: %s", body)
+	}
+	resp, body = call(t, inst.URL, http.MethodPost, "/v1/api-keys/"+adminID+"/rotate", writer, "")
+	mustStatus(t, resp, body, http.StatusForbidden)
+	resp, body = call(t, inst.URL, http.MethodPost, "/v1/api-keys", writer, `{"name":"peer","scopes":["keys:read"]}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+}
+
+// TestRateLimitAnswers429WithHeaders proves that an empty bucket gives 429
+// with Retry-After, and that the headers count down on every response.
+func TestRateLimitAnswers429WithHeaders(t *testing.T) {
+	inst := servertest.Start(t, servertest.WithRateLimit(1, 2))
+	for want := 1; want >= 0; want-- {
+		resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys", inst.AdminKey, "")
+		mustStatus(t, resp, body, http.StatusOK)
+		if got := resp.Header.Get(apiv1.HeaderRateLimitRemaining); got != strconv.Itoa(want) {
+			t.Fatalf("remaining = %s, want %d", got, want)
+		}
+		if resp.Header.Get(apiv1.HeaderRateLimitLimit) != "2" {
+			t.Fatalf("limit = %s, want 2", resp.Header.Get(apiv1.HeaderRateLimitLimit))
+		}
+	}
+	resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusTooManyRequests)
+	if resp.Header.Get(apiv1.HeaderRetryAfter) != "1" || errorOf(t, body).Code != apiv1.CodeRateLimited {
+		t.Fatalf("429 Retry-After = %q, body %s", resp.Header.Get(apiv1.HeaderRetryAfter), body)
+	}
+	wantReset := strconv.FormatInt(servertest.StartTime.Add(2*time.Second).Unix(), 10)
+	if got := resp.Header.Get(apiv1.HeaderRateLimitReset); got != wantReset {
+		t.Fatalf("reset = %s, want %s", got, wantReset)
+	}
+	inst.Clock.Advance(time.Second)
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Bootstrap key identity.
+const (
+	bootstrapKeyName    = "bootstrap-admin"
+	bootstrapActorKeyID = "system"
+	bootstrapRequestID  = "bootstrap"
+)
+
+// bootstrap creates an admin key when no active one exists, so that a new
+// server can be administered. The key's secret is supplied (configured) or
+// generated, in which case GeneratedAdminSecret returns it. When a key that
+// is not revoked already has the name bootstrap-admin (for example one whose
+// admin scope was removed), the new key's name gets its id as a suffix.
+func (s *Server) bootstrap(ctx context.Context, supplied string) error {
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.clock.Now()
+		exists, err := tx.HasActiveAdminKey(ctx, now)
+		if err != nil || exists {
+			return err
+		}
+		name := bootstrapKeyName
+		if taken, err := tx.NameInUse(ctx, name, ""); err != nil {
+			return err
+		} else if taken {
+			name += "-" + newID("")[1:9]
+		}
+		description := "Created at first start to administer Keymate."
+		body := createAPIKeyBody{Name: &name, Description: &description, Scopes: []string{apiv1.ScopeAdmin}}
+		if supplied != "" {
+			body.Secret = &supplied
+		}
+		spec, err := validateCreate(body, now)
+		if err != nil {
+			return err
+		}
+		key, generated, err := s.createAPIKey(ctx, tx, spec, now)
+		if err != nil {
+			return err
+		}
+		s.generatedAdminSecret = generated
+		return tx.InsertAuditEvent(ctx, store.AuditEvent{
+			ID: newID("evt"), Time: now, ActorKeyID: bootstrapActorKeyID, Action: actionAPIKeyCreate,
+			ObjectType: objectTypeAPIKey, ObjectID: key.ID, RequestID: bootstrapRequestID, ChangedFields: createdFields(spec),
+		})
+	})
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		return fmt.Errorf("creating the bootstrap admin key from KEYMATE_BOOTSTRAP_API_KEY: %s", apiErr.message)
+	}
+	if err != nil {
+		return fmt.Errorf("creating the bootstrap admin key: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+)
+
+// headerInvalid marks a request the test sends knowing it breaks the spec;
+// the validator then requires the spec to reject it.
+const headerInvalid = "X-Conformance-Invalid"
+
+// conformance validates every request and response that passes through its
+// middleware against api/openapi.yaml and remembers which operations ran.
+type conformance struct {
+	t      *testing.T
+	doc    *openapi3.T
+	mu     sync.Mutex
+	seen   map[string]map[int]bool // operationId -> statuses
+	failed []string
+}
+
+func loadConformance(t *testing.T) *conformance {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile("../../api/openapi.yaml")
+	if err != nil {
+		t.Fatalf("loading api/openapi.yaml: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("api/openapi.yaml is not valid OpenAPI: %v", err)
+	}
+	return &conformance{t: t, doc: doc, seen: map[string]map[int]bool{}}
+}
+
+// start runs a server whose handler is wrapped in the validating middleware.
+func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
+	c.t.Helper()
+	srv, err := server.New(cfg)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { _ = srv.Close() })
+	var router routers.Router
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.serve(router, srv.Handler(), w, r)
+	}))
+	c.t.Cleanup(ts.Close)
+	doc := *c.doc
+	doc.Servers = openapi3.Servers{{URL: ts.URL}}
+	if router, err = gorillamux.NewRouter(&doc); err != nil {
+		c.t.Fatalf("building router: %v", err)
+	}
+	return ts.URL, srv.GeneratedAdminSecret()
+}
+
+func (c *conformance) fail(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t.Errorf(format, args...)
+}
+
+func (c *conformance) serve(router routers.Router, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	route, pathParams, err := router.FindRoute(r)
+	if err != nil {
+		c.fail("%s %s: no operation in the spec: %v", r.Method, r.URL.Path, err)
+		next.ServeHTTP(w, r)
+		return
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request: r, PathParams: pathParams, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+	}
+	reqErr := openapi3filter.ValidateRequest(r.Context(), input)
+	expectInvalid := r.Header.Get(headerInvalid) != ""
+	switch {
+	case expectInvalid && reqErr == nil:
+		c.fail("%s %s: the spec accepts a request the test marked invalid", r.Method, r.URL.Path)
+	case !expectInvalid && reqErr != nil:
+		c.fail("%s %s: request does not match the spec: %v", r.Method, r.URL.Path, reqErr)
+	}
+
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	respErr := openapi3filter.ValidateResponse(r.Context(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: input, Status: rec.Code, Header: rec.Header(),
+		Body:    io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	})
+	if respErr != nil {
+		c.fail("%s %s: %d response does not match the spec: %v\nbody: %s", r.Method, r.URL.Path, rec.Code, respErr, rec.Body.Bytes())
+	}
+	c.mu.Lock()
+	if c.seen[route.Operation.OperationID] == nil {
+		c.seen[route.Operation.OperationID] = map[int]bool{}
+	}
+	c.seen[route.Operation.OperationID][rec.Code] = true
+	c.mu.Unlock()
+
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// checkCoverage fails for every operation of the spec never exercised, and
+// for every listed status never seen.
+func (c *conformance) checkCoverage(statuses []int) {
+	c.t.Helper()
+	seenStatus := map[int]bool{}
+	var missing []string
+	for path, item := range c.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if len(c.seen[op.OperationID]) == 0 {
+				missing = append(missing, method+" "+path)
+			}
+			for s := range c.seen[op.OperationID] {
+				seenStatus[s] = true
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		c.t.Errorf("operations never exercised: %v", missing)
+	}
+	for _, s := range statuses {
+		if !seenStatus[s] {
+			c.t.Errorf("status %d was never exercised", s)
+		}
+	}
+}
+
+// TestServerConformsToOpenAPI proves that every request and response of a
+// scripted run over all endpoints, errors included, matches api/openapi.yaml,
+// and that the run exercised every operation in it.
+func TestServerConformsToOpenAPI(t *testing.T) {
+	c := loadConformance(t)
+	manual := clock.NewManual(servertest.StartTime)
+	url, admin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000})
+	invalid := []string{headerInvalid, "1"}
+	do := func(method, path, secret, body string, want int, headers ...string) []byte {
+		t.Helper()
+		resp, b := call(t, url, method, path, secret, body, headers...)
+		mustStatus(t, resp, b, want)
+		return b
+	}
+
+	do(http.MethodGet, "/healthz", "", "", 200)
+	created := decode[apiv1.APIKey](t, do(http.MethodPost, "/v1/api-keys", admin,
+		`{"name":"conf","description":"d","scopes":["keys:read","audit:read"],"rotation_days":30,"rotation_grace_period":"1h","expires_at":"2027-01-01T00:00:00Z"}`,
+		201, "Idempotency-Key", "conf-1"))
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":"supplied","scopes":["keys:read"],"secret":"client-supplied-secret-0123456789abcdef"}`, 201)
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":"conf","scopes":["keys:read"]}`, 409)
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":"x","scopes":["keys:read"]}`, 422, "Idempotency-Key", "conf-1")
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":`, 400, invalid...)
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":"x","scopes":["keys:read"],"extra":true}`, 400, invalid...)
+	do(http.MethodPost, "/v1/api-keys", admin, `{"name":"x","scopes":["keys:read"],"rotation_days":0}`, 422, invalid...)
+	do(http.MethodPost, "/v1/api-keys", "", `{"name":"x","scopes":["keys:read"]}`, 401)
+	do(http.MethodPost, "/v1/api-keys", created.Secret, `{"name":"x","scopes":["keys:read"]}`, 403)
+
+	do(http.MethodGet, "/v1/api-keys?limit=1&status=active", admin, "", 200)
+	do(http.MethodGet, "/v1/api-keys?ids="+created.ID+"&name=conf", created.Secret, "", 200)
+	do(http.MethodGet, "/v1/api-keys?cursor=!!", admin, "", 422)
+	do(http.MethodGet, "/v1/api-keys", "wrong", "", 401)
+
+	do(http.MethodGet, "/v1/api-keys/"+created.ID, admin, "", 200)
+	do(http.MethodGet, "/v1/api-keys/key_missing", admin, "", 404)
+
+	do(http.MethodPatch, "/v1/api-keys/"+created.ID, admin, `{"description":null,"expires_at":null}`, 200, "If-Match", `"1"`)
+	do(http.MethodPatch, "/v1/api-keys/"+created.ID, admin, `{"name":"conf2"}`, 412, "If-Match", `"1"`)
+	do(http.MethodPatch, "/v1/api-keys/"+created.ID, admin, `{"rotation_grace_period":"1y"}`, 422)
+	do(http.MethodPatch, "/v1/api-keys/"+created.ID, created.Secret, `{"name":"conf2"}`, 403)
+
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, "", 200, "Idempotency-Key", "rot-1")
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"secret":"another-supplied-secret-0123456789abcdef"}`, 200)
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"secret":"short"}`, 422, invalid...)
+	do(http.MethodPost, "/v1/api-keys/key_missing/rotate", admin, "", 404)
+
+	do(http.MethodDelete, "/v1/api-keys/"+created.ID, admin, "", 412, "If-Match", `"1"`)
+	do(http.MethodDelete, "/v1/api-keys/"+created.ID, admin, "", 204)
+	do(http.MethodDelete, "/v1/api-keys/"+created.ID, admin, "", 404)
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, "", 409)
+
+	do(http.MethodGet, "/v1/audit-events?since=2025-01-01T00:00:00Z&until=2030-01-01T00:00:00Z&action=api_key.create&object_type=api_key&limit=1", admin, "", 200)
+	do(http.MethodGet, "/v1/audit-events?actor_key_id=system&object_id="+created.ID, admin, "", 200)
+	do(http.MethodGet, "/v1/audit-events?limit=500", admin, "", 422, invalid...)
+	do(http.MethodGet, "/v1/audit-events", "", "", 401)
+	do(http.MethodGet, "/metrics", "", "", 200)
+
+	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
+	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
+	mustStatus(t, resp, b, 200)
+	resp, b = call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
+	mustStatus(t, resp, b, 429)
+
+	c.checkCoverage([]int{200, 201, 204, 400, 401, 403, 404, 409, 412, 422, 429})
+}

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// idempotencyRetention is how long a recorded POST response is replayed.
+const idempotencyRetention = 24 * time.Hour
+
+// maxIdempotencyKeyLength bounds the Idempotency-Key header.
+const maxIdempotencyKeyLength = 255
+
+// result is the response to a successful mutation.
+type result struct {
+	status  int
+	body    any   // nil for 204
+	version int64 // sent as the ETag when non-zero
+}
+
+// change performs a mutation and its audit event inside tx.
+type change func(ctx context.Context, tx *store.Tx) (result, error)
+
+// mutate runs fn in one transaction together with, for a POST carrying an
+// Idempotency-Key, the lookup and recording of the idempotent response. A
+// retry of the same request gets the recorded response replayed; the same
+// key with a different request is a 422 naming the header.
+func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn change) {
+	key, keyErr := idempotencyKey(r)
+	if keyErr != nil {
+		writeError(w, r, keyErr)
+		return
+	}
+	caller := callerFrom(r.Context())
+	requestHash := hashRequest(r, body)
+	now := s.clock.Now()
+
+	var res result
+	var encoded []byte
+	var replayed bool
+	err := s.store.InTx(r.Context(), func(tx *store.Tx) error {
+		if key != "" {
+			rec, err := tx.GetIdempotencyRecord(r.Context(), caller.ID, key, now.Add(-idempotencyRetention))
+			switch {
+			case err == nil:
+				return s.replay(rec, requestHash, &res, &encoded, &replayed)
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+		}
+		var err error
+		if res, err = fn(r.Context(), tx); err != nil {
+			return err
+		}
+		if res.body != nil {
+			if encoded, err = json.Marshal(res.body); err != nil {
+				return fmt.Errorf("encoding response: %w", err)
+			}
+		}
+		if key == "" {
+			return nil
+		}
+		return s.record(r.Context(), tx, caller.ID, key, requestHash, res, encoded, now)
+	})
+	if err != nil {
+		s.writeMutationError(w, r, err)
+		return
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if res.version != 0 {
+		w.Header().Set("ETag", etag(res.version))
+	}
+	if encoded == nil {
+		w.WriteHeader(res.status)
+		return
+	}
+	writeJSONBytes(w, res.status, encoded)
+}
+
+func (s *Server) replay(rec store.IdempotencyRecord, requestHash []byte, res *result, encoded *[]byte, replayed *bool) error {
+	if string(rec.RequestHash) != string(requestHash) {
+		return errValidation([]apiv1.FieldError{{Path: apiv1.HeaderIdempotencyKey,
+			Message: "was already used for a different request; use a new key for a new request"}})
+	}
+	body, err := s.sealer.Open(rec.SealedBody)
+	if err != nil {
+		return fmt.Errorf("opening idempotency record: %w", err)
+	}
+	res.status = rec.Status
+	if v, err := strconv.ParseInt(strings.Trim(rec.ETag, `"`), 10, 64); err == nil {
+		res.version = v
+	}
+	if len(body) > 0 {
+		*encoded = body
+	}
+	*replayed = true
+	return nil
+}
+
+func (s *Server) record(ctx context.Context, tx *store.Tx, actorID, key string, requestHash []byte, res result, encoded []byte, now time.Time) error {
+	sealed, err := s.sealer.Seal(encoded)
+	if err != nil {
+		return fmt.Errorf("sealing idempotency record: %w", err)
+	}
+	var tag string
+	if res.version != 0 {
+		tag = etag(res.version)
+	}
+	return tx.PutIdempotencyRecord(ctx, store.IdempotencyRecord{
+		ActorKeyID: actorID, Key: key, RequestHash: requestHash, Status: res.status,
+		ETag: tag, SealedBody: sealed, CreatedAt: now,
+	}, now.Add(-idempotencyRetention))
+}
+
+func (s *Server) writeMutationError(w http.ResponseWriter, r *http.Request, err error) {
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		writeError(w, r, apiErr)
+		return
+	}
+	s.internalError(w, r, err)
+}
+
+// idempotencyKey returns the request's Idempotency-Key, honoured on POST only.
+func idempotencyKey(r *http.Request) (string, *apiError) {
+	key := r.Header.Get(apiv1.HeaderIdempotencyKey)
+	if key == "" || r.Method != http.MethodPost {
+		return "", nil
+	}
+	if len(key) > maxIdempotencyKeyLength || strings.IndexFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
+		return "", errValidation([]apiv1.FieldError{{Path: apiv1.HeaderIdempotencyKey,
+			Message: fmt.Sprintf("must be 1 to %d visible ASCII characters", maxIdempotencyKeyLength)}})
+	}
+	return key, nil
+}
+
+// hashRequest identifies a request by method, path and body.
+func hashRequest(r *http.Request, body []byte) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// etag formats a version as a strong entity tag.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// checkIfMatch returns a 412 error when the request's If-Match header names
+// neither "*" nor the object's current version.
+func checkIfMatch(r *http.Request, version int64) error {
+	header := r.Header.Get("If-Match")
+	if header == "" {
+		return nil
+	}
+	current := etag(version)
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || tag == current {
+			return nil
+		}
+	}
+	return errPreconditionFailed("If-Match %s does not match the current version %s; read the object again and retry", header, current)
+}

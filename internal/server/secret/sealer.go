@@ -1,0 +1,71 @@
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// sealKeySize is the AES-256 key size in bytes.
+const sealKeySize = 32
+
+// Sealer encrypts data that must be kept at rest for a short while but may
+// contain a secret, such as the recorded response of an idempotent create
+// that is replayed to a retrying client.
+type Sealer struct {
+	aead cipher.AEAD
+}
+
+// LoadOrCreateSealer reads the AES-256 key at path, creating it with mode 0600
+// when it does not exist.
+func LoadOrCreateSealer(path string) (*Sealer, error) {
+	key, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key = make([]byte, sealKeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("generating seal key: %w", err)
+		}
+		if err := os.WriteFile(path, key, 0o600); err != nil {
+			return nil, fmt.Errorf("writing seal key %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("reading seal key %s: %w", path, err)
+	}
+	if len(key) != sealKeySize {
+		return nil, fmt.Errorf("seal key %s has %d bytes, want %d", path, len(key), sealKeySize)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("creating cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("creating GCM: %w", err)
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// Seal encrypts plaintext; the result starts with a random nonce.
+func (s *Sealer) Seal(plaintext []byte) ([]byte, error) {
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("generating nonce: %w", err)
+	}
+	return s.aead.Seal(nonce, nonce, plaintext, nil), nil
+}
+
+// Open decrypts data produced by Seal.
+func (s *Sealer) Open(sealed []byte) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("sealed data is shorter than a nonce")
+	}
+	plaintext, err := s.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	if err != nil {
+		return nil, fmt.Errorf("opening sealed data: %w", err)
+	}
+	return plaintext, nil
+}

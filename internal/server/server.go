@@ -1,0 +1,135 @@
+// Package server implements the Keymate API v1 over HTTP, storing its state in
+// SQLite. api/openapi.yaml is the contract it serves; the conformance test
+// checks every request and response against it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server/metrics"
+	"github.com/keymate/terraform-provider-keymate/internal/server/ratelimit"
+	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultRateLimit = 20
+	DefaultRateBurst = 40
+)
+
+// outcomeCapacity bounds the Recorder behind Outcomes.
+const outcomeCapacity = 10000
+
+// Config configures a Server.
+type Config struct {
+	// DataDir holds keymate.db and the key that seals idempotency records.
+	// It is created if missing.
+	DataDir string
+	// Clock tells the time for expiry, rotation, rate limiting and audit
+	// events. Defaults to clock.Real.
+	Clock clock.Clock
+	// RateLimit is the sustained requests per second allowed per API key.
+	RateLimit float64
+	// RateBurst is the number of requests an API key may make at once.
+	RateBurst int
+	// BootstrapAPIKey, when set and no active admin key exists, becomes the
+	// secret of a new admin key named "bootstrap-admin".
+	BootstrapAPIKey string
+	// Logger receives request and error logs. Defaults to a discarding logger.
+	Logger *slog.Logger
+}
+
+// Server serves the Keymate API.
+type Server struct {
+	clock                clock.Clock
+	logger               *slog.Logger
+	store                *store.Store
+	sealer               *secret.Sealer
+	limiter              *ratelimit.Limiter
+	httpMetrics          *metrics.HTTP
+	outcomes             *metrics.Recorder
+	generatedAdminSecret string
+	handler              http.Handler
+}
+
+// New opens (creating and migrating if needed) the database in cfg.DataDir
+// and makes sure an active admin key exists.
+func New(cfg Config) (*Server, error) {
+	cfg = withDefaults(cfg)
+	if cfg.RateLimit <= 0 {
+		return nil, fmt.Errorf("rate limit must be positive, got %v", cfg.RateLimit)
+	}
+	if cfg.RateBurst < 1 {
+		return nil, fmt.Errorf("rate burst must be at least 1, got %d", cfg.RateBurst)
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("data directory is required")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
+	}
+	sealer, err := secret.LoadOrCreateSealer(filepath.Join(cfg.DataDir, "idempotency.key"))
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, "keymate.db"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		clock:       cfg.Clock,
+		logger:      cfg.Logger,
+		store:       st,
+		sealer:      sealer,
+		limiter:     ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
+		httpMetrics: metrics.NewHTTP(),
+		outcomes:    metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+	}
+	if err := s.bootstrap(context.Background(), cfg.BootstrapAPIKey); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst == 0 {
+		cfg.RateBurst = DefaultRateBurst
+	}
+	return cfg
+}
+
+// Handler returns the HTTP handler serving the API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the database. Stop serving requests first.
+func (s *Server) Close() error { return s.store.Close() }
+
+// GeneratedAdminSecret returns the secret of the admin key that New generated
+// on this start, or "" when New did not generate one. It is shown once to
+// the operator and never stored.
+func (s *Server) GeneratedAdminSecret() string { return s.generatedAdminSecret }
+
+// Outcomes returns the recorder of recent request outcomes, from which
+// request rate, error rate, p99 latency, throttling and authentication
+// failures over a window can be read.
+func (s *Server) Outcomes() *metrics.Recorder { return s.outcomes }

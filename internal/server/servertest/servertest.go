@@ -1,0 +1,157 @@
+// Package servertest starts a real Keymate server on 127.0.0.1 for tests,
+// backed by a temporary SQLite database and a manual clock.
+package servertest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
+)
+
+// StartTime is where an Instance's manual clock starts.
+var StartTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Default rate limit of test servers: high, so that tests are not throttled
+// by a manual clock that never refills the bucket.
+const (
+	DefaultRateLimit = 1000
+	DefaultRateBurst = 1000
+)
+
+// Instance is a running test server.
+type Instance struct {
+	// URL is the server's base URL, http://127.0.0.1:port. Restart changes it.
+	URL string
+	// AdminKey is the secret of the bootstrap admin key.
+	AdminKey string
+	// Clock is the server's clock when no WithClock option was given;
+	// otherwise nil.
+	Clock *clock.Manual
+	// Server is the running server.
+	Server *server.Server
+
+	cfg    server.Config
+	http   *httptest.Server
+	closed bool
+}
+
+// Option configures Start.
+type Option func(*server.Config)
+
+// WithRateLimit sets the per-key rate limit.
+func WithRateLimit(rps float64, burst int) Option {
+	return func(c *server.Config) { c.RateLimit, c.RateBurst = rps, burst }
+}
+
+// WithClock replaces the manual clock, for example with clock.Real{} for
+// tests of rate limit retries.
+func WithClock(c clock.Clock) Option {
+	return func(cfg *server.Config) { cfg.Clock = c }
+}
+
+// Start starts a server with a fresh data directory and a bootstrap admin
+// key, and stops it when the test ends.
+func Start(t testing.TB, opts ...Option) *Instance {
+	t.Helper()
+	manual := clock.NewManual(StartTime)
+	cfg := server.Config{
+		DataDir:   t.TempDir(),
+		Clock:     manual,
+		RateLimit: DefaultRateLimit,
+		RateBurst: DefaultRateBurst,
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	i := &Instance{cfg: cfg}
+	if cfg.Clock == clock.Clock(manual) {
+		i.Clock = manual
+	}
+	i.start(t)
+	i.AdminKey = i.Server.GeneratedAdminSecret()
+	if i.AdminKey == "" {
+		t.Fatal("servertest: the server did not generate an admin key")
+	}
+	t.Cleanup(func() { i.stop(t) })
+	return i
+}
+
+// Restart stops the server and starts a new one on the same data directory
+// and clock, listening on a new port; i.URL and i.Server are updated.
+func (i *Instance) Restart(t testing.TB) {
+	t.Helper()
+	i.stop(t)
+	i.start(t)
+}
+
+func (i *Instance) start(t testing.TB) {
+	t.Helper()
+	srv, err := server.New(i.cfg)
+	if err != nil {
+		t.Fatalf("servertest: starting server: %v", err)
+	}
+	i.Server = srv
+	i.http = httptest.NewServer(srv.Handler())
+	i.URL = i.http.URL
+	i.closed = false
+}
+
+func (i *Instance) stop(t testing.TB) {
+	t.Helper()
+	if i.closed {
+		return
+	}
+	i.closed = true
+	i.http.Close()
+	if err := i.Server.Close(); err != nil {
+		t.Errorf("servertest: closing server: %v", err)
+	}
+}
+
+// NewKey creates an API key holding scopes through the API, as the admin, and
+// returns its id and generated secret.
+func (i *Instance) NewKey(t testing.TB, scopes ...string) (id, secret string) {
+	t.Helper()
+	body, err := json.Marshal(apiv1.CreateAPIKeyRequest{Name: "servertest-" + randomSuffix(t), Scopes: scopes})
+	if err != nil {
+		t.Fatalf("servertest: encoding request: %v", err)
+	}
+	req, err := http.NewRequest(http.MethodPost, i.URL+"/v1/api-keys", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("servertest: building request: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+i.AdminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("servertest: creating key: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		var env apiv1.ErrorEnvelope
+		_ = json.NewDecoder(resp.Body).Decode(&env)
+		t.Fatalf("servertest: creating key: status %d: %s", resp.StatusCode, env.Error.Message)
+	}
+	var key apiv1.APIKey
+	if err := json.NewDecoder(resp.Body).Decode(&key); err != nil {
+		t.Fatalf("servertest: decoding created key: %v", err)
+	}
+	return key.ID, key.Secret
+}
+
+func randomSuffix(t testing.TB) string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("servertest: reading random bytes: %v", err)
+	}
+	return hex.EncodeToString(b)
+}

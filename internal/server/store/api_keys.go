@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+// APIKey is an API key as stored. Only hashes of its secrets are kept.
+type APIKey struct {
+	Seq                     int64
+	ID                      string
+	Name                    string
+	Description             string
+	Scopes                  []string
+	RotationDays            int64
+	RotationGracePeriod     time.Duration
+	ExpiresAt               *time.Time
+	SecretHash              []byte
+	SecretSource            string
+	PreviousSecretHash      []byte
+	PreviousSecretExpiresAt *time.Time
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	RotatedAt               time.Time
+	LastUsedAt              *time.Time
+	RevokedAt               *time.Time
+	Version                 int64
+}
+
+// Status reports whether the key is active, revoked or expired at now.
+func (k APIKey) Status(now time.Time) string {
+	switch {
+	case k.RevokedAt != nil:
+		return apiv1.KeyStatusRevoked
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return apiv1.KeyStatusExpired
+	default:
+		return apiv1.KeyStatusActive
+	}
+}
+
+// HasScope reports whether the key holds scope, directly or through admin.
+func (k APIKey) HasScope(scope string) bool {
+	return slices.Contains(k.Scopes, apiv1.ScopeAdmin) || slices.Contains(k.Scopes, scope)
+}
+
+// APIKeyFilter selects API keys for ListAPIKeys. Zero fields do not filter.
+type APIKeyFilter struct {
+	IDs       []string
+	Name      string
+	Status    string
+	Now       time.Time // the time against which Status is judged
+	BeforeSeq int64     // return keys with Seq < BeforeSeq (the cursor)
+	Limit     int
+}
+
+const apiKeyColumns = `seq, id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
+	secret_hash, secret_source, previous_secret_hash, previous_secret_expires_at,
+	created_at, updated_at, rotated_at, last_used_at, revoked_at, version`
+
+// GetAPIKey returns the key with the given id, or ErrNotFound.
+func (s *Store) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
+	return getAPIKey(ctx, s.db, id)
+}
+
+// GetAPIKey returns the key with the given id, or ErrNotFound.
+func (tx *Tx) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
+	return getAPIKey(ctx, tx.tx, id)
+}
+
+func getAPIKey(ctx context.Context, q querier, id string) (APIKey, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id)
+	k, err := scanAPIKey(row)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("reading API key %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// FindAPIKeyBySecretHash returns the key whose current or previous secret has
+// the given hash, or ErrNotFound. The caller decides whether a previous
+// secret is still within its grace period.
+func (s *Store) FindAPIKeyBySecretHash(ctx context.Context, hash []byte) (APIKey, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+		WHERE secret_hash = ? OR previous_secret_hash = ? LIMIT 1`, hash, hash)
+	k, err := scanAPIKey(row)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("looking up API key by secret hash: %w", err)
+	}
+	return k, nil
+}
+
+// ListAPIKeys returns up to filter.Limit keys, newest first.
+func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error) {
+	var where []string
+	var args []any
+	if f.BeforeSeq > 0 {
+		where = append(where, "seq < ?")
+		args = append(args, f.BeforeSeq)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if f.Name != "" {
+		where = append(where, "name = ?")
+		args = append(args, f.Name)
+	}
+	now := toNanos(f.Now)
+	switch f.Status {
+	case apiv1.KeyStatusRevoked:
+		where = append(where, "revoked_at IS NOT NULL")
+	case apiv1.KeyStatusExpired:
+		where = append(where, "revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?")
+		args = append(args, now)
+	case apiv1.KeyStatusActive:
+		where = append(where, "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
+		args = append(args, now)
+	}
+	query := `SELECT ` + apiKeyColumns + ` FROM api_keys`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, f.Limit)
+
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing API keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing API keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing API keys: %w", err)
+	}
+	return keys, nil
+}
+
+// TouchAPIKey sets a key's last_used_at. It is not a change of the key, so
+// neither version nor updated_at move.
+func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toNanos(at), id); err != nil {
+		return fmt.Errorf("recording use of API key %s: %w", id, err)
+	}
+	return nil
+}
+
+// HasActiveAdminKey reports whether some key holding the admin scope is
+// neither revoked nor expired at now.
+func (tx *Tx) HasActiveAdminKey(ctx context.Context, now time.Time) (bool, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT scopes FROM api_keys
+		WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, toNanos(now))
+	if err != nil {
+		return false, fmt.Errorf("looking for an admin key: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return false, fmt.Errorf("looking for an admin key: %w", err)
+		}
+		scopes, err := decodeScopes(raw)
+		if err != nil {
+			return false, err
+		}
+		if slices.Contains(scopes, apiv1.ScopeAdmin) {
+			return true, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("looking for an admin key: %w", err)
+	}
+	return false, nil
+}
+
+// NameInUse reports whether a non-revoked key other than exceptID has name.
+func (tx *Tx) NameInUse(ctx context.Context, name, exceptID string) (bool, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys
+		WHERE name = ? AND revoked_at IS NULL AND id <> ?`, name, exceptID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("checking API key name: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SecretInUse reports whether any key's current or previous secret has hash.
+func (tx *Tx) SecretInUse(ctx context.Context, hash []byte) (bool, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys
+		WHERE secret_hash = ? OR previous_secret_hash = ?`, hash, hash).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("checking API key secret: %w", err)
+	}
+	return n > 0, nil
+}
+
+// InsertAPIKey stores a new key and sets k.Seq.
+func (tx *Tx) InsertAPIKey(ctx context.Context, k *APIKey) error {
+	scopes, err := json.Marshal(k.Scopes)
+	if err != nil {
+		return fmt.Errorf("encoding scopes: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO api_keys (
+		id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
+		secret_hash, secret_source, previous_secret_hash, previous_secret_expires_at,
+		created_at, updated_at, rotated_at, last_used_at, revoked_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Name, k.Description, string(scopes), k.RotationDays, int64(k.RotationGracePeriod), nullableNanos(k.ExpiresAt),
+		k.SecretHash, k.SecretSource, k.PreviousSecretHash, nullableNanos(k.PreviousSecretExpiresAt),
+		toNanos(k.CreatedAt), toNanos(k.UpdatedAt), toNanos(k.RotatedAt), nullableNanos(k.LastUsedAt), nullableNanos(k.RevokedAt), k.Version)
+	if err != nil {
+		return fmt.Errorf("inserting API key %s: %w", k.ID, err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("reading sequence of API key %s: %w", k.ID, err)
+	}
+	k.Seq = seq
+	return nil
+}
+
+// UpdateAPIKey writes every mutable field of k, identified by k.ID.
+func (tx *Tx) UpdateAPIKey(ctx context.Context, k APIKey) error {
+	scopes, err := json.Marshal(k.Scopes)
+	if err != nil {
+		return fmt.Errorf("encoding scopes: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE api_keys SET
+		name = ?, description = ?, scopes = ?, rotation_days = ?, rotation_grace_ns = ?, expires_at = ?,
+		secret_hash = ?, secret_source = ?, previous_secret_hash = ?, previous_secret_expires_at = ?,
+		updated_at = ?, rotated_at = ?, revoked_at = ?, version = ?
+		WHERE id = ?`,
+		k.Name, k.Description, string(scopes), k.RotationDays, int64(k.RotationGracePeriod), nullableNanos(k.ExpiresAt),
+		k.SecretHash, k.SecretSource, k.PreviousSecretHash, nullableNanos(k.PreviousSecretExpiresAt),
+		toNanos(k.UpdatedAt), toNanos(k.RotatedAt), nullableNanos(k.RevokedAt), k.Version, k.ID)
+	if err != nil {
+		return fmt.Errorf("updating API key %s: %w", k.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("updating API key %s: %d rows affected: %w", k.ID, n, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanAPIKey(row scanner) (APIKey, error) {
+	var (
+		k                                                   APIKey
+		scopes                                              string
+		graceNanos, createdAt, updatedAt, rotatedAt         int64
+		expiresAt, previousExpiresAt, lastUsedAt, revokedAt sql.NullInt64
+	)
+	err := row.Scan(&k.Seq, &k.ID, &k.Name, &k.Description, &scopes, &k.RotationDays, &graceNanos, &expiresAt,
+		&k.SecretHash, &k.SecretSource, &k.PreviousSecretHash, &previousExpiresAt,
+		&createdAt, &updatedAt, &rotatedAt, &lastUsedAt, &revokedAt, &k.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return APIKey{}, ErrNotFound
+	}
+	if err != nil {
+		return APIKey{}, err
+	}
+	if k.Scopes, err = decodeScopes(scopes); err != nil {
+		return APIKey{}, err
+	}
+	k.RotationGracePeriod = time.Duration(graceNanos)
+	k.ExpiresAt = timeFromNullable(expiresAt)
+	k.PreviousSecretExpiresAt = timeFromNullable(previousExpiresAt)
+	k.CreatedAt = fromNanos(createdAt)
+	k.UpdatedAt = fromNanos(updatedAt)
+	k.RotatedAt = fromNanos(rotatedAt)
+	k.LastUsedAt = timeFromNullable(lastUsedAt)
+	k.RevokedAt = timeFromNullable(revokedAt)
+	return k, nil
+}
+
+func decodeScopes(raw string) ([]string, error) {
+	var scopes []string
+	if err := json.Unmarshal([]byte(raw), &scopes); err != nil {
+		return nil, fmt.Errorf("decoding stored scopes: %w", err)
+	}
+	return scopes, nil
+}

@@ -1,0 +1,188 @@
+package server_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+)
+
+// TestBadRequestsNameTheProblem proves that malformed JSON and unknown fields
+// are 400s, and invalid values are 422s listing every bad field.
+func TestBadRequestsNameTheProblem(t *testing.T) {
+	inst := servertest.Start(t)
+	id, _ := inst.NewKey(t, "keys:read")
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		mention                  string   // in the message
+		fields                   []string // expected field paths, for 422
+	}{
+		{"malformed", http.MethodPost, "/v1/api-keys", `{"name":`, 400, "malformed JSON", nil},
+		{"unknown field", http.MethodPost, "/v1/api-keys", `{"name":"a","scopes":["keys:read"],"colour":1}`, 400, `"colour"`, nil},
+		{"not an object", http.MethodPost, "/v1/api-keys", `[1]`, 400, "JSON object", nil},
+		{"trailing data", http.MethodPost, "/v1/api-keys", `{"name":"a","scopes":["keys:read"]} {}`, 400, "after the JSON object", nil},
+		{"wrong type", http.MethodPost, "/v1/api-keys", `{"name":"a","scopes":["keys:read"],"rotation_days":"9"}`, 422, "rotation_days", []string{"rotation_days"}},
+		{"every bad field", http.MethodPost, "/v1/api-keys",
+			`{"name":"","scopes":["keys:read","nope","keys:read"],"rotation_days":0,"rotation_grace_period":"721h","expires_at":"2020-01-01T00:00:00Z","secret":"short"}`,
+			422, "", []string{"name", "scopes[1]", "scopes[2]", "rotation_days", "rotation_grace_period", "expires_at", "secret"}},
+		{"missing required", http.MethodPost, "/v1/api-keys", `{}`, 422, "", []string{"name", "scopes"}},
+		{"patch null name", http.MethodPatch, "/v1/api-keys/" + id, `{"name":null,"rotation_days":366}`, 422, "", []string{"name", "rotation_days"}},
+		{"rotate short secret", http.MethodPost, "/v1/api-keys/" + id + "/rotate", `{"secret":"too-short"}`, 422, "", []string{"secret"}},
+		{"list bad limit", http.MethodGet, "/v1/api-keys?limit=0&status=gone&cursor=!!", "", 422, "", []string{"limit", "cursor", "status"}},
+		{"audit bad since", http.MethodGet, "/v1/audit-events?since=yesterday", "", 422, "", []string{"since"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := call(t, inst.URL, tc.method, tc.path, inst.AdminKey, tc.body)
+			mustStatus(t, resp, body, tc.status)
+			e := errorOf(t, body)
+			if !strings.Contains(e.Message, tc.mention) {
+				t.Fatalf("message %q does not mention %q", e.Message, tc.mention)
+			}
+			var paths []string
+			for _, f := range e.Fields {
+				paths = append(paths, f.Path)
+			}
+			slices.Sort(paths)
+			want := slices.Clone(tc.fields)
+			slices.Sort(want)
+			if !slices.Equal(paths, want) {
+				t.Fatalf("field paths = %v, want %v", paths, want)
+			}
+		})
+	}
+}
+
+// TestBodyLargerThanOneMiBIsRejected proves the request body limit.
+func TestBodyLargerThanOneMiBIsRejected(t *testing.T) {
+	inst := servertest.Start(t)
+	big := `{"name":"big","scopes":["keys:read"],"description":"` + strings.Repeat("a", 1<<20) + `"}`
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/api-keys", inst.AdminKey, big)
+	mustStatus(t, resp, body, http.StatusRequestEntityTooLarge)
+}
+
+// TestAuditEventsNameFieldsNotValues proves that each mutation writes one
+// audit event with actor, action, request id and changed field names, and
+// never a value or secret.
+func TestAuditEventsNameFieldsNotValues(t *testing.T) {
+	inst := servertest.Start(t)
+	key := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "audited", Scopes: []string{"keys:read"}})
+	resp, body := call(t, inst.URL, http.MethodPatch, "/v1/api-keys/"+key.ID, inst.AdminKey, `{"description":"confidential-words"}`)
+	mustStatus(t, resp, body, http.StatusOK)
+	patchRequestID := resp.Header.Get(apiv1.HeaderRequestID)
+	resp, body = call(t, inst.URL, http.MethodPost, "/v1/api-keys/"+key.ID+"/rotate", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	rotatedSecret := decode[apiv1.APIKey](t, body).Secret
+	resp, body = call(t, inst.URL, http.MethodDelete, "/v1/api-keys/"+key.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusNoContent)
+
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/audit-events?object_type=api_key&object_id="+key.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	for _, leak := range []string{key.Secret, rotatedSecret, "confidential-words"} {
+		if bytes.Contains(body, []byte(leak)) {
+			t.Fatal("audit events contain a value or secret")
+		}
+	}
+	events := decode[apiv1.AuditEventList](t, body).Data
+	var actions []string
+	for _, e := range events {
+		actions = append(actions, e.Action)
+		if e.ActorKeyID == "" || e.ObjectID != key.ID || e.RequestID == "" {
+			t.Fatalf("incomplete event %+v", e)
+		}
+	}
+	if !slices.Equal(actions, []string{"api_key.revoke", "api_key.rotate", "api_key.update", "api_key.create"}) {
+		t.Fatalf("actions newest first = %v", actions)
+	}
+	if update := events[2]; !slices.Equal(update.ChangedFields, []string{"description"}) || update.RequestID != patchRequestID {
+		t.Fatalf("update event = %+v, want changed_fields [description] and request id %s", update, patchRequestID)
+	}
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/audit-events?action=api_key.rotate&limit=1", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if got := decode[apiv1.AuditEventList](t, body).Data; len(got) != 1 || got[0].Action != "api_key.rotate" {
+		t.Fatalf("action filter returned %+v", got)
+	}
+}
+
+// TestLogsNeverContainSecrets proves that neither presented secrets, nor
+// generated or supplied ones, nor the Authorization header reach the log.
+func TestLogsNeverContainSecrets(t *testing.T) {
+	var logs bytes.Buffer
+	supplied := "supplied-secret-0123456789abcdef-XYZ"
+	bootstrap := "bootstrap-secret-0123456789abcdef-XYZ"
+	srv, err := server.New(server.Config{
+		DataDir: t.TempDir(), Clock: clock.NewManual(servertest.StartTime), BootstrapAPIKey: bootstrap,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+
+	resp, body := call(t, ts.URL, http.MethodPost, "/v1/api-keys", bootstrap, `{"name":"a","scopes":["keys:read"],"secret":"`+supplied+`"}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+	resp, body = call(t, ts.URL, http.MethodPost, "/v1/api-keys", bootstrap, `{"name":"b","scopes":["keys:read"]}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+	generated := decode[apiv1.APIKey](t, body).Secret
+	resp, body = call(t, ts.URL, http.MethodGet, "/v1/api-keys", "wrong-secret-that-must-not-be-logged", "")
+	mustStatus(t, resp, body, http.StatusUnauthorized)
+
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged, so the test proves nothing")
+	}
+	for _, leak := range []string{supplied, bootstrap, generated, "wrong-secret-that-must-not-be-logged", "Bearer"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Fatalf("the log contains %q-like content", leak[:6])
+		}
+	}
+}
+
+// TestBootstrapKeyFromConfig proves that a configured bootstrap secret
+// becomes an admin key, is not reported as generated, and that a too-short
+// one is refused without echoing it.
+func TestBootstrapKeyFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	secret := "configured-admin-secret-0123456789abc"
+	srv, err := server.New(server.Config{DataDir: dir, BootstrapAPIKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	if srv.GeneratedAdminSecret() != "" {
+		t.Fatal("a configured bootstrap key was reported as generated")
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	resp, body := call(t, ts.URL, http.MethodGet, "/v1/audit-events", secret, "")
+	mustStatus(t, resp, body, http.StatusOK)
+
+	_, err = server.New(server.Config{DataDir: t.TempDir(), BootstrapAPIKey: "short-one"})
+	if err == nil || strings.Contains(err.Error(), "short-one") || !strings.Contains(err.Error(), "secret") {
+		t.Fatalf("New with a short bootstrap secret: err = %v", err)
+	}
+}
+
+// TestOutcomesAreRecorded proves that the server feeds its outcome recorder
+// with every request, including auth failures and throttled requests.
+func TestOutcomesAreRecorded(t *testing.T) {
+	inst := servertest.Start(t, servertest.WithRateLimit(1, 1))
+	call(t, inst.URL, http.MethodGet, "/v1/api-keys", "", "")
+	call(t, inst.URL, http.MethodGet, "/v1/api-keys", inst.AdminKey, "")
+	call(t, inst.URL, http.MethodGet, "/v1/api-keys", inst.AdminKey, "")
+	s := inst.Server.Outcomes().Summarize(time.Minute)
+	if s.Requests != 3 || s.AuthFailures != 1 || s.Throttled != 1 || s.ServerErrors != 0 {
+		t.Fatalf("summary = %+v, want 3 requests, 1 auth failure, 1 throttled", s)
+	}
+}
