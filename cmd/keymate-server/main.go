@@ -64,7 +64,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listening on %s: %w", *listen, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	waitJobs := srv.StartJobs(ctx)
+	defer func() { stop(); waitJobs() }() // jobs end before the database closes
 	return serve(ctx, listener, srv.Handler(), stdout, logger)
 }
 

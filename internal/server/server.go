@@ -59,6 +59,7 @@ type Server struct {
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
 	handler              http.Handler
+	jobs                 []job
 }
 
 // New opens (creating and migrating if needed) the database in cfg.DataDir

@@ -155,3 +155,12 @@ func randomSuffix(t testing.TB) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// RunJobs runs the server's periodic jobs (alert evaluation, due backups)
+// once at the clock's current time; tests call it after moving the clock.
+func (i *Instance) RunJobs(t testing.TB) {
+	t.Helper()
+	if err := i.Server.RunJobs(t.Context()); err != nil {
+		t.Fatalf("running periodic jobs: %v", err)
+	}
+}
