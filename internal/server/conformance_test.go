@@ -147,6 +147,10 @@ func (c *conformance) checkCoverage(statuses []int) {
 }
 
 // TestServerConformsToOpenAPI proves that every request and response of a
+// doFunc sends one request in the conformance run and fails the test unless
+// the answer has status want; it returns the response body.
+type doFunc func(method, path, secret, body string, want int, headers ...string) []byte
+
 // scripted run over all endpoints, errors included, matches api/openapi.yaml,
 // and that the run exercised every operation in it.
 func TestServerConformsToOpenAPI(t *testing.T) {
@@ -154,7 +158,7 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	manual := clock.NewManual(servertest.StartTime)
 	url, admin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000})
 	invalid := []string{headerInvalid, "1"}
-	do := func(method, path, secret, body string, want int, headers ...string) []byte {
+	var do doFunc = func(method, path, secret, body string, want int, headers ...string) []byte {
 		t.Helper()
 		resp, b := call(t, url, method, path, secret, body, headers...)
 		mustStatus(t, resp, b, want)
@@ -202,6 +206,9 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodGet, "/v1/audit-events?limit=500", admin, "", 422, invalid...)
 	do(http.MethodGet, "/v1/audit-events", "", "", 401)
 	do(http.MethodGet, "/metrics", "", "", 200)
+
+	// Each further part of the API adds its scripted run here, in a file of
+	// its own (conformance_<part>_test.go).
 
 	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
