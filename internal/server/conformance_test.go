@@ -146,11 +146,11 @@ func (c *conformance) checkCoverage(statuses []int) {
 	}
 }
 
-// TestServerConformsToOpenAPI proves that every request and response of a
 // doFunc sends one request in the conformance run and fails the test unless
 // the answer has status want; it returns the response body.
 type doFunc func(method, path, secret, body string, want int, headers ...string) []byte
 
+// TestServerConformsToOpenAPI proves that every request and response of a
 // scripted run over all endpoints, errors included, matches api/openapi.yaml,
 // and that the run exercised every operation in it.
 func TestServerConformsToOpenAPI(t *testing.T) {
