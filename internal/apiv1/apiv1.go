@@ -34,7 +34,6 @@ const (
 	MinRotationDays            = 1
 	MaxRotationDays            = 365
 	DefaultRotationDays        = 90
-	RecommendedRotationDays    = 90 // the security guide's limit
 	DefaultRotationGracePeriod = "24h"
 	MaxRotationGracePeriod     = 30 * 24 * time.Hour
 	MaxNameLength              = 128

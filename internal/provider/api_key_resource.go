@@ -30,6 +30,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
@@ -145,11 +146,9 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Default:  int64default.StaticInt64(apiv1.DefaultRotationDays),
 				MarkdownDescription: fmt.Sprintf("Days between rotations, %d to %d; defaults to %d. `next_rotation_at` is `rotated_at` "+
 					"plus this many days. Values above %d give a plan warning, as the security guide requires rotation at least every %d days.",
-					apiv1.MinRotationDays, apiv1.MaxRotationDays, apiv1.DefaultRotationDays, apiv1.RecommendedRotationDays, apiv1.RecommendedRotationDays),
+					apiv1.MinRotationDays, apiv1.MaxRotationDays, apiv1.DefaultRotationDays, controls.MaxRotationDays, controls.MaxRotationDays),
 				Validators: []validator.Int64{
 					int64validator.Between(apiv1.MinRotationDays, apiv1.MaxRotationDays),
-					validators.WarnAbove(apiv1.RecommendedRotationDays,
-						fmt.Sprintf("the security guide requires API keys to be rotated at least every %d days", apiv1.RecommendedRotationDays)),
 				},
 			},
 			"rotation_grace_period": schema.StringAttribute{
@@ -258,6 +257,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	now := r.data.clock.Now()
+	r.checkGuide(plan, &resp.Diagnostics)
 
 	if req.State.Raw.IsNull() {
 		r.checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
@@ -296,6 +296,24 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkGuide holds the planned key to the security guide (controls
+// KM-KEY-002 and KM-KEY-003), as the provider's policy setting says.
+func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagnostics) {
+	if days := plan.RotationDays; !days.IsUnknown() && !days.IsNull() && days.ValueInt64() > controls.MaxRotationDays {
+		r.data.checkPolicy(diags, controls.KeyRotationPeriod, path.Root("rotation_days"),
+			fmt.Sprintf("rotation_days is %d; the security guide asks for rotation at least every %d days.",
+				days.ValueInt64(), controls.MaxRotationDays))
+	}
+	if plan.ExpiresAt.IsNull() && !plan.Scopes.IsUnknown() {
+		var scopes []string
+		diags.Append(plan.Scopes.ElementsAs(context.Background(), &scopes, false)...)
+		if slices.Contains(scopes, apiv1.ScopeAdmin) {
+			r.data.checkPolicy(diags, controls.KeyAdminWithoutExpiry, path.Root("expires_at"),
+				"The key holds the admin scope and has no expires_at, so a leaked secret would grant everything indefinitely.")
+		}
+	}
 }
 
 // checkExpiry adds an error on expires_at when it is known and in the past.

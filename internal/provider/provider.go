@@ -7,9 +7,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -30,6 +33,7 @@ var _ provider.Provider = (*keymateProvider)(nil)
 const (
 	envEndpoint = "KEYMATE_ENDPOINT"
 	envAPIKey   = "KEYMATE_API_KEY"
+	envPolicy   = "KEYMATE_POLICY"
 )
 
 // Provider defaults and limits.
@@ -67,6 +71,7 @@ type keymateProvider struct {
 type providerData struct {
 	client *client.Client
 	clock  clock.Clock
+	policy policyMode
 }
 
 type providerModel struct {
@@ -74,6 +79,7 @@ type providerModel struct {
 	APIKey         types.String `tfsdk:"api_key"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+	Policy         types.String `tfsdk:"policy"`
 }
 
 func (p *keymateProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -109,6 +115,14 @@ func (p *keymateProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: fmt.Sprintf("Time limit of each HTTP attempt, as a Go duration such as `30s` or `2m`. "+
 					"%s to %s; defaults to `%s`.", minRequestTimeout, maxRequestTimeout, defaultRequestTimeout),
 				Validators: []validator.String{validators.DurationBetween(minRequestTimeout, maxRequestTimeout)},
+			},
+			"policy": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What a plan does when a configuration breaks the security guide (for example a key rotated " +
+					"less often than every 90 days, or an admin grant without expiry): `off` says nothing, `warn` adds a warning " +
+					"that names the control id (such as `KM-KEY-002`), `enforce` makes it an error so that a CI plan fails. " +
+					"Defaults to the `" + envPolicy + "` environment variable, else `warn`.",
+				Validators: []validator.String{stringvalidator.OneOf(policyModes...)},
 			},
 		},
 	}
@@ -177,7 +191,16 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 			err.Error()+". Check the provider's endpoint argument or the "+envEndpoint+" environment variable.")
 		return
 	}
-	data := &providerData{client: c, clock: p.clock}
+	policy := policyMode(valueOrEnv(cfg.Policy, p.getenv(envPolicy)))
+	if policy == "" {
+		policy = policyWarn
+	}
+	if !slices.Contains(policyModes, string(policy)) {
+		resp.Diagnostics.AddAttributeError(path.Root("policy"), "Invalid Keymate policy",
+			fmt.Sprintf("The %s environment variable is %q; set it to one of %s.", envPolicy, policy, strings.Join(policyModes, ", ")))
+		return
+	}
+	data := &providerData{client: c, clock: p.clock, policy: policy}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

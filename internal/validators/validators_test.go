@@ -78,23 +78,3 @@ func TestCheckNotInPast(t *testing.T) {
 		t.Errorf("a past time must fail naming it, got %v", err)
 	}
 }
-
-func TestWarnAbove(t *testing.T) {
-	v := WarnAbove(90, "the security guide requires rotation at least every 90 days")
-	run := func(n int64) diag.Diagnostics {
-		resp := &validator.Int64Response{}
-		v.ValidateInt64(context.Background(), validator.Int64Request{Path: path.Root("rotation_days"), ConfigValue: types.Int64Value(n)}, resp)
-		return resp.Diagnostics
-	}
-	if diags := run(90); len(diags) != 0 {
-		t.Errorf("90 must give no diagnostic, got %v", diags)
-	}
-	diags := run(120)
-	if diags.HasError() || diags.WarningsCount() != 1 {
-		t.Fatalf("120 must give exactly one warning and no error, got %v", diags)
-	}
-	w := diags.Warnings()[0]
-	if !strings.Contains(w.Detail(), "rotation_days is 120") || !strings.Contains(w.Detail(), "every 90 days") {
-		t.Errorf("warning must name the attribute, value and rule, got %q", w.Detail())
-	}
-}
