@@ -22,7 +22,12 @@ import (
 const shutdownTimeout = 15 * time.Second
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	command := run
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "restore" {
+		command, args = runRestore, args[1:]
+	}
+	if err := command(args, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "keymate-server:", err)
 		os.Exit(1)
 	}
@@ -35,17 +40,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
 	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
+	smtpAddr := flags.String("smtp-addr", "", "host:port of the plain SMTP relay for email notification channels; empty disables email")
+	smtpFrom := flags.String("smtp-from", "keymate@localhost", "sender address of notification emails")
+	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
+	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
+	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
 	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	backupKey, err := loadBackupKey(*backupKeyFile)
+	if err != nil {
 		return err
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := server.New(server.Config{
-		DataDir:         *dataDir,
-		RateLimit:       *rateLimit,
-		RateBurst:       *rateBurst,
-		BootstrapAPIKey: os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
-		Logger:          logger,
+		DataDir:             *dataDir,
+		RateLimit:           *rateLimit,
+		RateBurst:           *rateBurst,
+		BootstrapAPIKey:     os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
+		Logger:              logger,
+		SMTPAddr:            *smtpAddr,
+		SMTPFrom:            *smtpFrom,
+		AlertEvalInterval:   *alertEvalInterval,
+		BackupEncryptionKey: backupKey,
+		BackupCheckInterval: *backupCheckInterval,
 	})
 	if err != nil {
 		return err

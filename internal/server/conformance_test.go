@@ -209,6 +209,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 
 	// Each further part of the API adds its scripted run here, in a file of
 	// its own (conformance_<part>_test.go).
+	alertingConformance(t, do, admin)
+	accessConformance(t, do, admin)
 
 	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")

@@ -12,8 +12,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/metrics"
 	"github.com/keymate/terraform-provider-keymate/internal/server/ratelimit"
 	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
@@ -24,6 +27,8 @@ import (
 const (
 	DefaultRateLimit = 20
 	DefaultRateBurst = 40
+	// DefaultBackupCheckInterval is how often due backup schedules are run.
+	DefaultBackupCheckInterval = time.Minute
 )
 
 // outcomeCapacity bounds the Recorder behind Outcomes.
@@ -46,6 +51,21 @@ type Config struct {
 	BootstrapAPIKey string
 	// Logger receives request and error logs. Defaults to a discarding logger.
 	Logger *slog.Logger
+	// SMTPAddr is the host:port of the plain SMTP relay that email
+	// notification channels send through; "" makes email deliveries fail.
+	SMTPAddr string
+	// SMTPFrom is the sender address of notification emails. Defaults to
+	// "keymate@localhost".
+	SMTPFrom string
+	// AlertEvalInterval is how often StartJobs evaluates alert rules.
+	// Defaults to DefaultAlertEvalInterval.
+	AlertEvalInterval time.Duration
+	// BackupEncryptionKey (backup.KeySize bytes) encrypts the backups of
+	// schedules with encrypt set; without it such schedules are refused.
+	BackupEncryptionKey []byte
+	// BackupCheckInterval is how often StartJobs runs due backup schedules.
+	// Defaults to DefaultBackupCheckInterval.
+	BackupCheckInterval time.Duration
 }
 
 // Server serves the Keymate API.
@@ -58,8 +78,12 @@ type Server struct {
 	httpMetrics          *metrics.HTTP
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
+	sender               *delivery.Sender
+	deliveries           *delivery.Queue
 	handler              http.Handler
 	jobs                 []job
+	dataDir              string
+	backupKey            []byte
 }
 
 // New opens (creating and migrating if needed) the database in cfg.DataDir
@@ -75,14 +99,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("data directory is required")
 	}
+	if cfg.BackupEncryptionKey != nil && len(cfg.BackupEncryptionKey) != backup.KeySize {
+		return nil, fmt.Errorf("the backup encryption key must be %d bytes, got %d", backup.KeySize, len(cfg.BackupEncryptionKey))
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
 	}
-	sealer, err := secret.LoadOrCreateSealer(filepath.Join(cfg.DataDir, "idempotency.key"))
+	sealer, err := secret.LoadOrCreateSealer(filepath.Join(cfg.DataDir, backup.SealerKeyFile))
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, "keymate.db"))
+	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, backup.DatabaseFile))
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +121,18 @@ func New(cfg Config) (*Server, error) {
 		limiter:     ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
 		httpMetrics: metrics.NewHTTP(),
 		outcomes:    metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+		dataDir:     cfg.DataDir,
+		backupKey:   cfg.BackupEncryptionKey,
+		sender:      delivery.NewSender(delivery.Config{Clock: cfg.Clock, SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
 	}
 	if err := s.bootstrap(context.Background(), cfg.BootstrapAPIKey); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	s.handler = s.routes()
+	s.deliveries = delivery.NewQueue(s.sender, s.logger)
+	s.addJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
+	s.addJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	return s, nil
 }
 
@@ -116,14 +149,24 @@ func withDefaults(cfg Config) Config {
 	if cfg.RateBurst == 0 {
 		cfg.RateBurst = DefaultRateBurst
 	}
+	if cfg.AlertEvalInterval == 0 {
+		cfg.AlertEvalInterval = DefaultAlertEvalInterval
+	}
+	if cfg.BackupCheckInterval == 0 {
+		cfg.BackupCheckInterval = DefaultBackupCheckInterval
+	}
 	return cfg
 }
 
 // Handler returns the HTTP handler serving the API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the database. Stop serving requests first.
-func (s *Server) Close() error { return s.store.Close() }
+// Close stops the notification deliveries and closes the database. Stop
+// serving requests first.
+func (s *Server) Close() error {
+	s.deliveries.Close()
+	return s.store.Close()
+}
 
 // GeneratedAdminSecret returns the secret of the admin key that New generated
 // on this start, or "" when New did not generate one. It is shown once to

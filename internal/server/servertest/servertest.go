@@ -58,6 +58,12 @@ func WithClock(c clock.Clock) Option {
 	return func(cfg *server.Config) { cfg.Clock = c }
 }
 
+// WithBackupEncryptionKey gives the server a backup encryption key (32
+// bytes), so that backup schedules may set encrypt.
+func WithBackupEncryptionKey(key []byte) Option {
+	return func(cfg *server.Config) { cfg.BackupEncryptionKey = key }
+}
+
 // Start starts a server with a fresh data directory and a bootstrap admin
 // key, and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Instance {

@@ -76,6 +76,153 @@ CREATE TABLE idempotency_records (
 );
 CREATE INDEX idempotency_records_created_at ON idempotency_records (created_at);`,
 	},
+	{
+		version: 4,
+		name:    "create notification_channels",
+		sql: `
+CREATE TABLE notification_channels (
+	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+	id               TEXT    NOT NULL UNIQUE,
+	name             TEXT    NOT NULL,
+	type             TEXT    NOT NULL,
+	enabled          INTEGER NOT NULL,
+	sealed_config    BLOB    NOT NULL,
+	last_test_at     INTEGER,
+	last_test_status TEXT    NOT NULL,
+	last_test_error  TEXT    NOT NULL,
+	created_at       INTEGER NOT NULL,
+	updated_at       INTEGER NOT NULL,
+	version          INTEGER NOT NULL
+);
+CREATE INDEX notification_channels_type ON notification_channels (type);`,
+	},
+	{
+		version: 5,
+		name:    "create alert_rules",
+		sql: `
+CREATE TABLE alert_rules (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          TEXT    NOT NULL UNIQUE,
+	name        TEXT    NOT NULL,
+	description TEXT    NOT NULL,
+	enabled     INTEGER NOT NULL,
+	severity    TEXT    NOT NULL,
+	metric      TEXT    NOT NULL,
+	operator    TEXT    NOT NULL,
+	threshold   REAL    NOT NULL,
+	window_ns   INTEGER NOT NULL,
+	renotify_ns INTEGER NOT NULL,
+	labels      TEXT    NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	version     INTEGER NOT NULL
+);
+CREATE TABLE alert_rule_channels (
+	rule_id    TEXT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+	channel_id TEXT NOT NULL REFERENCES notification_channels (id),
+	PRIMARY KEY (rule_id, channel_id)
+);
+CREATE INDEX alert_rule_channels_channel ON alert_rule_channels (channel_id);`,
+	},
+	{
+		version: 6,
+		name:    "create alert_incidents",
+		sql: `
+CREATE TABLE alert_incidents (
+	seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+	id                 TEXT    NOT NULL UNIQUE,
+	rule_id            TEXT    NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+	status             TEXT    NOT NULL,
+	opened_at          INTEGER NOT NULL,
+	resolved_at        INTEGER,
+	value              REAL    NOT NULL,
+	last_value         REAL    NOT NULL,
+	notifications_sent INTEGER NOT NULL,
+	last_notified_at   INTEGER
+);
+CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents (rule_id) WHERE status = 'open';
+CREATE INDEX alert_incidents_rule ON alert_incidents (rule_id, seq);`,
+	},
+	{
+		version: 10,
+		name:    "create access_grants",
+		sql: `
+CREATE TABLE access_grants (
+	seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+	id                   TEXT    NOT NULL UNIQUE,
+	principal_type       TEXT    NOT NULL,
+	principal_id         TEXT    NOT NULL,
+	role                 TEXT    NOT NULL,
+	resource             TEXT    NOT NULL,
+	expires_at           INTEGER,
+	justification        TEXT    NOT NULL,
+	ticket               TEXT    NOT NULL,
+	review_interval_days INTEGER NOT NULL,
+	last_reviewed_at     INTEGER,
+	created_at           INTEGER NOT NULL,
+	updated_at           INTEGER NOT NULL,
+	revoked_at           INTEGER,
+	version              INTEGER NOT NULL
+);
+CREATE INDEX access_grants_principal ON access_grants (principal_type, principal_id);`,
+	},
+	{
+		version: 11,
+		name:    "create access_grant_reviews",
+		sql: `
+CREATE TABLE access_grant_reviews (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          TEXT    NOT NULL UNIQUE,
+	grant_id    TEXT    NOT NULL REFERENCES access_grants (id),
+	reviewer    TEXT    NOT NULL,
+	decision    TEXT    NOT NULL,
+	comment     TEXT    NOT NULL,
+	reviewed_at INTEGER NOT NULL
+);
+CREATE INDEX access_grant_reviews_grant ON access_grant_reviews (grant_id);`,
+	},
+	{
+		version: 12,
+		name:    "create backup_schedules",
+		sql: `
+CREATE TABLE backup_schedules (
+	seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id             TEXT    NOT NULL UNIQUE,
+	name           TEXT    NOT NULL,
+	cron           TEXT    NOT NULL,
+	timezone       TEXT    NOT NULL,
+	retention_days INTEGER NOT NULL,
+	include        TEXT    NOT NULL,
+	destination    TEXT    NOT NULL,
+	encrypt        INTEGER NOT NULL,
+	verify_restore INTEGER NOT NULL,
+	enabled        INTEGER NOT NULL,
+	next_run_at    INTEGER,
+	created_at     INTEGER NOT NULL,
+	updated_at     INTEGER NOT NULL,
+	version        INTEGER NOT NULL
+);`,
+	},
+	{
+		version: 13,
+		name:    "create backup_runs",
+		sql: `
+CREATE TABLE backup_runs (
+	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+	id               TEXT    NOT NULL UNIQUE,
+	schedule_id      TEXT    NOT NULL,
+	started_at       INTEGER NOT NULL,
+	finished_at      INTEGER NOT NULL,
+	status           TEXT    NOT NULL,
+	size_bytes       INTEGER NOT NULL,
+	sha256           TEXT    NOT NULL,
+	encrypted        INTEGER NOT NULL,
+	restore_verified INTEGER NOT NULL,
+	error            TEXT    NOT NULL,
+	file             TEXT    NOT NULL
+);
+CREATE INDEX backup_runs_schedule ON backup_runs (schedule_id, seq);`,
+	},
 }
 
 // migrate applies every migration not yet recorded in schema_migrations, each

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
+)
+
+// backupKeyEnv names the environment variable that may hold the backup
+// encryption key when no key file is given.
+const backupKeyEnv = "KEYMATE_BACKUP_ENCRYPTION_KEY"
+
+// runRestore is `keymate-server restore`: it restores a backup file into a
+// new, empty data directory, after checking the file against its manifest,
+// decrypting it and verifying the restored database.
+func runRestore(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("keymate-server restore", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	from := flags.String("from", "", "backup file to restore; its manifest (FILE"+backup.ManifestSuffix+") must lie beside it")
+	dataDir := flags.String("data-dir", "", "new, empty data directory to restore into")
+	keyFile := flags.String("backup-encryption-key-file", "", "file holding the key the backup was encrypted with; overrides "+backupKeyEnv)
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case *from == "":
+		return errors.New("restore: --from is required")
+	case *dataDir == "":
+		return errors.New("restore: --data-dir is required")
+	case flags.NArg() > 0:
+		return fmt.Errorf("restore: unexpected arguments %v", flags.Args())
+	}
+	key, err := loadBackupKey(*keyFile)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	m, err := backup.Restore(context.Background(), *from, *dataDir, key)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "Restored %s (taken %s, run %s) into %s; it passed the integrity check and holds:\n",
+		*from, m.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), m.RunID, *dataDir)
+	kinds := make([]string, 0, len(m.Counts))
+	for kind := range m.Counts {
+		kinds = append(kinds, kind)
+	}
+	slices.Sort(kinds)
+	for _, kind := range kinds {
+		fmt.Fprintf(stdout, "  %s: %d\n", kind, m.Counts[kind])
+	}
+	fmt.Fprintf(stdout, "Start keymate-server with --data-dir %s to serve it.\n", *dataDir)
+	return nil
+}
+
+// loadBackupKey returns the backup encryption key from file, else from the
+// environment, else nil (no key).
+func loadBackupKey(file string) ([]byte, error) {
+	if file != "" {
+		return backup.LoadKeyFile(file)
+	}
+	if text := os.Getenv(backupKeyEnv); text != "" {
+		key, err := backup.ParseKey(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", backupKeyEnv, err)
+		}
+		return key, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,91 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+const alertRulesPath = "/v1/alert-rules"
+
+// ListAlertRulesOptions filters ListAlertRules. Zero fields do not filter.
+type ListAlertRulesOptions struct {
+	// Severity is one of apiv1.Severity*.
+	Severity string
+	// Metric is a name from apiv1.MetricCatalogue.
+	Metric string
+	// Enabled, when set, keeps only enabled (true) or disabled (false) rules.
+	Enabled *bool
+}
+
+// CreateAlertRule creates an alert rule (POST /v1/alert-rules).
+func (c *Client) CreateAlertRule(ctx context.Context, req apiv1.CreateAlertRuleRequest) (*apiv1.AlertRule, error) {
+	var rule apiv1.AlertRule
+	if err := c.do(ctx, http.MethodPost, alertRulesPath, nil, req, &rule); err != nil {
+		return nil, err
+	}
+	return &rule, nil
+}
+
+// GetAlertRule returns one alert rule (GET /v1/alert-rules/{id}); unknown ids
+// yield ErrNotFound.
+func (c *Client) GetAlertRule(ctx context.Context, id string) (*apiv1.AlertRule, error) {
+	path, err := objectPath(alertRulesPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var rule apiv1.AlertRule
+	if err := c.do(ctx, http.MethodGet, path, nil, nil, &rule); err != nil {
+		return nil, err
+	}
+	return &rule, nil
+}
+
+// ListAlertRules returns every alert rule matching opts (GET
+// /v1/alert-rules), following next_cursor to the last page.
+func (c *Client) ListAlertRules(ctx context.Context, opts ListAlertRulesOptions) ([]apiv1.AlertRule, error) {
+	q := url.Values{}
+	setIf(q, "severity", opts.Severity)
+	setIf(q, "metric", opts.Metric)
+	if opts.Enabled != nil {
+		q.Set("enabled", strconv.FormatBool(*opts.Enabled))
+	}
+	return listAll[apiv1.AlertRule](ctx, c, alertRulesPath, q, 0)
+}
+
+// UpdateAlertRule applies a merge patch to an alert rule (PATCH
+// /v1/alert-rules/{id}).
+func (c *Client) UpdateAlertRule(ctx context.Context, id string, req apiv1.UpdateAlertRuleRequest) (*apiv1.AlertRule, error) {
+	path, err := objectPath(alertRulesPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var rule apiv1.AlertRule
+	if err := c.do(ctx, http.MethodPatch, path, nil, req, &rule); err != nil {
+		return nil, err
+	}
+	return &rule, nil
+}
+
+// DeleteAlertRule deletes an alert rule and its incidents (DELETE
+// /v1/alert-rules/{id}).
+func (c *Client) DeleteAlertRule(ctx context.Context, id string) error {
+	path, err := objectPath(alertRulesPath, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+}
+
+// ListAlertIncidents returns every incident of an alert rule, newest first
+// (GET /v1/alert-rules/{id}/incidents).
+func (c *Client) ListAlertIncidents(ctx context.Context, ruleID string) ([]apiv1.AlertIncident, error) {
+	path, err := objectPath(alertRulesPath, ruleID, "incidents")
+	if err != nil {
+		return nil, err
+	}
+	return listAll[apiv1.AlertIncident](ctx, c, path, nil, 0)
+}

@@ -1,0 +1,92 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+const notificationChannelsPath = "/v1/notification-channels"
+
+// ListNotificationChannelsOptions filters ListNotificationChannels. Zero
+// fields do not filter.
+type ListNotificationChannelsOptions struct {
+	// Type is one of apiv1.ChannelType*.
+	Type string
+}
+
+// CreateNotificationChannel creates a notification channel (POST
+// /v1/notification-channels). The returned channel holds fingerprints of its
+// secrets, never the secrets.
+func (c *Client) CreateNotificationChannel(ctx context.Context, req apiv1.CreateNotificationChannelRequest) (*apiv1.NotificationChannel, error) {
+	var ch apiv1.NotificationChannel
+	if err := c.do(ctx, http.MethodPost, notificationChannelsPath, nil, req, &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// GetNotificationChannel returns one notification channel (GET
+// /v1/notification-channels/{id}); unknown ids yield ErrNotFound.
+func (c *Client) GetNotificationChannel(ctx context.Context, id string) (*apiv1.NotificationChannel, error) {
+	path, err := objectPath(notificationChannelsPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var ch apiv1.NotificationChannel
+	if err := c.do(ctx, http.MethodGet, path, nil, nil, &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// ListNotificationChannels returns every notification channel matching opts
+// (GET /v1/notification-channels), following next_cursor to the last page.
+func (c *Client) ListNotificationChannels(ctx context.Context, opts ListNotificationChannelsOptions) ([]apiv1.NotificationChannel, error) {
+	q := url.Values{}
+	setIf(q, "type", opts.Type)
+	return listAll[apiv1.NotificationChannel](ctx, c, notificationChannelsPath, q, 0)
+}
+
+// UpdateNotificationChannel applies a merge patch to a notification channel
+// (PATCH /v1/notification-channels/{id}). Secret fields left nil keep their
+// stored values.
+func (c *Client) UpdateNotificationChannel(ctx context.Context, id string, req apiv1.UpdateNotificationChannelRequest) (*apiv1.NotificationChannel, error) {
+	path, err := objectPath(notificationChannelsPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var ch apiv1.NotificationChannel
+	if err := c.do(ctx, http.MethodPatch, path, nil, req, &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// DeleteNotificationChannel deletes a notification channel (DELETE
+// /v1/notification-channels/{id}). A channel that alert rules use yields an
+// *APIError with status 409 naming the rules.
+func (c *Client) DeleteNotificationChannel(ctx context.Context, id string) error {
+	path, err := objectPath(notificationChannelsPath, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+}
+
+// TestNotificationChannel sends a test notification through a channel and
+// waits for the outcome (POST /v1/notification-channels/{id}/test). A failed
+// delivery is a result with Status "failed", not an error.
+func (c *Client) TestNotificationChannel(ctx context.Context, id string) (*apiv1.ChannelTestResult, error) {
+	path, err := objectPath(notificationChannelsPath, id, "test")
+	if err != nil {
+		return nil, err
+	}
+	var res apiv1.ChannelTestResult
+	if err := c.do(ctx, http.MethodPost, path, nil, nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}

@@ -1,0 +1,190 @@
+package server
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// maxRuleChannels bounds an alert rule's notification channels.
+const maxRuleChannels = 20
+
+// alertRuleBody is the body of an alert rule create or update as the server
+// decodes it; absent fields are nil.
+type alertRuleBody struct {
+	Name                   *string            `json:"name"`
+	Description            *string            `json:"description"`
+	Enabled                *bool              `json:"enabled"`
+	Severity               *string            `json:"severity"`
+	Metric                 *string            `json:"metric"`
+	Condition              *conditionBody     `json:"condition"`
+	NotificationChannelIDs *[]string          `json:"notification_channel_ids"`
+	RenotifyInterval       *string            `json:"renotify_interval"`
+	Labels                 *map[string]string `json:"labels"`
+}
+
+type conditionBody struct {
+	Operator  *string  `json:"operator"`
+	Threshold *float64 `json:"threshold"`
+	Window    *string  `json:"window"`
+}
+
+// validateAlertRule checks a create (creating) or update request, merges it
+// into rule and returns the sorted names of the fields whose value changed.
+// Whether the channel ids exist is checked later, against the store.
+func validateAlertRule(b alertRuleBody, creating bool, rule *store.AlertRule) ([]string, error) {
+	var f fieldErrors
+	var changed []string
+	track := func(field string, differs bool) {
+		if differs {
+			changed = append(changed, field)
+		}
+	}
+	required := func(path string, absent bool) bool {
+		if absent && creating {
+			f.add(path, "is required")
+		}
+		return !absent
+	}
+	if required("name", b.Name == nil) {
+		f.checkName(*b.Name)
+		track("name", *b.Name != rule.Name)
+		rule.Name = *b.Name
+	}
+	if b.Description != nil {
+		f.checkDescription(*b.Description)
+		track("description", *b.Description != rule.Description)
+		rule.Description = *b.Description
+	}
+	if b.Enabled != nil {
+		track("enabled", *b.Enabled != rule.Enabled)
+		rule.Enabled = *b.Enabled
+	}
+	if required("severity", b.Severity == nil) {
+		f.checkOneOf("severity", *b.Severity, apiv1.Severities)
+		track("severity", *b.Severity != rule.Severity)
+		rule.Severity = *b.Severity
+	}
+	if required("metric", b.Metric == nil) {
+		f.checkOneOf("metric", *b.Metric, apiv1.Metrics())
+		track("metric", *b.Metric != rule.Metric)
+		rule.Metric = *b.Metric
+	}
+	if required("condition", b.Condition == nil) {
+		c := b.Condition
+		if required("condition.operator", c.Operator == nil) {
+			f.checkOneOf("condition.operator", *c.Operator, apiv1.Operators)
+			track("condition.operator", *c.Operator != rule.Operator)
+			rule.Operator = *c.Operator
+		}
+		if required("condition.threshold", c.Threshold == nil) {
+			track("condition.threshold", *c.Threshold != rule.Threshold)
+			rule.Threshold = *c.Threshold
+		}
+		if required("condition.window", c.Window == nil) {
+			d := f.parseAlertDuration("condition.window", *c.Window)
+			track("condition.window", d != rule.Window)
+			rule.Window = d
+		}
+	}
+	f.checkThreshold(rule.Metric, rule.Threshold) // the metric may have changed
+	if b.RenotifyInterval != nil {
+		var d time.Duration
+		if *b.RenotifyInterval != "" {
+			d = f.parseAlertDuration("renotify_interval", *b.RenotifyInterval)
+		}
+		track("renotify_interval", d != rule.RenotifyInterval)
+		rule.RenotifyInterval = d
+	}
+	if b.Labels != nil {
+		f.checkLabels(*b.Labels)
+		track("labels", !maps.Equal(*b.Labels, rule.Labels))
+		rule.Labels = *b.Labels
+	}
+	if b.NotificationChannelIDs != nil {
+		ids := f.checkChannelIDs(*b.NotificationChannelIDs)
+		track("notification_channel_ids", !slices.Equal(ids, rule.ChannelIDs))
+		rule.ChannelIDs = ids
+	}
+	if rule.Labels == nil {
+		rule.Labels = map[string]string{}
+	}
+	if rule.Severity == apiv1.SeverityCritical && len(rule.ChannelIDs) == 0 && len(f) == 0 {
+		f.add("notification_channel_ids", "must name at least one notification channel for a critical rule")
+	}
+	slices.Sort(changed)
+	return changed, f.err()
+}
+
+func (f *fieldErrors) checkOneOf(path, value string, valid []string) {
+	if !slices.Contains(valid, value) {
+		f.add(path, "must be one of %s, got %q", strings.Join(valid, ", "), value)
+	}
+}
+
+// parseAlertDuration reads a window or renotify interval.
+func (f *fieldErrors) parseAlertDuration(path, s string) time.Duration {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		f.add(path, "must be a duration such as \"5m\" or \"1h\", got %q", s)
+	case d < apiv1.MinAlertDuration || d > apiv1.MaxAlertDuration:
+		f.add(path, "must be between %s and %s, got %q", apiv1.MinAlertDuration, apiv1.MaxAlertDuration, s)
+	}
+	return d
+}
+
+func (f *fieldErrors) checkThreshold(metric string, threshold float64) {
+	switch {
+	case math.IsNaN(threshold) || math.IsInf(threshold, 0) || threshold < 0:
+		f.add("condition.threshold", "must be 0 or more, got %v", threshold)
+	case metric == apiv1.MetricAPIErrorRate && threshold > 1:
+		f.add("condition.threshold", "must be at most 1 for %s (a fraction of requests), got %v", metric, threshold)
+	}
+}
+
+func (f *fieldErrors) checkLabels(labels map[string]string) {
+	if len(labels) > apiv1.MaxLabels {
+		f.add("labels", "must hold at most %d labels, got %d", apiv1.MaxLabels, len(labels))
+	}
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		validKey := k != "" && len(k) <= apiv1.MaxLabelKeyLength && strings.IndexFunc(k, func(r rune) bool {
+			return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-.", r))
+		}) < 0
+		switch {
+		case !validKey:
+			f.add("labels."+k, "label keys must be 1 to %d letters, digits, \"_\", \"-\" or \".\"", apiv1.MaxLabelKeyLength)
+		case len(labels[k]) > apiv1.MaxLabelValueLength:
+			f.add("labels."+k, "must be at most %d characters, got %d", apiv1.MaxLabelValueLength, len(labels[k]))
+		}
+	}
+}
+
+// checkChannelIDs validates a set of channel ids and returns it sorted.
+func (f *fieldErrors) checkChannelIDs(ids []string) []string {
+	if len(ids) > maxRuleChannels {
+		f.add("notification_channel_ids", "must hold at most %d channels, got %d", maxRuleChannels, len(ids))
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			f.add(fmt.Sprintf("notification_channel_ids[%d]", i), "duplicate channel id %q", id)
+		}
+		seen[id] = true
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	return slices.Compact(sorted)
+}

@@ -1,0 +1,259 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Audit vocabulary of alert rules.
+const (
+	objectTypeAlertRule = "alert_rule"
+	actionAlertRule     = "alert_rule." // + create, update, delete
+)
+
+func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readAlertRuleBody(w, r)
+	if !ok {
+		return
+	}
+	rule := store.AlertRule{Enabled: true}
+	changed, err := validateAlertRule(req, true, &rule)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		if req.NotificationChannelIDs != nil {
+			if err := checkChannelsExist(ctx, tx, *req.NotificationChannelIDs); err != nil {
+				return result{}, err
+			}
+		}
+		rule.ID, rule.CreatedAt, rule.UpdatedAt, rule.Version = newID("ar"), now, now, 1
+		if err := tx.InsertAlertRule(ctx, &rule); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"create", rule.ID, changed); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version}, nil
+	})
+}
+
+// readAlertRuleBody reads and decodes an alert rule request, answering the
+// request itself when that fails.
+func readAlertRuleBody(w http.ResponseWriter, r *http.Request) ([]byte, alertRuleBody, bool) {
+	var req alertRuleBody
+	body, err := readBody(r)
+	if err == nil {
+		err = decodeJSON(body, &req)
+	}
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return nil, req, false
+	}
+	return body, req, true
+}
+
+// checkChannelsExist returns a 422 naming each id, by its position in the
+// request, that names no notification channel.
+func checkChannelsExist(ctx context.Context, tx *store.Tx, ids []string) error {
+	found, err := tx.ExistingChannelIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var f fieldErrors
+	for i, id := range ids {
+		if !found[id] {
+			f.add(fmt.Sprintf("notification_channel_ids[%d]", i), "notification channel %q does not exist", id)
+		}
+	}
+	return f.err()
+}
+
+func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f fieldErrors
+	filter := store.AlertRuleFilter{Severity: q.Get("severity"), Metric: q.Get("metric")}
+	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	if filter.Severity != "" {
+		f.checkOneOf("severity", filter.Severity, apiv1.Severities)
+	}
+	if filter.Metric != "" {
+		f.checkOneOf("metric", filter.Metric, apiv1.Metrics())
+	}
+	if raw := q.Get("enabled"); raw != "" {
+		enabled, err := strconv.ParseBool(raw)
+		if err != nil || (raw != "true" && raw != "false") {
+			f.add("enabled", "must be true or false, got %q", raw)
+		}
+		filter.Enabled = &enabled
+	}
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	limit := filter.Limit
+	filter.Limit++ // one more tells whether there is a next page
+	rules, err := s.store.ListAlertRules(r.Context(), filter)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(rules), limit, func(i int) int64 { return rules[i].Seq })
+	page := apiv1.AlertRuleList{Data: make([]apiv1.AlertRule, 0, n), NextCursor: cursor}
+	for _, rule := range rules[:n] {
+		page.Data = append(page.Data, ruleToWire(rule))
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleGetAlertRule(w http.ResponseWriter, r *http.Request) {
+	rule, err := s.store.GetAlertRule(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errAlertRuleNotFound(r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(rule.Version))
+	writeJSON(w, http.StatusOK, ruleToWire(rule))
+}
+
+func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readAlertRuleBody(w, r)
+	if !ok {
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		rule, err := loadAlertRuleForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		changed, err := validateAlertRule(req, false, &rule)
+		if err != nil {
+			return result{}, err
+		}
+		if req.NotificationChannelIDs != nil {
+			if err := checkChannelsExist(ctx, tx, *req.NotificationChannelIDs); err != nil {
+				return result{}, err
+			}
+		}
+		if len(changed) > 0 {
+			rule.Version++
+			rule.UpdatedAt = now
+			if err := tx.UpdateAlertRule(ctx, rule); err != nil {
+				return result{}, err
+			}
+			if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"update", rule.ID, changed); err != nil {
+				return result{}, err
+			}
+		}
+		return result{status: http.StatusOK, body: ruleToWire(rule), version: rule.Version}, nil
+	})
+}
+
+func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
+	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+		rule, err := loadAlertRuleForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		if err := tx.DeleteAlertRule(ctx, rule.ID); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"delete", rule.ID, nil); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusNoContent}, nil
+	})
+}
+
+func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var f fieldErrors
+	limit, beforeSeq := f.parsePage(r.URL.Query())
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	if _, err := s.store.GetAlertRule(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errAlertRuleNotFound(id))
+		return
+	} else if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	incidents, err := s.store.ListAlertIncidents(r.Context(), id, beforeSeq, limit+1)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(incidents), limit, func(i int) int64 { return incidents[i].Seq })
+	page := apiv1.AlertIncidentList{Data: make([]apiv1.AlertIncident, 0, n), NextCursor: cursor}
+	for _, inc := range incidents[:n] {
+		page.Data = append(page.Data, apiv1.AlertIncident{
+			ID: inc.ID, RuleID: inc.RuleID, Status: inc.Status, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt,
+			Value: inc.Value, LastValue: inc.LastValue, NotificationsSent: inc.NotificationsSent, LastNotifiedAt: inc.LastNotifiedAt,
+		})
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// loadAlertRuleForChange reads the rule named by the path for a change: it
+// must exist and match If-Match.
+func loadAlertRuleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.AlertRule, error) {
+	id := r.PathValue("id")
+	rule, err := tx.GetAlertRule(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return rule, errAlertRuleNotFound(id)
+	}
+	if err != nil {
+		return rule, err
+	}
+	return rule, checkIfMatch(r, rule.Version)
+}
+
+func errAlertRuleNotFound(id string) *apiError {
+	return errNotFound("alert rule %s not found", id)
+}
+
+// ruleToWire converts a stored rule into its API representation.
+func ruleToWire(rule store.AlertRule) apiv1.AlertRule {
+	view := apiv1.AlertRule{
+		ID: rule.ID, Name: rule.Name, Description: rule.Description, Enabled: rule.Enabled,
+		Severity: rule.Severity, Metric: rule.Metric,
+		Condition:              apiv1.AlertCondition{Operator: rule.Operator, Threshold: rule.Threshold, Window: rule.Window.String()},
+		NotificationChannelIDs: slices.Clone(rule.ChannelIDs), Labels: rule.Labels, OpenIncidentID: rule.OpenIncidentID,
+		CreatedAt: rule.CreatedAt, UpdatedAt: rule.UpdatedAt, Version: rule.Version,
+	}
+	if view.NotificationChannelIDs == nil {
+		view.NotificationChannelIDs = []string{}
+	}
+	if view.Labels == nil {
+		view.Labels = map[string]string{}
+	}
+	if rule.RenotifyInterval > 0 {
+		view.RenotifyInterval = rule.RenotifyInterval.String()
+	}
+	if rule.OpenIncidentID != nil {
+		view.OpenIncidents = 1
+	}
+	return view
+}
+
+// describeCondition renders a rule's condition, for example "gt 3 over 5m0s".
+func describeCondition(rule store.AlertRule) string {
+	return strings.Join([]string{rule.Operator, strconv.FormatFloat(rule.Threshold, 'g', -1, 64), "over", rule.Window.String()}, " ")
+}

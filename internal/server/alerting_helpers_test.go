@@ -1,0 +1,176 @@
+package server_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+)
+
+// delivered is one request a test receiver got.
+type delivered struct {
+	header http.Header
+	body   []byte
+}
+
+// receiver starts an HTTP receiver answering status and returns its URL and
+// the channel on which it reports every request.
+func receiver(t *testing.T, status int) (string, <-chan delivered) {
+	t.Helper()
+	got := make(chan delivered, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("receiver: reading body: %v", err)
+		}
+		got <- delivered{header: r.Header.Clone(), body: body}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, http.StatusText(status))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, got
+}
+
+// next waits for the receiver's next request. Deliveries are asynchronous,
+// so this waits for an event; the deadline only bounds a broken run.
+func next(t *testing.T, got <-chan delivered) delivered {
+	t.Helper()
+	select {
+	case d := <-got:
+		return d
+	case <-time.After(20 * time.Second):
+		t.Fatal("the receiver got no delivery")
+		return delivered{}
+	}
+}
+
+// none fails if the receiver has a request waiting. Deliveries that were
+// queued are sent before later ones, so callers first wait for a later one.
+func none(t *testing.T, got <-chan delivered, why string) {
+	t.Helper()
+	select {
+	case d := <-got:
+		t.Fatalf("unexpected delivery (%s): %s", why, d.body)
+	default:
+	}
+}
+
+// mail is one message the fake SMTP relay accepted.
+type mail struct {
+	from string
+	to   []string
+	data string
+}
+
+// smtpRelay starts a fake SMTP relay on 127.0.0.1 that speaks just enough
+// SMTP to accept messages, and returns its address and the channel on which
+// it reports each message.
+func smtpRelay(t *testing.T) (string, <-chan mail) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	got := make(chan mail, 10)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveSMTP(conn, got)
+		}
+	}()
+	return ln.Addr().String(), got
+}
+
+func serveSMTP(conn net.Conn, got chan<- mail) {
+	defer conn.Close()
+	tp := textproto.NewConn(conn)
+	reply := func(line string) bool { return tp.PrintfLine("%s", line) == nil }
+	if !reply("220 fake ESMTP") {
+		return
+	}
+	var m mail
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(line)
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			reply("250 fake")
+		case strings.HasPrefix(cmd, "MAIL FROM:"):
+			m = mail{from: strings.Trim(line[len("MAIL FROM:"):], "<> ")}
+			reply("250 OK")
+		case strings.HasPrefix(cmd, "RCPT TO:"):
+			m.to = append(m.to, strings.Trim(line[len("RCPT TO:"):], "<> "))
+			reply("250 OK")
+		case cmd == "DATA":
+			reply("354 go ahead")
+			data, err := tp.ReadDotBytes()
+			if err != nil {
+				return
+			}
+			m.data = string(data)
+			got <- m
+			reply("250 OK")
+		case cmd == "QUIT":
+			reply("221 bye")
+			return
+		default:
+			reply("502 not implemented")
+		}
+	}
+}
+
+// header returns the value of a header line of a mail's data.
+func (m mail) header(name string) string {
+	r := textproto.NewReader(bufio.NewReader(strings.NewReader(m.data)))
+	h, _ := r.ReadMIMEHeader()
+	return h.Get(name)
+}
+
+// createChannel creates a notification channel as the admin.
+func createChannel(t *testing.T, inst *servertest.Instance, body string) apiv1.NotificationChannel {
+	t.Helper()
+	resp, b := call(t, inst.URL, http.MethodPost, "/v1/notification-channels", inst.AdminKey, body)
+	mustStatus(t, resp, b, http.StatusCreated)
+	return decode[apiv1.NotificationChannel](t, b)
+}
+
+// createRule creates an alert rule as the admin.
+func createRule(t *testing.T, inst *servertest.Instance, req apiv1.CreateAlertRuleRequest) apiv1.AlertRule {
+	t.Helper()
+	resp, b := call(t, inst.URL, http.MethodPost, "/v1/alert-rules", inst.AdminKey, toJSON(t, req))
+	mustStatus(t, resp, b, http.StatusCreated)
+	return decode[apiv1.AlertRule](t, b)
+}
+
+// testChannel sends a test notification through a channel as the admin.
+func testChannel(t *testing.T, inst *servertest.Instance, id string) apiv1.ChannelTestResult {
+	t.Helper()
+	resp, b := call(t, inst.URL, http.MethodPost, "/v1/notification-channels/"+id+"/test", inst.AdminKey, "")
+	mustStatus(t, resp, b, http.StatusOK)
+	return decode[apiv1.ChannelTestResult](t, b)
+}
+
+// fieldPaths returns the paths of a 422 body's fields.
+func fieldPaths(t *testing.T, body []byte) []string {
+	t.Helper()
+	var paths []string
+	for _, f := range errorOf(t, body).Fields {
+		paths = append(paths, f.Path)
+	}
+	return paths
+}

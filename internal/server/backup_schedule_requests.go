@@ -1,0 +1,223 @@
+package server
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/schedule"
+)
+
+// The backup schedule request bodies as the server decodes them (see
+// api_key_requests.go for the conventions).
+
+type createBackupScheduleBody struct {
+	Name          *string  `json:"name"`
+	Cron          *string  `json:"cron"`
+	Timezone      *string  `json:"timezone"`
+	RetentionDays *int64   `json:"retention_days"`
+	Include       []string `json:"include"`
+	Destination   *string  `json:"destination"`
+	Encrypt       *bool    `json:"encrypt"`
+	VerifyRestore *bool    `json:"verify_restore"`
+	Enabled       *bool    `json:"enabled"`
+}
+
+type updateBackupScheduleBody struct {
+	Name          apiv1.Nullable[string]   `json:"name"`
+	Cron          apiv1.Nullable[string]   `json:"cron"`
+	Timezone      apiv1.Nullable[string]   `json:"timezone"`
+	RetentionDays apiv1.Nullable[int64]    `json:"retention_days"`
+	Include       apiv1.Nullable[[]string] `json:"include"`
+	Destination   apiv1.Nullable[string]   `json:"destination"`
+	Encrypt       apiv1.Nullable[bool]     `json:"encrypt"`
+	VerifyRestore apiv1.Nullable[bool]     `json:"verify_restore"`
+	Enabled       apiv1.Nullable[bool]     `json:"enabled"`
+}
+
+func (f *fieldErrors) checkCron(expr string) {
+	if err := schedule.CheckCron(expr); err != nil {
+		f.add("cron", "%v", err)
+	}
+}
+
+func (f *fieldErrors) checkTimezone(tz string) {
+	if _, err := schedule.LoadTimezone(tz); err != nil {
+		f.add("timezone", "%v", err)
+	}
+}
+
+func (f *fieldErrors) checkRetentionDays(days int64) {
+	if days < apiv1.MinRetentionDays || days > apiv1.MaxRetentionDays {
+		f.add("retention_days", "must be between %d and %d, got %d", apiv1.MinRetentionDays, apiv1.MaxRetentionDays, days)
+	}
+}
+
+// checkInclude validates an include set and returns it normalised: ["all"],
+// or the kinds in catalogue order.
+func (f *fieldErrors) checkInclude(include []string) []string {
+	if len(include) == 0 {
+		f.add("include", `must hold at least one kind of object, or "all"`)
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, kind := range include {
+		path := fmt.Sprintf("include[%d]", i)
+		switch {
+		case kind == apiv1.IncludeAll && len(include) > 1:
+			f.add(path, `"all" cannot be combined with other kinds`)
+		case kind != apiv1.IncludeAll && !slices.Contains(apiv1.BackupKinds, kind):
+			f.add(path, "unknown kind %q; use %q or any of %s", kind, apiv1.IncludeAll, strings.Join(apiv1.BackupKinds, ", "))
+		case seen[kind]:
+			f.add(path, "duplicate kind %q", kind)
+		}
+		seen[kind] = true
+	}
+	if seen[apiv1.IncludeAll] {
+		return []string{apiv1.IncludeAll}
+	}
+	var ordered []string
+	for _, kind := range apiv1.BackupKinds {
+		if seen[kind] {
+			ordered = append(ordered, kind)
+		}
+	}
+	return ordered
+}
+
+// checkDestination accepts an absolute directory, or a relative one that
+// stays inside the data directory.
+func (f *fieldErrors) checkDestination(dest string) {
+	switch {
+	case strings.TrimSpace(dest) == "":
+		f.add("destination", "must not be empty")
+	case len(dest) > apiv1.MaxBackupDestinationLength:
+		f.add("destination", "must be at most %d characters, got %d", apiv1.MaxBackupDestinationLength, len(dest))
+	case strings.IndexFunc(dest, unicode.IsControl) >= 0:
+		f.add("destination", "must not contain control characters")
+	case !filepath.IsAbs(dest) && !filepath.IsLocal(dest):
+		f.add("destination", "a relative destination must stay inside the data directory, got %q", dest)
+	}
+}
+
+// scheduleSpec is a validated create request with defaults filled in.
+type scheduleSpec struct {
+	name, cron, timezone            string
+	retentionDays                   int64
+	include                         []string
+	destination                     string
+	encrypt, verifyRestore, enabled bool
+}
+
+// validateCreateSchedule checks a create request; haveKey tells whether the
+// server can encrypt.
+func validateCreateSchedule(b createBackupScheduleBody, haveKey bool) (scheduleSpec, error) {
+	var f fieldErrors
+	spec := scheduleSpec{
+		timezone: apiv1.DefaultBackupTimezone, retentionDays: apiv1.DefaultRetentionDays,
+		include: []string{apiv1.IncludeAll}, destination: apiv1.DefaultBackupDestination,
+		verifyRestore: true, enabled: true,
+	}
+	if b.Name == nil {
+		f.add("name", "is required")
+	} else {
+		spec.name = *b.Name
+		f.checkName(spec.name)
+	}
+	if b.Cron == nil {
+		f.add("cron", "is required")
+	} else {
+		spec.cron = *b.Cron
+		f.checkCron(spec.cron)
+	}
+	if b.Timezone != nil {
+		spec.timezone = *b.Timezone
+		f.checkTimezone(spec.timezone)
+	}
+	if b.RetentionDays != nil {
+		spec.retentionDays = *b.RetentionDays
+		f.checkRetentionDays(spec.retentionDays)
+	}
+	if b.Include != nil {
+		spec.include = f.checkInclude(b.Include)
+	}
+	if b.Destination != nil {
+		spec.destination = *b.Destination
+		f.checkDestination(spec.destination)
+	}
+	if b.Encrypt != nil {
+		spec.encrypt = *b.Encrypt
+		f.checkEncrypt(spec.encrypt, haveKey)
+	}
+	if b.VerifyRestore != nil {
+		spec.verifyRestore = *b.VerifyRestore
+	}
+	if b.Enabled != nil {
+		spec.enabled = *b.Enabled
+	}
+	return spec, f.err()
+}
+
+func (f *fieldErrors) checkEncrypt(encrypt, haveKey bool) {
+	if encrypt && !haveKey {
+		f.add("encrypt", "the server has no backup encryption key; start it with --backup-encryption-key-file or KEYMATE_BACKUP_ENCRYPTION_KEY, or set encrypt to false")
+	}
+}
+
+// schedulePatch is a validated update request; nil fields stay unchanged.
+type schedulePatch struct {
+	name, cron, timezone            *string
+	retentionDays                   *int64
+	include                         []string
+	destination                     *string
+	encrypt, verifyRestore, enabled *bool
+}
+
+// validateUpdateSchedule checks a merge patch; no field can be null.
+func validateUpdateSchedule(b updateBackupScheduleBody, haveKey bool) (schedulePatch, error) {
+	var f fieldErrors
+	var p schedulePatch
+	notNull := func(path string, isNull bool) bool {
+		if isNull {
+			f.add(path, "must not be null")
+		}
+		return !isNull
+	}
+	if b.Name.Set && notNull("name", b.Name.Value == nil) {
+		p.name = b.Name.Value
+		f.checkName(*p.name)
+	}
+	if b.Cron.Set && notNull("cron", b.Cron.Value == nil) {
+		p.cron = b.Cron.Value
+		f.checkCron(*p.cron)
+	}
+	if b.Timezone.Set && notNull("timezone", b.Timezone.Value == nil) {
+		p.timezone = b.Timezone.Value
+		f.checkTimezone(*p.timezone)
+	}
+	if b.RetentionDays.Set && notNull("retention_days", b.RetentionDays.Value == nil) {
+		p.retentionDays = b.RetentionDays.Value
+		f.checkRetentionDays(*p.retentionDays)
+	}
+	if b.Include.Set && notNull("include", b.Include.Value == nil) {
+		p.include = f.checkInclude(*b.Include.Value)
+	}
+	if b.Destination.Set && notNull("destination", b.Destination.Value == nil) {
+		p.destination = b.Destination.Value
+		f.checkDestination(*p.destination)
+	}
+	if b.Encrypt.Set && notNull("encrypt", b.Encrypt.Value == nil) {
+		p.encrypt = b.Encrypt.Value
+		f.checkEncrypt(*p.encrypt, haveKey)
+	}
+	if b.VerifyRestore.Set && notNull("verify_restore", b.VerifyRestore.Value == nil) {
+		p.verifyRestore = b.VerifyRestore.Value
+	}
+	if b.Enabled.Set && notNull("enabled", b.Enabled.Value == nil) {
+		p.enabled = b.Enabled.Value
+	}
+	return p, f.err()
+}

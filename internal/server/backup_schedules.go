@@ -1,0 +1,339 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/schedule"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Scopes required by the backup schedule endpoints.
+const (
+	scopeBackupsRead  = "backups:read"
+	scopeBackupsWrite = "backups:write"
+)
+
+// Audit vocabulary of backup schedules.
+const (
+	objectTypeBackupSchedule = "backup_schedule"
+	actionScheduleCreate     = "backup_schedule.create"
+	actionScheduleUpdate     = "backup_schedule.update"
+	actionScheduleDelete     = "backup_schedule.delete"
+	actionScheduleRun        = "backup_schedule.run"
+)
+
+func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	var req createBackupScheduleBody
+	if err := decodeJSON(body, &req); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	spec, err := validateCreateSchedule(req, s.backupKey != nil)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		b := store.BackupSchedule{
+			ID: newID("bs"), Name: spec.name, Cron: spec.cron, Timezone: spec.timezone,
+			RetentionDays: spec.retentionDays, Include: spec.include, Destination: spec.destination,
+			Encrypt: spec.encrypt, VerifyRestore: spec.verifyRestore, Enabled: spec.enabled,
+			CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		if err := planNextRun(&b, now); err != nil {
+			return result{}, err
+		}
+		if err := tx.InsertBackupSchedule(ctx, &b); err != nil {
+			return result{}, err
+		}
+		fields := []string{"cron", "destination", "enabled", "encrypt", "include", "name", "retention_days", "timezone", "verify_restore"}
+		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleCreate, b.ID, fields); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusCreated, body: scheduleToWire(b, nil), version: b.Version}, nil
+	})
+}
+
+// planNextRun sets b.NextRunAt to the schedule's first time after now, or nil
+// while it is disabled.
+func planNextRun(b *store.BackupSchedule, now time.Time) error {
+	if !b.Enabled {
+		b.NextRunAt = nil
+		return nil
+	}
+	sched, err := schedule.Parse(b.Cron, b.Timezone)
+	if err != nil {
+		return err // validated before; a stored schedule always parses
+	}
+	next := sched.Next(now)
+	b.NextRunAt = &next
+	return nil
+}
+
+func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Request) {
+	var f fieldErrors
+	limit, beforeSeq := f.parsePage(r.URL.Query())
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	schedules, err := s.store.ListBackupSchedules(r.Context(), beforeSeq, limit+1)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(schedules), limit, func(i int) int64 { return schedules[i].Seq })
+	page := apiv1.BackupScheduleList{Data: make([]apiv1.BackupSchedule, 0, n), NextCursor: cursor}
+	for _, b := range schedules[:n] {
+		view, err := s.scheduleView(r.Context(), b)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		page.Data = append(page.Data, view)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleGetBackupSchedule(w http.ResponseWriter, r *http.Request) {
+	b, err := s.store.GetBackupSchedule(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errScheduleNotFound(r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	view, err := s.scheduleView(r.Context(), b)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(b.Version))
+	writeJSON(w, http.StatusOK, view)
+}
+
+// scheduleView is the API representation of b with its latest run.
+func (s *Server) scheduleView(ctx context.Context, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
+	runs, err := s.store.ListBackupRuns(ctx, b.ID, 0, 1)
+	if err != nil {
+		return apiv1.BackupSchedule{}, err
+	}
+	var last *apiv1.BackupRun
+	if len(runs) > 0 {
+		run := runToWire(runs[0])
+		last = &run
+	}
+	return scheduleToWire(b, last), nil
+}
+
+func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	var req updateBackupScheduleBody
+	if err := decodeJSON(body, &req); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	patch, err := validateUpdateSchedule(req, s.backupKey != nil)
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		b, err := loadScheduleForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		changed := applySchedulePatch(&b, patch)
+		if slices.ContainsFunc(changed, func(f string) bool { return f == "cron" || f == "timezone" || f == "enabled" }) {
+			if err := planNextRun(&b, now); err != nil {
+				return result{}, err
+			}
+		}
+		if len(changed) > 0 {
+			b.Version++
+			b.UpdatedAt = now
+			if err := tx.UpdateBackupSchedule(ctx, b); err != nil {
+				return result{}, err
+			}
+			if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleUpdate, b.ID, changed); err != nil {
+				return result{}, err
+			}
+		}
+		runs, err := tx.ListBackupRuns(ctx, b.ID, 0, 1)
+		if err != nil {
+			return result{}, err
+		}
+		var last *apiv1.BackupRun
+		if len(runs) > 0 {
+			run := runToWire(runs[0])
+			last = &run
+		}
+		return result{status: http.StatusOK, body: scheduleToWire(b, last), version: b.Version}, nil
+	})
+}
+
+// applySchedulePatch changes b as p says and returns the names of the fields
+// whose value changed, sorted.
+func applySchedulePatch(b *store.BackupSchedule, p schedulePatch) []string {
+	var changed []string
+	set := func(name string, differs bool, apply func()) {
+		if differs {
+			apply()
+			changed = append(changed, name)
+		}
+	}
+	if p.name != nil {
+		set("name", *p.name != b.Name, func() { b.Name = *p.name })
+	}
+	if p.cron != nil {
+		set("cron", *p.cron != b.Cron, func() { b.Cron = *p.cron })
+	}
+	if p.timezone != nil {
+		set("timezone", *p.timezone != b.Timezone, func() { b.Timezone = *p.timezone })
+	}
+	if p.retentionDays != nil {
+		set("retention_days", *p.retentionDays != b.RetentionDays, func() { b.RetentionDays = *p.retentionDays })
+	}
+	if p.include != nil {
+		set("include", !slices.Equal(p.include, b.Include), func() { b.Include = p.include })
+	}
+	if p.destination != nil {
+		set("destination", *p.destination != b.Destination, func() { b.Destination = *p.destination })
+	}
+	if p.encrypt != nil {
+		set("encrypt", *p.encrypt != b.Encrypt, func() { b.Encrypt = *p.encrypt })
+	}
+	if p.verifyRestore != nil {
+		set("verify_restore", *p.verifyRestore != b.VerifyRestore, func() { b.VerifyRestore = *p.verifyRestore })
+	}
+	if p.enabled != nil {
+		set("enabled", *p.enabled != b.Enabled, func() { b.Enabled = *p.enabled })
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+func (s *Server) handleDeleteBackupSchedule(w http.ResponseWriter, r *http.Request) {
+	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+		b, err := loadScheduleForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		if err := tx.DeleteBackupSchedule(ctx, b.ID); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleDelete, b.ID, []string{}); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusNoContent}, nil
+	})
+}
+
+func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var f fieldErrors
+	limit, beforeSeq := f.parsePage(r.URL.Query())
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	if _, err := s.store.GetBackupSchedule(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errScheduleNotFound(id))
+		return
+	} else if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	runs, err := s.store.ListBackupRuns(r.Context(), id, beforeSeq, limit+1)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(runs), limit, func(i int) int64 { return runs[i].Seq })
+	page := apiv1.BackupRunList{Data: make([]apiv1.BackupRun, 0, n), NextCursor: cursor}
+	for _, run := range runs[:n] {
+		page.Data = append(page.Data, runToWire(run))
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// handleRunBackupNow runs the schedule synchronously. The backup is taken
+// inside the request's transaction, so that a retried request with the same
+// Idempotency-Key replays the run instead of taking a second backup; other
+// writers wait for it.
+func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
+	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+		id := r.PathValue("id")
+		b, err := tx.GetBackupSchedule(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return result{}, errScheduleNotFound(id)
+		}
+		if err != nil {
+			return result{}, err
+		}
+		run := s.runBackup(ctx, b)
+		if err := tx.InsertBackupRun(ctx, run); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleRun, b.ID, []string{"last_run"}); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusCreated, body: runToWire(run)}, nil
+	})
+}
+
+// loadScheduleForChange reads the schedule named by the path for a change:
+// it must exist and match If-Match.
+func loadScheduleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.BackupSchedule, error) {
+	id := r.PathValue("id")
+	b, err := tx.GetBackupSchedule(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.BackupSchedule{}, errScheduleNotFound(id)
+	}
+	if err != nil {
+		return store.BackupSchedule{}, err
+	}
+	if err := checkIfMatch(r, b.Version); err != nil {
+		return store.BackupSchedule{}, err
+	}
+	return b, nil
+}
+
+func errScheduleNotFound(id string) *apiError {
+	return errNotFound("backup schedule %s not found", id)
+}
+
+func scheduleToWire(b store.BackupSchedule, last *apiv1.BackupRun) apiv1.BackupSchedule {
+	return apiv1.BackupSchedule{
+		ID: b.ID, Name: b.Name, Cron: b.Cron, Timezone: b.Timezone, RetentionDays: b.RetentionDays,
+		Include: b.Include, Destination: b.Destination, Encrypt: b.Encrypt, VerifyRestore: b.VerifyRestore,
+		Enabled: b.Enabled, NextRunAt: b.NextRunAt, LastRun: last, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		Version: b.Version,
+	}
+}
+
+func runToWire(r store.BackupRun) apiv1.BackupRun {
+	return apiv1.BackupRun{
+		ID: r.ID, ScheduleID: r.ScheduleID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Status: r.Status,
+		SizeBytes: r.SizeBytes, SHA256: r.SHA256, Encrypted: r.Encrypted, RestoreVerified: r.RestoreVerified,
+		Error: r.Error, File: r.File,
+	}
+}

@@ -1,0 +1,351 @@
+// Package delivery sends notifications through notification channels:
+// webhooks (signed JSON), Slack incoming webhooks, the PagerDuty Events API
+// v2 and email over SMTP. Every attempt is bounded by a timeout and failed
+// attempts are retried with exponential backoff. Sender.Send delivers
+// synchronously (channel tests); Queue delivers in the background (alerts),
+// so that neither the API nor the alert evaluator waits for a receiver.
+package delivery
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/smtp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+)
+
+// Defaults of a Sender.
+const (
+	DefaultAttemptTimeout = 5 * time.Second
+	DefaultAttempts       = 3
+	DefaultBackoff        = 250 * time.Millisecond
+	DefaultSMTPFrom       = "keymate@localhost"
+)
+
+// maxErrorBody bounds how much of a failing receiver's answer an error quotes.
+const maxErrorBody = 200
+
+// Channel is a notification channel's configuration, secrets included.
+// Exactly the field matching Type is set.
+type Channel struct {
+	Type      string     `json:"type"`
+	Webhook   *Webhook   `json:"webhook,omitempty"`
+	Slack     *Slack     `json:"slack,omitempty"`
+	PagerDuty *PagerDuty `json:"pagerduty,omitempty"`
+	Email     *Email     `json:"email,omitempty"`
+}
+
+// Webhook posts JSON to URL with Headers, signed when SigningSecret is set.
+type Webhook struct {
+	URL           string            `json:"url"`
+	Headers       map[string]string `json:"headers,omitempty"`
+	SigningSecret string            `json:"signing_secret,omitempty"`
+}
+
+// Slack posts to a Slack incoming webhook.
+type Slack struct {
+	WebhookURL string `json:"webhook_url"`
+	Channel    string `json:"channel"`
+}
+
+// PagerDuty sends Events API v2 events.
+type PagerDuty struct {
+	RoutingKey string `json:"routing_key"`
+	EventsURL  string `json:"events_url"`
+}
+
+// Email mails Addresses through the Sender's SMTP relay.
+type Email struct {
+	Addresses []string `json:"addresses"`
+}
+
+// Message is what a notification says. It is also the JSON body of a
+// webhook delivery.
+type Message struct {
+	Event      string    `json:"event"` // apiv1.Event*
+	Summary    string    `json:"summary"`
+	Severity   string    `json:"severity,omitempty"`
+	RuleID     string    `json:"rule_id,omitempty"`
+	RuleName   string    `json:"rule_name,omitempty"`
+	IncidentID string    `json:"incident_id,omitempty"`
+	Metric     string    `json:"metric,omitempty"`
+	Value      float64   `json:"value"`
+	Threshold  float64   `json:"threshold"`
+	Time       time.Time `json:"time"`
+}
+
+// Config configures a Sender. Zero fields take the defaults.
+type Config struct {
+	// Clock stamps webhook signatures.
+	Clock clock.Clock
+	// HTTPClient sends webhook, Slack and PagerDuty requests.
+	HTTPClient *http.Client
+	// SMTPAddr is the host:port of a plain SMTP relay; "" disables email.
+	SMTPAddr string
+	// SMTPFrom is the sender address of emails.
+	SMTPFrom string
+	// AttemptTimeout bounds each attempt.
+	AttemptTimeout time.Duration
+	// Attempts is the number of attempts of one Send.
+	Attempts int
+	// Backoff is the wait after the first failed attempt; it doubles after
+	// each further one.
+	Backoff time.Duration
+}
+
+// Sender delivers messages. It is safe for concurrent use.
+type Sender struct {
+	clock    clock.Clock
+	http     *http.Client
+	smtpAddr string
+	smtpFrom string
+	timeout  time.Duration
+	attempts int
+	backoff  time.Duration
+}
+
+// NewSender returns a Sender configured by cfg.
+func NewSender(cfg Config) *Sender {
+	s := &Sender{
+		clock:    cfg.Clock,
+		http:     cfg.HTTPClient,
+		smtpAddr: cfg.SMTPAddr,
+		smtpFrom: cmp.Or(cfg.SMTPFrom, DefaultSMTPFrom),
+		timeout:  cmp.Or(cfg.AttemptTimeout, DefaultAttemptTimeout),
+		attempts: cmp.Or(cfg.Attempts, DefaultAttempts),
+		backoff:  cmp.Or(cfg.Backoff, DefaultBackoff),
+	}
+	if s.clock == nil {
+		s.clock = clock.Real{}
+	}
+	if s.http == nil {
+		s.http = &http.Client{}
+	}
+	return s
+}
+
+// Send delivers msg through ch, retrying failed attempts with exponential
+// backoff, and returns the number of attempts made and the last attempt's
+// error (nil on success). A done ctx ends the retries.
+func (s *Sender) Send(ctx context.Context, ch Channel, msg Message) (attempts int, err error) {
+	wait := s.backoff
+	for attempts = 1; ; attempts++ {
+		err = s.attempt(ctx, ch, msg)
+		if err == nil || attempts >= s.attempts {
+			return attempts, err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return attempts, fmt.Errorf("%w (gave up before retrying: %w)", err, ctx.Err())
+		case <-timer.C:
+		}
+		wait *= 2
+	}
+}
+
+// attempt makes one delivery, bounded by the attempt timeout.
+func (s *Sender) attempt(ctx context.Context, ch Channel, msg Message) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	switch {
+	case ch.Type == apiv1.ChannelTypeWebhook && ch.Webhook != nil:
+		return s.sendWebhook(ctx, *ch.Webhook, msg)
+	case ch.Type == apiv1.ChannelTypeSlack && ch.Slack != nil:
+		body, err := json.Marshal(map[string]string{"text": text(msg), "channel": ch.Slack.Channel})
+		if err != nil {
+			return err
+		}
+		return s.post(ctx, ch.Slack.WebhookURL, body, nil)
+	case ch.Type == apiv1.ChannelTypePagerDuty && ch.PagerDuty != nil:
+		return s.sendPagerDuty(ctx, *ch.PagerDuty, msg)
+	case ch.Type == apiv1.ChannelTypeEmail && ch.Email != nil:
+		return s.sendEmail(ctx, *ch.Email, msg)
+	default:
+		return fmt.Errorf("channel of type %q has no %s settings", ch.Type, ch.Type)
+	}
+}
+
+// Sign returns the X-Keymate-Signature value of body sent at t:
+// "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under secret>".
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (s *Sender) sendWebhook(ctx context.Context, w Webhook, msg Message) error {
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	headers := http.Header{}
+	for name, value := range w.Headers {
+		headers.Set(name, value)
+	}
+	headers.Set(apiv1.HeaderEvent, msg.Event)
+	if w.SigningSecret != "" {
+		headers.Set(apiv1.HeaderSignature, Sign(w.SigningSecret, s.clock.Now(), body))
+	}
+	return s.post(ctx, w.URL, body, headers)
+}
+
+// pagerDutyEvent is the body of a PagerDuty Events API v2 request.
+type pagerDutyEvent struct {
+	RoutingKey  string             `json:"routing_key"`
+	EventAction string             `json:"event_action"` // trigger or resolve
+	DedupKey    string             `json:"dedup_key"`
+	Payload     pagerDutyEventLoad `json:"payload"`
+}
+
+type pagerDutyEventLoad struct {
+	Summary  string `json:"summary"`
+	Severity string `json:"severity"` // critical, error, warning or info
+	Source   string `json:"source"`
+}
+
+func (s *Sender) sendPagerDuty(ctx context.Context, p PagerDuty, msg Message) error {
+	action := "trigger"
+	if msg.Event == apiv1.EventAlertResolved {
+		action = "resolve"
+	}
+	dedup := cmp.Or(msg.IncidentID, "keymate-test-"+strconv.FormatInt(msg.Time.Unix(), 10))
+	body, err := json.Marshal(pagerDutyEvent{
+		RoutingKey: p.RoutingKey, EventAction: action, DedupKey: dedup,
+		Payload: pagerDutyEventLoad{Summary: text(msg), Severity: cmp.Or(msg.Severity, apiv1.SeverityInfo), Source: "keymate"},
+	})
+	if err != nil {
+		return err
+	}
+	return s.post(ctx, p.EventsURL, body, nil)
+}
+
+// post sends body as JSON and fails unless the receiver answers 2xx.
+func (s *Sender) post(ctx context.Context, url string, body []byte, headers http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("building request: %w", err)
+	}
+	for name, values := range headers {
+		req.Header[name] = values
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "keymate-server")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		// The URL may hold a secret (Slack's does); name only its host.
+		return fmt.Errorf("POST to %s failed: %w", req.URL.Host, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("POST to %s: the receiver answered %s: %s", req.URL.Host, resp.Status, strings.TrimSpace(string(answer)))
+	}
+	return nil
+}
+
+// unwrapURLError drops *url.Error's wrapping, whose message repeats the URL.
+func unwrapURLError(err error) error {
+	var urlErr interface{ Unwrap() error }
+	if errors.As(err, &urlErr) {
+		if inner := urlErr.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+func (s *Sender) sendEmail(ctx context.Context, e Email, msg Message) error {
+	if s.smtpAddr == "" {
+		return errors.New("email delivery is not configured: start keymate-server with --smtp-addr host:port")
+	}
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.smtpAddr)
+	if err != nil {
+		return fmt.Errorf("connecting to the SMTP relay %s: %w", s.smtpAddr, err)
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	host, _, _ := net.SplitHostPort(s.smtpAddr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		_ = conn.Close()
+		return fmt.Errorf("SMTP relay %s: %w", s.smtpAddr, err)
+	}
+	defer c.Close()
+	if err := s.mail(c, e.Addresses, msg); err != nil {
+		return fmt.Errorf("SMTP relay %s: %w", s.smtpAddr, err)
+	}
+	return nil
+}
+
+func (s *Sender) mail(c *smtp.Client, to []string, msg Message) error {
+	if err := c.Hello("localhost"); err != nil {
+		return err
+	}
+	if err := c.Mail(s.smtpFrom); err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if err := c.Rcpt(addr); err != nil {
+			return err
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", s.smtpFrom, strings.Join(to, ", "),
+		subject(msg), msg.Time.Format(time.RFC1123Z))
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(text(msg), "\n", "\r\n") + "\r\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// subject is the one-line title of msg, without line breaks.
+func subject(msg Message) string {
+	switch msg.Event {
+	case apiv1.EventTest:
+		return "[Keymate] Test notification"
+	case apiv1.EventAlertResolved:
+		return fmt.Sprintf("[Keymate] Resolved: %s", oneLine(msg.RuleName))
+	default:
+		return fmt.Sprintf("[Keymate] %s: %s", strings.ToUpper(msg.Severity), oneLine(msg.RuleName))
+	}
+}
+
+// text is the human-readable body of msg.
+func text(msg Message) string {
+	if msg.Event == apiv1.EventTest {
+		return msg.Summary
+	}
+	return fmt.Sprintf("%s\n%s", subject(msg), msg.Summary)
+}
+
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}

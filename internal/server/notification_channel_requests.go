@@ -1,0 +1,316 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
+)
+
+// maxChannelValueLength bounds URLs, header values and secrets of channels.
+const maxChannelValueLength = 2048
+
+// channelBody is the body of a channel create or update as the server
+// decodes it; absent fields are nil.
+type channelBody struct {
+	Name      *string        `json:"name"`
+	Type      *string        `json:"type"`
+	Enabled   *bool          `json:"enabled"`
+	Webhook   *webhookBody   `json:"webhook"`
+	Slack     *slackBody     `json:"slack"`
+	PagerDuty *pagerDutyBody `json:"pagerduty"`
+	Email     *emailBody     `json:"email"`
+}
+
+type webhookBody struct {
+	URL           *string            `json:"url"`
+	Headers       *map[string]string `json:"headers"`
+	SigningSecret *string            `json:"signing_secret"`
+}
+
+type slackBody struct {
+	WebhookURL *string `json:"webhook_url"`
+	Channel    *string `json:"channel"`
+}
+
+type pagerDutyBody struct {
+	RoutingKey *string `json:"routing_key"`
+	EventsURL  *string `json:"events_url"`
+}
+
+type emailBody struct {
+	Addresses *[]string `json:"addresses"`
+}
+
+// channelChange is a validated channel request merged into a channel.
+type channelChange struct {
+	name    string
+	enabled bool
+	config  delivery.Channel
+	changed []string // sorted names of the fields whose value changed
+}
+
+// validateChannel checks a create (creating) or update request and merges it
+// into the channel's current name, enabled flag and configuration.
+func validateChannel(b channelBody, creating bool, name string, enabled bool, config delivery.Channel) (channelChange, error) {
+	var f fieldErrors
+	c := channelChange{name: name, enabled: enabled, config: config}
+	track := func(field string, differs bool) {
+		if differs {
+			c.changed = append(c.changed, field)
+		}
+	}
+	switch {
+	case creating && b.Name == nil:
+		f.add("name", "is required")
+	case b.Name != nil:
+		f.checkName(*b.Name)
+		track("name", *b.Name != c.name)
+		c.name = *b.Name
+	}
+	if b.Enabled != nil {
+		track("enabled", *b.Enabled != c.enabled)
+		c.enabled = *b.Enabled
+	}
+	switch {
+	case creating && b.Type == nil:
+		f.add("type", "is required; one of %s", strings.Join(apiv1.ChannelTypes, ", "))
+	case creating && !slices.Contains(apiv1.ChannelTypes, *b.Type):
+		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), *b.Type)
+	case creating:
+		c.config = delivery.Channel{Type: *b.Type}
+	case b.Type != nil && *b.Type != config.Type:
+		f.add("type", "cannot change from %q to %q; create a new channel instead", config.Type, *b.Type)
+	}
+	if err := f.err(); err != nil {
+		return c, err
+	}
+
+	present := map[string]bool{
+		apiv1.ChannelTypeWebhook: b.Webhook != nil, apiv1.ChannelTypeSlack: b.Slack != nil,
+		apiv1.ChannelTypePagerDuty: b.PagerDuty != nil, apiv1.ChannelTypeEmail: b.Email != nil,
+	}
+	for _, typ := range apiv1.ChannelTypes {
+		if present[typ] && typ != c.config.Type {
+			f.add(typ, "must not be set for a %s channel; set %s instead", c.config.Type, c.config.Type)
+		}
+	}
+	if creating && !present[c.config.Type] {
+		f.add(c.config.Type, "is required for a %s channel", c.config.Type)
+	}
+	if err := f.err(); err != nil {
+		return c, err
+	}
+	switch c.config.Type {
+	case apiv1.ChannelTypeWebhook:
+		c.changed = append(c.changed, f.mergeWebhook(b.Webhook, &c.config, creating)...)
+	case apiv1.ChannelTypeSlack:
+		c.changed = append(c.changed, f.mergeSlack(b.Slack, &c.config, creating)...)
+	case apiv1.ChannelTypePagerDuty:
+		c.changed = append(c.changed, f.mergePagerDuty(b.PagerDuty, &c.config, creating)...)
+	case apiv1.ChannelTypeEmail:
+		c.changed = append(c.changed, f.mergeEmail(b.Email, &c.config, creating)...)
+	}
+	slices.Sort(c.changed)
+	return c, f.err()
+}
+
+// setField validates and stores one setting: a present value (non-nil)
+// replaces the current one; an absent one is required when creating.
+func (f *fieldErrors) setField(path string, value *string, creating bool, check func(string), dst *string, changed *[]string) {
+	if value == nil {
+		if creating {
+			f.add(path, "is required")
+		}
+		return
+	}
+	check(*value)
+	if *value != *dst {
+		*changed = append(*changed, path)
+	}
+	*dst = *value
+}
+
+func (f *fieldErrors) mergeWebhook(b *webhookBody, cfg *delivery.Channel, creating bool) []string {
+	if cfg.Webhook == nil {
+		cfg.Webhook = &delivery.Webhook{}
+	}
+	if b == nil {
+		return nil
+	}
+	w := cfg.Webhook
+	var changed []string
+	f.setField("webhook.url", b.URL, creating, func(v string) { f.checkURL("webhook.url", v, false) }, &w.URL, &changed)
+	if b.Headers != nil {
+		f.checkHeaders(*b.Headers)
+		if fingerprintHeaders(*b.Headers) != fingerprintHeaders(w.Headers) {
+			changed = append(changed, "webhook.headers")
+		}
+		w.Headers = *b.Headers
+	}
+	f.setField("webhook.signing_secret", b.SigningSecret, false, f.checkSigningSecret, &w.SigningSecret, &changed)
+	return changed
+}
+
+func (f *fieldErrors) mergeSlack(b *slackBody, cfg *delivery.Channel, creating bool) []string {
+	if cfg.Slack == nil {
+		cfg.Slack = &delivery.Slack{}
+	}
+	if b == nil {
+		return nil
+	}
+	var changed []string
+	f.setField("slack.webhook_url", b.WebhookURL, creating, func(v string) { f.checkURL("slack.webhook_url", v, true) }, &cfg.Slack.WebhookURL, &changed)
+	f.setField("slack.channel", b.Channel, creating, f.checkSlackChannel, &cfg.Slack.Channel, &changed)
+	return changed
+}
+
+func (f *fieldErrors) mergePagerDuty(b *pagerDutyBody, cfg *delivery.Channel, creating bool) []string {
+	if cfg.PagerDuty == nil {
+		cfg.PagerDuty = &delivery.PagerDuty{EventsURL: apiv1.DefaultPagerDutyEventURL}
+	}
+	if b == nil {
+		return nil
+	}
+	var changed []string
+	f.setField("pagerduty.routing_key", b.RoutingKey, creating, f.checkRoutingKey, &cfg.PagerDuty.RoutingKey, &changed)
+	f.setField("pagerduty.events_url", b.EventsURL, false, func(v string) { f.checkURL("pagerduty.events_url", v, true) }, &cfg.PagerDuty.EventsURL, &changed)
+	return changed
+}
+
+func (f *fieldErrors) mergeEmail(b *emailBody, cfg *delivery.Channel, creating bool) []string {
+	if cfg.Email == nil {
+		cfg.Email = &delivery.Email{}
+	}
+	if b == nil {
+		return nil
+	}
+	if b.Addresses == nil {
+		if creating {
+			f.add("email.addresses", "is required")
+		}
+		return nil
+	}
+	addresses := *b.Addresses
+	f.checkAddresses(addresses)
+	var changed []string
+	if !slices.Equal(addresses, cfg.Email.Addresses) {
+		changed = append(changed, "email.addresses")
+	}
+	cfg.Email.Addresses = addresses
+	return changed
+}
+
+// checkURL accepts an absolute http or https URL; with httpsOnly, http is
+// accepted only for loopback hosts (so that tests can use local receivers).
+func (f *fieldErrors) checkURL(path, raw string, httpsOnly bool) {
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > maxChannelValueLength:
+		f.add(path, "must be at most %d characters, got %d", maxChannelValueLength, len(raw))
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		f.add(path, "must be an absolute http or https URL")
+	case httpsOnly && u.Scheme == "http" && !isLoopback(u.Hostname()):
+		f.add(path, "must be an https URL (http is accepted only for loopback hosts)")
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (f *fieldErrors) checkHeaders(headers map[string]string) {
+	if len(headers) > apiv1.MaxWebhookHeaders {
+		f.add("webhook.headers", "must hold at most %d headers, got %d", apiv1.MaxWebhookHeaders, len(headers))
+	}
+	reserved := []string{"Content-Type", "Content-Length", "Host", "User-Agent", apiv1.HeaderSignature, apiv1.HeaderEvent}
+	names := make([]string, 0, len(headers))
+	for name := range headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		path := "webhook.headers." + name
+		value := headers[name]
+		switch {
+		case !validHeaderName(name):
+			f.add(path, "is not a valid HTTP header name")
+		case slices.Contains(reserved, http.CanonicalHeaderKey(name)):
+			f.add(path, "is set by the server and cannot be configured")
+		case len(value) > maxChannelValueLength:
+			f.add(path, "must be at most %d characters", maxChannelValueLength)
+		case strings.ContainsAny(value, "\r\n\x00"):
+			f.add(path, "must not contain line breaks or NUL")
+		}
+	}
+}
+
+// validHeaderName reports whether name is an HTTP token (RFC 9110).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSigningSecret validates a signing secret without echoing it; ""
+// removes the secret.
+func (f *fieldErrors) checkSigningSecret(s string) {
+	switch {
+	case s == "":
+	case len(s) < apiv1.MinSigningSecretLength:
+		f.add("webhook.signing_secret", "must be at least %d characters, got %d", apiv1.MinSigningSecretLength, len(s))
+	case len(s) > maxSecretLength:
+		f.add("webhook.signing_secret", "must be at most %d characters, got %d", maxSecretLength, len(s))
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		f.add("webhook.signing_secret", "must not contain whitespace or control characters")
+	}
+}
+
+func (f *fieldErrors) checkSlackChannel(s string) {
+	if len(s) < 2 || len(s) > 80 || (s[0] != '#' && s[0] != '@') || strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		f.add("slack.channel", "must be a channel such as \"#alerts\" or a user such as \"@oncall\" (2 to 80 characters, no spaces), got %q", s)
+	}
+}
+
+// checkRoutingKey validates a PagerDuty routing key without echoing it.
+func (f *fieldErrors) checkRoutingKey(s string) {
+	alnum := strings.IndexFunc(s, func(r rune) bool { return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) }) < 0
+	if len(s) != apiv1.PagerDutyRoutingKeyLen || !alnum {
+		f.add("pagerduty.routing_key", "must be %d letters and digits, got %d characters", apiv1.PagerDutyRoutingKeyLen, len(s))
+	}
+}
+
+func (f *fieldErrors) checkAddresses(addresses []string) {
+	if len(addresses) == 0 || len(addresses) > apiv1.MaxEmailAddresses {
+		f.add("email.addresses", "must hold 1 to %d addresses, got %d", apiv1.MaxEmailAddresses, len(addresses))
+	}
+	seen := map[string]bool{}
+	for i, a := range addresses {
+		path := fmt.Sprintf("email.addresses[%d]", i)
+		parsed, err := mail.ParseAddress(a)
+		switch {
+		case err != nil || parsed.Address != a || !strings.Contains(a[strings.LastIndex(a, "@")+1:], "."):
+			f.add(path, "must be an email address such as \"ops@example.com\", got %q", a)
+		case seen[strings.ToLower(a)]:
+			f.add(path, "duplicate address %q", a)
+		}
+		seen[strings.ToLower(a)] = true
+	}
+}

@@ -1,0 +1,337 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
+	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
+	"github.com/keymate/terraform-provider-keymate/internal/server/store"
+)
+
+// Scopes required by the notification channel and alert rule endpoints.
+const (
+	scopeChannelsRead  = "channels:read"
+	scopeChannelsWrite = "channels:write"
+	scopeAlertsRead    = "alerts:read"
+	scopeAlertsWrite   = "alerts:write"
+)
+
+// Audit vocabulary of notification channels.
+const (
+	objectTypeChannel = "notification_channel"
+	actionChannel     = "notification_channel." // + create, update, delete, test
+)
+
+func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readChannelBody(w, r)
+	if !ok {
+		return
+	}
+	change, err := validateChannel(req, true, "", true, delivery.Channel{})
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		sealed, err := s.sealChannel(change.config)
+		if err != nil {
+			return result{}, err
+		}
+		ch := store.NotificationChannel{
+			ID: newID("nc"), Name: change.name, Type: change.config.Type, Enabled: change.enabled, SealedConfig: sealed,
+			LastTestStatus: apiv1.TestStatusNever, CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		if err := tx.InsertNotificationChannel(ctx, &ch); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"create", ch.ID, change.changed); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version}, nil
+	})
+}
+
+// readChannelBody reads and decodes a channel request, answering the
+// request itself when that fails.
+func readChannelBody(w http.ResponseWriter, r *http.Request) ([]byte, channelBody, bool) {
+	var req channelBody
+	body, err := readBody(r)
+	if err == nil {
+		err = decodeJSON(body, &req)
+	}
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return nil, req, false
+	}
+	return body, req, true
+}
+
+func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f fieldErrors
+	filter := store.NotificationChannelFilter{Type: q.Get("type")}
+	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	if filter.Type != "" && !slices.Contains(apiv1.ChannelTypes, filter.Type) {
+		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), filter.Type)
+	}
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
+	}
+	limit := filter.Limit
+	filter.Limit++ // one more tells whether there is a next page
+	channels, err := s.store.ListNotificationChannels(r.Context(), filter)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	cursor, n := nextCursor(len(channels), limit, func(i int) int64 { return channels[i].Seq })
+	page := apiv1.NotificationChannelList{Data: make([]apiv1.NotificationChannel, 0, n), NextCursor: cursor}
+	for _, ch := range channels[:n] {
+		config, err := s.openChannel(ch)
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		page.Data = append(page.Data, channelToWire(ch, config))
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleGetNotificationChannel(w http.ResponseWriter, r *http.Request) {
+	ch, err := s.store.GetNotificationChannel(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errChannelNotFound(r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	config, err := s.openChannel(ch)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(ch.Version))
+	writeJSON(w, http.StatusOK, channelToWire(ch, config))
+}
+
+func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readChannelBody(w, r)
+	if !ok {
+		return
+	}
+	now := s.clock.Now()
+	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		ch, config, err := s.loadChannelForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		change, err := validateChannel(req, false, ch.Name, ch.Enabled, config)
+		if err != nil {
+			return result{}, err
+		}
+		if len(change.changed) > 0 {
+			if ch.SealedConfig, err = s.sealChannel(change.config); err != nil {
+				return result{}, err
+			}
+			ch.Name, ch.Enabled = change.name, change.enabled
+			ch.Version++
+			ch.UpdatedAt = now
+			if err := tx.UpdateNotificationChannel(ctx, ch); err != nil {
+				return result{}, err
+			}
+			if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"update", ch.ID, change.changed); err != nil {
+				return result{}, err
+			}
+		}
+		return result{status: http.StatusOK, body: channelToWire(ch, change.config), version: ch.Version}, nil
+	})
+}
+
+func (s *Server) handleDeleteNotificationChannel(w http.ResponseWriter, r *http.Request) {
+	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+		ch, _, err := s.loadChannelForChange(ctx, tx, r)
+		if err != nil {
+			return result{}, err
+		}
+		rules, err := tx.RulesUsingChannel(ctx, ch.ID)
+		if err != nil {
+			return result{}, err
+		}
+		if len(rules) > 0 {
+			names := make([]string, len(rules))
+			for i, rule := range rules {
+				names[i] = fmt.Sprintf("%s (%q)", rule.ID, rule.Name)
+			}
+			return result{}, errConflict("notification channel %s is used by alert rules %s; remove it from their notification_channel_ids first",
+				ch.ID, strings.Join(names, ", "))
+		}
+		if err := tx.DeleteNotificationChannel(ctx, ch.ID); err != nil {
+			return result{}, err
+		}
+		if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"delete", ch.ID, nil); err != nil {
+			return result{}, err
+		}
+		return result{status: http.StatusNoContent}, nil
+	})
+}
+
+// handleTestNotificationChannel sends a test notification and waits for the
+// outcome, holding no transaction meanwhile, then records it on the channel.
+func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ch, err := s.store.GetNotificationChannel(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errChannelNotFound(id))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	config, err := s.openChannel(ch)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	now := s.clock.Now()
+	msg := delivery.Message{
+		Event: apiv1.EventTest, Time: now,
+		Summary: fmt.Sprintf("Test notification from Keymate for channel %q (%s).", ch.Name, ch.ID),
+	}
+	attempts, sendErr := s.sender.Send(r.Context(), config, msg)
+	res := apiv1.ChannelTestResult{Status: apiv1.TestStatusSucceeded, Attempts: attempts, TestedAt: now}
+	if sendErr != nil {
+		res.Status, res.Error = apiv1.TestStatusFailed, sendErr.Error()
+	}
+	err = s.store.InTx(r.Context(), func(tx *store.Tx) error {
+		if err := tx.RecordChannelTest(r.Context(), id, now, res.Status, res.Error); err != nil {
+			return err
+		}
+		return s.auditObject(r.Context(), tx, r, objectTypeChannel, actionChannel+"test", id,
+			[]string{"last_test_at", "last_test_error", "last_test_status"})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, r, errNotFound("notification channel %s was deleted during its test", id))
+		return
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// loadChannelForChange reads the channel named by the path for a change: it
+// must exist and match If-Match.
+func (s *Server) loadChannelForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.NotificationChannel, delivery.Channel, error) {
+	id := r.PathValue("id")
+	ch, err := tx.GetNotificationChannel(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ch, delivery.Channel{}, errChannelNotFound(id)
+	}
+	if err != nil {
+		return ch, delivery.Channel{}, err
+	}
+	if err := checkIfMatch(r, ch.Version); err != nil {
+		return ch, delivery.Channel{}, err
+	}
+	config, err := s.openChannel(ch)
+	return ch, config, err
+}
+
+// sealChannel encrypts a channel's configuration for storage.
+func (s *Server) sealChannel(config delivery.Channel) ([]byte, error) {
+	plain, err := json.Marshal(config)
+	if err != nil {
+		return nil, fmt.Errorf("encoding channel configuration: %w", err)
+	}
+	return s.sealer.Seal(plain)
+}
+
+// openChannel decrypts a stored channel's configuration.
+func (s *Server) openChannel(ch store.NotificationChannel) (delivery.Channel, error) {
+	plain, err := s.sealer.Open(ch.SealedConfig)
+	if err != nil {
+		return delivery.Channel{}, fmt.Errorf("opening configuration of channel %s: %w", ch.ID, err)
+	}
+	var config delivery.Channel
+	if err := json.Unmarshal(plain, &config); err != nil {
+		return delivery.Channel{}, fmt.Errorf("decoding configuration of channel %s: %w", ch.ID, err)
+	}
+	return config, nil
+}
+
+// auditObject records, in tx, that the request's caller performed action on
+// an object of objectType. changed holds field names, never values.
+func (s *Server) auditObject(ctx context.Context, tx *store.Tx, r *http.Request, objectType, action, objectID string, changed []string) error {
+	if changed == nil {
+		changed = []string{}
+	}
+	return tx.InsertAuditEvent(ctx, store.AuditEvent{
+		ID: newID("evt"), Time: s.clock.Now(), ActorKeyID: callerFrom(r.Context()).ID,
+		Action: action, ObjectType: objectType, ObjectID: objectID,
+		RequestID: requestIDFrom(r.Context()), ChangedFields: changed,
+	})
+}
+
+func errChannelNotFound(id string) *apiError {
+	return errNotFound("notification channel %s not found", id)
+}
+
+// fingerprint identifies a secret value without revealing it; "" for none.
+func fingerprint(value string) string {
+	if value == "" {
+		return ""
+	}
+	return secret.Fingerprint(secret.Hash(value))
+}
+
+// fingerprintHeaders fingerprints the canonical JSON of a header map (keys
+// sorted); "" when there are no headers.
+func fingerprintHeaders(headers map[string]string) string {
+	if len(headers) == 0 {
+		return ""
+	}
+	canonical, _ := json.Marshal(headers) // a map of strings always encodes
+	return fingerprint(string(canonical))
+}
+
+// channelToWire converts a stored channel and its configuration into its API
+// representation, with fingerprints in place of secrets.
+func channelToWire(ch store.NotificationChannel, config delivery.Channel) apiv1.NotificationChannel {
+	view := apiv1.NotificationChannel{
+		ID: ch.ID, Name: ch.Name, Type: ch.Type, Enabled: ch.Enabled,
+		LastTestAt: ch.LastTestAt, LastTestStatus: ch.LastTestStatus, LastTestError: ch.LastTestError,
+		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt, Version: ch.Version,
+	}
+	switch {
+	case config.Webhook != nil:
+		names := make([]string, 0, len(config.Webhook.Headers))
+		for name := range config.Webhook.Headers {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		view.Webhook = &apiv1.WebhookSettings{
+			URL: config.Webhook.URL, HeaderNames: names, HeadersFingerprint: fingerprintHeaders(config.Webhook.Headers),
+			SigningSecretFingerprint: fingerprint(config.Webhook.SigningSecret),
+		}
+	case config.Slack != nil:
+		view.Slack = &apiv1.SlackSettings{Channel: config.Slack.Channel, WebhookURLFingerprint: fingerprint(config.Slack.WebhookURL)}
+	case config.PagerDuty != nil:
+		view.PagerDuty = &apiv1.PagerDutySettings{EventsURL: config.PagerDuty.EventsURL, RoutingKeyFingerprint: fingerprint(config.PagerDuty.RoutingKey)}
+	case config.Email != nil:
+		view.Email = &apiv1.EmailSettings{Addresses: slices.Clone(config.Email.Addresses)}
+	}
+	return view
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+// reviewDay is the length of a day of a review interval.
+const reviewDay = 24 * time.Hour
+
+// AccessGrant is an access grant as stored.
+type AccessGrant struct {
+	Seq                int64
+	ID                 string
+	PrincipalType      string
+	PrincipalID        string
+	Role               string
+	Resource           string
+	ExpiresAt          *time.Time
+	Justification      string
+	Ticket             string
+	ReviewIntervalDays int64
+	LastReviewedAt     *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	RevokedAt          *time.Time
+	Version            int64
+}
+
+// Status reports whether the grant is active, revoked or expired at now.
+func (g AccessGrant) Status(now time.Time) string {
+	switch {
+	case g.RevokedAt != nil:
+		return apiv1.GrantStatusRevoked
+	case g.ExpiresAt != nil && !now.Before(*g.ExpiresAt):
+		return apiv1.GrantStatusExpired
+	default:
+		return apiv1.GrantStatusActive
+	}
+}
+
+// NextReviewAt is when the grant is due for review: its last review (or its
+// creation) plus the review interval.
+func (g AccessGrant) NextReviewAt() time.Time {
+	from := g.CreatedAt
+	if g.LastReviewedAt != nil {
+		from = *g.LastReviewedAt
+	}
+	return from.Add(time.Duration(g.ReviewIntervalDays) * reviewDay)
+}
+
+// AccessGrantFilter selects grants for ListAccessGrants. Zero fields do not
+// filter.
+type AccessGrantFilter struct {
+	PrincipalType string
+	PrincipalID   string
+	Role          string
+	Status        string
+	// ReviewOverdue keeps active grants whose next review is at or before Now.
+	ReviewOverdue bool
+	Now           time.Time // the time against which Status and ReviewOverdue are judged
+	BeforeSeq     int64     // return grants with Seq < BeforeSeq (the cursor)
+	Limit         int       // 0 = no limit
+}
+
+const accessGrantColumns = `seq, id, principal_type, principal_id, role, resource, expires_at, justification, ticket,
+	review_interval_days, last_reviewed_at, created_at, updated_at, revoked_at, version`
+
+// GetAccessGrant returns the grant with the given id, or ErrNotFound.
+func (s *Store) GetAccessGrant(ctx context.Context, id string) (AccessGrant, error) {
+	return getAccessGrant(ctx, s.db, id)
+}
+
+// GetAccessGrant returns the grant with the given id, or ErrNotFound.
+func (tx *Tx) GetAccessGrant(ctx context.Context, id string) (AccessGrant, error) {
+	return getAccessGrant(ctx, tx.tx, id)
+}
+
+func getAccessGrant(ctx context.Context, q querier, id string) (AccessGrant, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+accessGrantColumns+` FROM access_grants WHERE id = ?`, id)
+	g, err := scanAccessGrant(row)
+	if err != nil {
+		return AccessGrant{}, fmt.Errorf("reading access grant %s: %w", id, err)
+	}
+	return g, nil
+}
+
+// ListAccessGrants returns up to f.Limit grants (all when 0), newest first.
+func (s *Store) ListAccessGrants(ctx context.Context, f AccessGrantFilter) ([]AccessGrant, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.BeforeSeq > 0 {
+		add("seq < ?", f.BeforeSeq)
+	}
+	if f.PrincipalType != "" {
+		add("principal_type = ?", f.PrincipalType)
+	}
+	if f.PrincipalID != "" {
+		add("principal_id = ?", f.PrincipalID)
+	}
+	if f.Role != "" {
+		add("role = ?", f.Role)
+	}
+	now := toNanos(f.Now)
+	const active = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
+	switch f.Status {
+	case apiv1.GrantStatusRevoked:
+		add("revoked_at IS NOT NULL")
+	case apiv1.GrantStatusExpired:
+		add("revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?", now)
+	case apiv1.GrantStatusActive:
+		add(active, now)
+	}
+	if f.ReviewOverdue {
+		add(active+" AND COALESCE(last_reviewed_at, created_at) + review_interval_days * ? <= ?", now, int64(reviewDay), now)
+	}
+	query := `SELECT ` + accessGrantColumns + ` FROM access_grants`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq DESC"
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing access grants: %w", err)
+	}
+	defer rows.Close()
+	var grants []AccessGrant
+	for rows.Next() {
+		g, err := scanAccessGrant(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing access grants: %w", err)
+		}
+		grants = append(grants, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing access grants: %w", err)
+	}
+	return grants, nil
+}
+
+// InsertAccessGrant stores a new grant and sets g.Seq.
+func (tx *Tx) InsertAccessGrant(ctx context.Context, g *AccessGrant) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO access_grants (
+		id, principal_type, principal_id, role, resource, expires_at, justification, ticket,
+		review_interval_days, last_reviewed_at, created_at, updated_at, revoked_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.ID, g.PrincipalType, g.PrincipalID, g.Role, g.Resource, nullableNanos(g.ExpiresAt), g.Justification, g.Ticket,
+		g.ReviewIntervalDays, nullableNanos(g.LastReviewedAt), toNanos(g.CreatedAt), toNanos(g.UpdatedAt),
+		nullableNanos(g.RevokedAt), g.Version)
+	if err != nil {
+		return fmt.Errorf("inserting access grant %s: %w", g.ID, err)
+	}
+	if g.Seq, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("reading sequence of access grant %s: %w", g.ID, err)
+	}
+	return nil
+}
+
+// UpdateAccessGrant writes every mutable field of g, identified by g.ID.
+func (tx *Tx) UpdateAccessGrant(ctx context.Context, g AccessGrant) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE access_grants SET
+		role = ?, resource = ?, expires_at = ?, justification = ?, ticket = ?, review_interval_days = ?,
+		last_reviewed_at = ?, updated_at = ?, revoked_at = ?, version = ?
+		WHERE id = ?`,
+		g.Role, g.Resource, nullableNanos(g.ExpiresAt), g.Justification, g.Ticket, g.ReviewIntervalDays,
+		nullableNanos(g.LastReviewedAt), toNanos(g.UpdatedAt), nullableNanos(g.RevokedAt), g.Version, g.ID)
+	if err != nil {
+		return fmt.Errorf("updating access grant %s: %w", g.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("updating access grant %s: %d rows affected: %w", g.ID, n, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+func scanAccessGrant(row scanner) (AccessGrant, error) {
+	var (
+		g                              AccessGrant
+		createdAt, updatedAt           int64
+		expiresAt, reviewed, revokedAt sql.NullInt64
+	)
+	err := row.Scan(&g.Seq, &g.ID, &g.PrincipalType, &g.PrincipalID, &g.Role, &g.Resource, &expiresAt,
+		&g.Justification, &g.Ticket, &g.ReviewIntervalDays, &reviewed, &createdAt, &updatedAt, &revokedAt, &g.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AccessGrant{}, ErrNotFound
+	}
+	if err != nil {
+		return AccessGrant{}, err
+	}
+	g.ExpiresAt = timeFromNullable(expiresAt)
+	g.LastReviewedAt = timeFromNullable(reviewed)
+	g.CreatedAt = fromNanos(createdAt)
+	g.UpdatedAt = fromNanos(updatedAt)
+	g.RevokedAt = timeFromNullable(revokedAt)
+	return g, nil
+}
+
+// AccessGrantReview is one recorded review of a grant.
+type AccessGrantReview struct {
+	Seq        int64
+	ID         string
+	GrantID    string
+	Reviewer   string
+	Decision   string
+	Comment    string
+	ReviewedAt time.Time
+}
+
+// InsertAccessGrantReview stores a review.
+func (tx *Tx) InsertAccessGrantReview(ctx context.Context, r AccessGrantReview) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO access_grant_reviews (id, grant_id, reviewer, decision, comment, reviewed_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.GrantID, r.Reviewer, r.Decision, r.Comment, toNanos(r.ReviewedAt))
+	if err != nil {
+		return fmt.Errorf("inserting review of access grant %s: %w", r.GrantID, err)
+	}
+	return nil
+}
+
+// ListAccessGrantReviews returns up to limit reviews of a grant with
+// Seq < beforeSeq (any when 0), newest first.
+func (s *Store) ListAccessGrantReviews(ctx context.Context, grantID string, beforeSeq int64, limit int) ([]AccessGrantReview, error) {
+	query := `SELECT seq, id, grant_id, reviewer, decision, comment, reviewed_at FROM access_grant_reviews WHERE grant_id = ?`
+	args := []any{grantID}
+	if beforeSeq > 0 {
+		query += " AND seq < ?"
+		args = append(args, beforeSeq)
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
+	}
+	defer rows.Close()
+	var reviews []AccessGrantReview
+	for rows.Next() {
+		var r AccessGrantReview
+		var at int64
+		if err := rows.Scan(&r.Seq, &r.ID, &r.GrantID, &r.Reviewer, &r.Decision, &r.Comment, &at); err != nil {
+			return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
+		}
+		r.ReviewedAt = fromNanos(at)
+		reviews = append(reviews, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
+	}
+	return reviews, nil
+}

@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AlertRule is an alert rule as stored. ChannelIDs are sorted;
+// OpenIncidentID is read from alert_incidents (status "open", as
+// apiv1.IncidentStatusOpen) and never written through it.
+type AlertRule struct {
+	Seq              int64
+	ID               string
+	Name             string
+	Description      string
+	Enabled          bool
+	Severity         string
+	Metric           string
+	Operator         string
+	Threshold        float64
+	Window           time.Duration
+	RenotifyInterval time.Duration // 0 = never
+	Labels           map[string]string
+	ChannelIDs       []string
+	OpenIncidentID   *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int64
+}
+
+// AlertRuleFilter selects rules for ListAlertRules. Zero fields do not filter.
+type AlertRuleFilter struct {
+	Severity  string
+	Metric    string
+	Enabled   *bool
+	BeforeSeq int64 // return rules with Seq < BeforeSeq (the cursor)
+	Limit     int   // 0 = no limit
+}
+
+const alertRuleColumns = `r.seq, r.id, r.name, r.description, r.enabled, r.severity, r.metric, r.operator, r.threshold,
+	r.window_ns, r.renotify_ns, r.labels, r.created_at, r.updated_at, r.version,
+	(SELECT json_group_array(channel_id) FROM
+		(SELECT channel_id FROM alert_rule_channels WHERE rule_id = r.id ORDER BY channel_id)),
+	(SELECT id FROM alert_incidents WHERE rule_id = r.id AND status = 'open')`
+
+// GetAlertRule returns the rule with the given id, or ErrNotFound.
+func (s *Store) GetAlertRule(ctx context.Context, id string) (AlertRule, error) {
+	return getAlertRule(ctx, s.db, id)
+}
+
+// GetAlertRule returns the rule with the given id, or ErrNotFound.
+func (tx *Tx) GetAlertRule(ctx context.Context, id string) (AlertRule, error) {
+	return getAlertRule(ctx, tx.tx, id)
+}
+
+func getAlertRule(ctx context.Context, q querier, id string) (AlertRule, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+alertRuleColumns+` FROM alert_rules r WHERE r.id = ?`, id)
+	rule, err := scanAlertRule(row)
+	if err != nil {
+		return AlertRule{}, fmt.Errorf("reading alert rule %s: %w", id, err)
+	}
+	return rule, nil
+}
+
+// ListAlertRules returns up to f.Limit rules, newest first.
+func (s *Store) ListAlertRules(ctx context.Context, f AlertRuleFilter) ([]AlertRule, error) {
+	var where []string
+	var args []any
+	if f.BeforeSeq > 0 {
+		where = append(where, "r.seq < ?")
+		args = append(args, f.BeforeSeq)
+	}
+	if f.Severity != "" {
+		where = append(where, "r.severity = ?")
+		args = append(args, f.Severity)
+	}
+	if f.Metric != "" {
+		where = append(where, "r.metric = ?")
+		args = append(args, f.Metric)
+	}
+	if f.Enabled != nil {
+		where = append(where, "r.enabled = ?")
+		args = append(args, *f.Enabled)
+	}
+	query := `SELECT ` + alertRuleColumns + ` FROM alert_rules r`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY r.seq DESC"
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing alert rules: %w", err)
+	}
+	defer rows.Close()
+	var rules []AlertRule
+	for rows.Next() {
+		rule, err := scanAlertRule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing alert rules: %w", err)
+		}
+		rules = append(rules, rule)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing alert rules: %w", err)
+	}
+	return rules, nil
+}
+
+// InsertAlertRule stores a new rule with its channels and sets r.Seq.
+func (tx *Tx) InsertAlertRule(ctx context.Context, r *AlertRule) error {
+	labels, err := json.Marshal(r.Labels)
+	if err != nil {
+		return fmt.Errorf("encoding labels: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO alert_rules (
+		id, name, description, enabled, severity, metric, operator, threshold, window_ns, renotify_ns, labels,
+		created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Name, r.Description, r.Enabled, r.Severity, r.Metric, r.Operator, r.Threshold,
+		int64(r.Window), int64(r.RenotifyInterval), string(labels), toNanos(r.CreatedAt), toNanos(r.UpdatedAt), r.Version)
+	if err != nil {
+		return fmt.Errorf("inserting alert rule %s: %w", r.ID, err)
+	}
+	if r.Seq, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("reading sequence of alert rule %s: %w", r.ID, err)
+	}
+	return tx.setRuleChannels(ctx, r.ID, r.ChannelIDs)
+}
+
+// UpdateAlertRule writes every mutable field of r and its channels,
+// identified by r.ID.
+func (tx *Tx) UpdateAlertRule(ctx context.Context, r AlertRule) error {
+	labels, err := json.Marshal(r.Labels)
+	if err != nil {
+		return fmt.Errorf("encoding labels: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE alert_rules SET
+		name = ?, description = ?, enabled = ?, severity = ?, metric = ?, operator = ?, threshold = ?,
+		window_ns = ?, renotify_ns = ?, labels = ?, updated_at = ?, version = ? WHERE id = ?`,
+		r.Name, r.Description, r.Enabled, r.Severity, r.Metric, r.Operator, r.Threshold,
+		int64(r.Window), int64(r.RenotifyInterval), string(labels), toNanos(r.UpdatedAt), r.Version, r.ID)
+	if err := checkOneRow(res, err, "updating alert rule "+r.ID); err != nil {
+		return err
+	}
+	return tx.setRuleChannels(ctx, r.ID, r.ChannelIDs)
+}
+
+func (tx *Tx) setRuleChannels(ctx context.Context, ruleID string, channelIDs []string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM alert_rule_channels WHERE rule_id = ?`, ruleID); err != nil {
+		return fmt.Errorf("replacing channels of alert rule %s: %w", ruleID, err)
+	}
+	for _, id := range channelIDs {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO alert_rule_channels (rule_id, channel_id) VALUES (?, ?)`, ruleID, id); err != nil {
+			return fmt.Errorf("linking alert rule %s to channel %s: %w", ruleID, id, err)
+		}
+	}
+	return nil
+}
+
+// DeleteAlertRule deletes the rule with the given id, its channel links and
+// its incidents.
+func (tx *Tx) DeleteAlertRule(ctx context.Context, id string) error {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM alert_rules WHERE id = ?`, id)
+	return checkOneRow(res, err, "deleting alert rule "+id)
+}
+
+// CountRotationOverdue returns the number of active API keys whose next
+// rotation (rotated_at + rotation_days) is before now.
+func (s *Store) CountRotationOverdue(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys
+		WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+		AND rotated_at + rotation_days * ? < ?`, toNanos(now), int64(24*time.Hour), toNanos(now)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting API keys overdue for rotation: %w", err)
+	}
+	return n, nil
+}
+
+func scanAlertRule(row scanner) (AlertRule, error) {
+	var (
+		r                          AlertRule
+		windowNanos, renotifyNanos int64
+		labels, channelIDs         string
+		createdAt, updatedAt       int64
+		openIncident               sql.NullString
+	)
+	err := row.Scan(&r.Seq, &r.ID, &r.Name, &r.Description, &r.Enabled, &r.Severity, &r.Metric, &r.Operator, &r.Threshold,
+		&windowNanos, &renotifyNanos, &labels, &createdAt, &updatedAt, &r.Version, &channelIDs, &openIncident)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AlertRule{}, ErrNotFound
+	}
+	if err != nil {
+		return AlertRule{}, err
+	}
+	if err := json.Unmarshal([]byte(labels), &r.Labels); err != nil {
+		return AlertRule{}, fmt.Errorf("decoding stored labels: %w", err)
+	}
+	if err := json.Unmarshal([]byte(channelIDs), &r.ChannelIDs); err != nil {
+		return AlertRule{}, fmt.Errorf("decoding channel ids: %w", err)
+	}
+	if openIncident.Valid {
+		r.OpenIncidentID = &openIncident.String
+	}
+	r.Window = time.Duration(windowNanos)
+	r.RenotifyInterval = time.Duration(renotifyNanos)
+	r.CreatedAt = fromNanos(createdAt)
+	r.UpdatedAt = fromNanos(updatedAt)
+	return r, nil
+}
+
+// AlertIncident is one firing of an alert rule as stored.
+type AlertIncident struct {
+	Seq               int64
+	ID                string
+	RuleID            string
+	Status            string
+	OpenedAt          time.Time
+	ResolvedAt        *time.Time
+	Value             float64
+	LastValue         float64
+	NotificationsSent int64
+	LastNotifiedAt    *time.Time
+}
+
+const incidentColumns = `seq, id, rule_id, status, opened_at, resolved_at, value, last_value, notifications_sent, last_notified_at`
+
+// ListAlertIncidents returns up to limit incidents of a rule with Seq below
+// beforeSeq (0 = no bound), newest first.
+func (s *Store) ListAlertIncidents(ctx context.Context, ruleID string, beforeSeq int64, limit int) ([]AlertIncident, error) {
+	query := `SELECT ` + incidentColumns + ` FROM alert_incidents WHERE rule_id = ?`
+	args := []any{ruleID}
+	if beforeSeq > 0 {
+		query += " AND seq < ?"
+		args = append(args, beforeSeq)
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
+	}
+	defer rows.Close()
+	var incidents []AlertIncident
+	for rows.Next() {
+		inc, err := scanAlertIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
+		}
+		incidents = append(incidents, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
+	}
+	return incidents, nil
+}
+
+// InsertAlertIncident stores a new incident and sets inc.Seq.
+func (tx *Tx) InsertAlertIncident(ctx context.Context, inc *AlertIncident) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO alert_incidents (
+		id, rule_id, status, opened_at, resolved_at, value, last_value, notifications_sent, last_notified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		inc.ID, inc.RuleID, inc.Status, toNanos(inc.OpenedAt), nullableNanos(inc.ResolvedAt), inc.Value, inc.LastValue,
+		inc.NotificationsSent, nullableNanos(inc.LastNotifiedAt))
+	if err != nil {
+		return fmt.Errorf("inserting alert incident %s: %w", inc.ID, err)
+	}
+	if inc.Seq, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("reading sequence of alert incident %s: %w", inc.ID, err)
+	}
+	return nil
+}
+
+// UpdateAlertIncident writes the mutable fields of inc, identified by inc.ID.
+func (tx *Tx) UpdateAlertIncident(ctx context.Context, inc AlertIncident) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE alert_incidents SET
+		status = ?, resolved_at = ?, last_value = ?, notifications_sent = ?, last_notified_at = ? WHERE id = ?`,
+		inc.Status, nullableNanos(inc.ResolvedAt), inc.LastValue, inc.NotificationsSent, nullableNanos(inc.LastNotifiedAt), inc.ID)
+	return checkOneRow(res, err, "updating alert incident "+inc.ID)
+}
+
+func scanAlertIncident(row scanner) (AlertIncident, error) {
+	var (
+		inc                        AlertIncident
+		openedAt                   int64
+		resolvedAt, lastNotifiedAt sql.NullInt64
+	)
+	err := row.Scan(&inc.Seq, &inc.ID, &inc.RuleID, &inc.Status, &openedAt, &resolvedAt, &inc.Value, &inc.LastValue,
+		&inc.NotificationsSent, &lastNotifiedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AlertIncident{}, ErrNotFound
+	}
+	if err != nil {
+		return AlertIncident{}, err
+	}
+	inc.OpenedAt = fromNanos(openedAt)
+	inc.ResolvedAt = timeFromNullable(resolvedAt)
+	inc.LastNotifiedAt = timeFromNullable(lastNotifiedAt)
+	return inc, nil
+}
+
+// GetOpenAlertIncident returns the rule's open incident, or ErrNotFound.
+func (tx *Tx) GetOpenAlertIncident(ctx context.Context, ruleID string) (AlertIncident, error) {
+	row := tx.tx.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE rule_id = ? AND status = 'open'`, ruleID)
+	inc, err := scanAlertIncident(row)
+	if err != nil {
+		return AlertIncident{}, fmt.Errorf("reading the open incident of alert rule %s: %w", ruleID, err)
+	}
+	return inc, nil
+}

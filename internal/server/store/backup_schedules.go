@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// BackupSchedule is a backup schedule as stored. NextRunAt is nil while the
+// schedule is disabled.
+type BackupSchedule struct {
+	Seq           int64
+	ID            string
+	Name          string
+	Cron          string
+	Timezone      string
+	RetentionDays int64
+	Include       []string
+	Destination   string
+	Encrypt       bool
+	VerifyRestore bool
+	Enabled       bool
+	NextRunAt     *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
+}
+
+const backupScheduleColumns = `seq, id, name, cron, timezone, retention_days, include, destination, encrypt,
+	verify_restore, enabled, next_run_at, created_at, updated_at, version`
+
+// GetBackupSchedule returns the schedule with the given id, or ErrNotFound.
+func (s *Store) GetBackupSchedule(ctx context.Context, id string) (BackupSchedule, error) {
+	return getBackupSchedule(ctx, s.db, id)
+}
+
+// GetBackupSchedule returns the schedule with the given id, or ErrNotFound.
+func (tx *Tx) GetBackupSchedule(ctx context.Context, id string) (BackupSchedule, error) {
+	return getBackupSchedule(ctx, tx.tx, id)
+}
+
+func getBackupSchedule(ctx context.Context, q querier, id string) (BackupSchedule, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+backupScheduleColumns+` FROM backup_schedules WHERE id = ?`, id)
+	b, err := scanBackupSchedule(row)
+	if err != nil {
+		return BackupSchedule{}, fmt.Errorf("reading backup schedule %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// ListBackupSchedules returns up to limit schedules with Seq < beforeSeq (any
+// when 0), newest first; limit 0 returns all.
+func (s *Store) ListBackupSchedules(ctx context.Context, beforeSeq int64, limit int) ([]BackupSchedule, error) {
+	query := `SELECT ` + backupScheduleColumns + ` FROM backup_schedules`
+	var args []any
+	if beforeSeq > 0 {
+		query += " WHERE seq < ?"
+		args = append(args, beforeSeq)
+	}
+	query += " ORDER BY seq DESC"
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing backup schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []BackupSchedule
+	for rows.Next() {
+		b, err := scanBackupSchedule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing backup schedules: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing backup schedules: %w", err)
+	}
+	return out, nil
+}
+
+// InsertBackupSchedule stores a new schedule and sets b.Seq.
+func (tx *Tx) InsertBackupSchedule(ctx context.Context, b *BackupSchedule) error {
+	include, err := json.Marshal(b.Include)
+	if err != nil {
+		return fmt.Errorf("encoding include: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO backup_schedules (
+		id, name, cron, timezone, retention_days, include, destination, encrypt, verify_restore, enabled,
+		next_run_at, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.ID, b.Name, b.Cron, b.Timezone, b.RetentionDays, string(include), b.Destination, b.Encrypt, b.VerifyRestore,
+		b.Enabled, nullableNanos(b.NextRunAt), toNanos(b.CreatedAt), toNanos(b.UpdatedAt), b.Version)
+	if err != nil {
+		return fmt.Errorf("inserting backup schedule %s: %w", b.ID, err)
+	}
+	if b.Seq, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("reading sequence of backup schedule %s: %w", b.ID, err)
+	}
+	return nil
+}
+
+// UpdateBackupSchedule writes every mutable field of b, identified by b.ID.
+func (tx *Tx) UpdateBackupSchedule(ctx context.Context, b BackupSchedule) error {
+	include, err := json.Marshal(b.Include)
+	if err != nil {
+		return fmt.Errorf("encoding include: %w", err)
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE backup_schedules SET
+		name = ?, cron = ?, timezone = ?, retention_days = ?, include = ?, destination = ?, encrypt = ?,
+		verify_restore = ?, enabled = ?, next_run_at = ?, updated_at = ?, version = ?
+		WHERE id = ?`,
+		b.Name, b.Cron, b.Timezone, b.RetentionDays, string(include), b.Destination, b.Encrypt,
+		b.VerifyRestore, b.Enabled, nullableNanos(b.NextRunAt), toNanos(b.UpdatedAt), b.Version, b.ID)
+	if err != nil {
+		return fmt.Errorf("updating backup schedule %s: %w", b.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("updating backup schedule %s: %d rows affected: %w", b.ID, n, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+// SetBackupNextRun records when a schedule runs next, unless the schedule
+// changed since version (its update planned the next run then). It is
+// bookkeeping of the scheduler, not a change of the schedule, so neither
+// version nor updated_at move.
+func (s *Store) SetBackupNextRun(ctx context.Context, id string, version int64, next time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE backup_schedules SET next_run_at = ? WHERE id = ? AND version = ?`,
+		toNanos(next), id, version); err != nil {
+		return fmt.Errorf("recording next run of backup schedule %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteBackupSchedule deletes a schedule and its run records (not its
+// backup files).
+func (tx *Tx) DeleteBackupSchedule(ctx context.Context, id string) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM backup_runs WHERE schedule_id = ?`, id); err != nil {
+		return fmt.Errorf("deleting runs of backup schedule %s: %w", id, err)
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM backup_schedules WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("deleting backup schedule %s: %w", id, err)
+	}
+	return nil
+}
+
+func scanBackupSchedule(row scanner) (BackupSchedule, error) {
+	var (
+		b                    BackupSchedule
+		include              string
+		createdAt, updatedAt int64
+		nextRunAt            sql.NullInt64
+	)
+	err := row.Scan(&b.Seq, &b.ID, &b.Name, &b.Cron, &b.Timezone, &b.RetentionDays, &include, &b.Destination,
+		&b.Encrypt, &b.VerifyRestore, &b.Enabled, &nextRunAt, &createdAt, &updatedAt, &b.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return BackupSchedule{}, ErrNotFound
+	}
+	if err != nil {
+		return BackupSchedule{}, err
+	}
+	if err := json.Unmarshal([]byte(include), &b.Include); err != nil {
+		return BackupSchedule{}, fmt.Errorf("decoding stored include: %w", err)
+	}
+	b.NextRunAt = timeFromNullable(nextRunAt)
+	b.CreatedAt = fromNanos(createdAt)
+	b.UpdatedAt = fromNanos(updatedAt)
+	return b, nil
+}
+
+// BackupRun is one run of a backup schedule.
+type BackupRun struct {
+	Seq             int64
+	ID              string
+	ScheduleID      string
+	StartedAt       time.Time
+	FinishedAt      time.Time
+	Status          string
+	SizeBytes       int64
+	SHA256          string
+	Encrypted       bool
+	RestoreVerified bool
+	Error           string
+	File            string
+}
+
+const backupRunColumns = `seq, id, schedule_id, started_at, finished_at, status, size_bytes, sha256, encrypted,
+	restore_verified, error, file`
+
+// InsertBackupRun stores a run record.
+func (s *Store) InsertBackupRun(ctx context.Context, r BackupRun) error {
+	return insertBackupRun(ctx, s.db, r)
+}
+
+// InsertBackupRun stores a run record.
+func (tx *Tx) InsertBackupRun(ctx context.Context, r BackupRun) error {
+	return insertBackupRun(ctx, tx.tx, r)
+}
+
+func insertBackupRun(ctx context.Context, q querier, r BackupRun) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO backup_runs (
+		id, schedule_id, started_at, finished_at, status, size_bytes, sha256, encrypted, restore_verified, error, file)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.ScheduleID, toNanos(r.StartedAt), toNanos(r.FinishedAt), r.Status, r.SizeBytes, r.SHA256,
+		r.Encrypted, r.RestoreVerified, r.Error, r.File)
+	if err != nil {
+		return fmt.Errorf("inserting backup run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// ListBackupRuns returns up to limit runs of a schedule with Seq < beforeSeq
+// (any when 0), newest first.
+func (s *Store) ListBackupRuns(ctx context.Context, scheduleID string, beforeSeq int64, limit int) ([]BackupRun, error) {
+	return listBackupRuns(ctx, s.db, scheduleID, beforeSeq, limit)
+}
+
+// ListBackupRuns returns up to limit runs of a schedule with Seq < beforeSeq
+// (any when 0), newest first.
+func (tx *Tx) ListBackupRuns(ctx context.Context, scheduleID string, beforeSeq int64, limit int) ([]BackupRun, error) {
+	return listBackupRuns(ctx, tx.tx, scheduleID, beforeSeq, limit)
+}
+
+func listBackupRuns(ctx context.Context, q querier, scheduleID string, beforeSeq int64, limit int) ([]BackupRun, error) {
+	query := `SELECT ` + backupRunColumns + ` FROM backup_runs WHERE schedule_id = ?`
+	args := []any{scheduleID}
+	if beforeSeq > 0 {
+		query += " AND seq < ?"
+		args = append(args, beforeSeq)
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, limit)
+	return queryBackupRuns(ctx, q, query, args...)
+}
+
+// ExpiredBackupRuns returns the runs of a schedule that started before cutoff
+// and still have a backup file, oldest first.
+func (s *Store) ExpiredBackupRuns(ctx context.Context, scheduleID string, cutoff time.Time) ([]BackupRun, error) {
+	return queryBackupRuns(ctx, s.db, `SELECT `+backupRunColumns+` FROM backup_runs
+		WHERE schedule_id = ? AND started_at < ? AND file <> '' AND status <> 'pruned' ORDER BY seq`,
+		scheduleID, toNanos(cutoff))
+}
+
+// MarkBackupRunPruned records that a run's backup file was deleted.
+func (s *Store) MarkBackupRunPruned(ctx context.Context, id string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE backup_runs SET status = 'pruned' WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("marking backup run %s pruned: %w", id, err)
+	}
+	return nil
+}
+
+func queryBackupRuns(ctx context.Context, q querier, query string, args ...any) ([]BackupRun, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing backup runs: %w", err)
+	}
+	defer rows.Close()
+	var runs []BackupRun
+	for rows.Next() {
+		var r BackupRun
+		var started, finished int64
+		if err := rows.Scan(&r.Seq, &r.ID, &r.ScheduleID, &started, &finished, &r.Status, &r.SizeBytes, &r.SHA256,
+			&r.Encrypted, &r.RestoreVerified, &r.Error, &r.File); err != nil {
+			return nil, fmt.Errorf("listing backup runs: %w", err)
+		}
+		r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing backup runs: %w", err)
+	}
+	return runs, nil
+}

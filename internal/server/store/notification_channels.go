@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// NotificationChannel is a notification channel as stored. SealedConfig is
+// the channel's configuration, secrets included, encrypted by the server;
+// the store never sees it in clear.
+type NotificationChannel struct {
+	Seq            int64
+	ID             string
+	Name           string
+	Type           string
+	Enabled        bool
+	SealedConfig   []byte
+	LastTestAt     *time.Time
+	LastTestStatus string
+	LastTestError  string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
+}
+
+// NotificationChannelFilter selects channels for ListNotificationChannels.
+// Zero fields do not filter.
+type NotificationChannelFilter struct {
+	Type      string
+	BeforeSeq int64 // return channels with Seq < BeforeSeq (the cursor)
+	Limit     int
+}
+
+// RuleRef names an alert rule.
+type RuleRef struct {
+	ID   string
+	Name string
+}
+
+const channelColumns = `seq, id, name, type, enabled, sealed_config, last_test_at, last_test_status, last_test_error,
+	created_at, updated_at, version`
+
+// GetNotificationChannel returns the channel with the given id, or ErrNotFound.
+func (s *Store) GetNotificationChannel(ctx context.Context, id string) (NotificationChannel, error) {
+	return getNotificationChannel(ctx, s.db, id)
+}
+
+// GetNotificationChannel returns the channel with the given id, or ErrNotFound.
+func (tx *Tx) GetNotificationChannel(ctx context.Context, id string) (NotificationChannel, error) {
+	return getNotificationChannel(ctx, tx.tx, id)
+}
+
+func getNotificationChannel(ctx context.Context, q querier, id string) (NotificationChannel, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM notification_channels WHERE id = ?`, id)
+	c, err := scanNotificationChannel(row)
+	if err != nil {
+		return NotificationChannel{}, fmt.Errorf("reading notification channel %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListNotificationChannels returns up to f.Limit channels, newest first.
+func (s *Store) ListNotificationChannels(ctx context.Context, f NotificationChannelFilter) ([]NotificationChannel, error) {
+	var where []string
+	var args []any
+	if f.BeforeSeq > 0 {
+		where = append(where, "seq < ?")
+		args = append(args, f.BeforeSeq)
+	}
+	if f.Type != "" {
+		where = append(where, "type = ?")
+		args = append(args, f.Type)
+	}
+	query := `SELECT ` + channelColumns + ` FROM notification_channels`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, f.Limit)
+	return queryNotificationChannels(ctx, s.db, query, args...)
+}
+
+// ListRuleChannels returns the channels an alert rule notifies.
+func (s *Store) ListRuleChannels(ctx context.Context, ruleID string) ([]NotificationChannel, error) {
+	return queryNotificationChannels(ctx, s.db, `SELECT `+prefixed("c.", channelColumns)+`
+		FROM notification_channels c JOIN alert_rule_channels rc ON rc.channel_id = c.id
+		WHERE rc.rule_id = ? ORDER BY c.id`, ruleID)
+}
+
+func queryNotificationChannels(ctx context.Context, q querier, query string, args ...any) ([]NotificationChannel, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing notification channels: %w", err)
+	}
+	defer rows.Close()
+	var channels []NotificationChannel
+	for rows.Next() {
+		c, err := scanNotificationChannel(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing notification channels: %w", err)
+		}
+		channels = append(channels, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing notification channels: %w", err)
+	}
+	return channels, nil
+}
+
+// ExistingChannelIDs returns which of ids name a stored channel.
+func (tx *Tx) ExistingChannelIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM notification_channels WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("looking up notification channels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("looking up notification channels: %w", err)
+		}
+		found[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("looking up notification channels: %w", err)
+	}
+	return found, nil
+}
+
+// RulesUsingChannel returns the alert rules that notify the channel, by id.
+func (tx *Tx) RulesUsingChannel(ctx context.Context, channelID string) ([]RuleRef, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.name FROM alert_rules r
+		JOIN alert_rule_channels rc ON rc.rule_id = r.id WHERE rc.channel_id = ? ORDER BY r.id`, channelID)
+	if err != nil {
+		return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
+	}
+	defer rows.Close()
+	var refs []RuleRef
+	for rows.Next() {
+		var ref RuleRef
+		if err := rows.Scan(&ref.ID, &ref.Name); err != nil {
+			return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
+		}
+		refs = append(refs, ref)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
+	}
+	return refs, nil
+}
+
+// InsertNotificationChannel stores a new channel and sets c.Seq.
+func (tx *Tx) InsertNotificationChannel(ctx context.Context, c *NotificationChannel) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO notification_channels (
+		id, name, type, enabled, sealed_config, last_test_at, last_test_status, last_test_error,
+		created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Name, c.Type, c.Enabled, c.SealedConfig, nullableNanos(c.LastTestAt), c.LastTestStatus, c.LastTestError,
+		toNanos(c.CreatedAt), toNanos(c.UpdatedAt), c.Version)
+	if err != nil {
+		return fmt.Errorf("inserting notification channel %s: %w", c.ID, err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("reading sequence of notification channel %s: %w", c.ID, err)
+	}
+	c.Seq = seq
+	return nil
+}
+
+// UpdateNotificationChannel writes every mutable field of c, identified by c.ID.
+func (tx *Tx) UpdateNotificationChannel(ctx context.Context, c NotificationChannel) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE notification_channels SET
+		name = ?, enabled = ?, sealed_config = ?, last_test_at = ?, last_test_status = ?, last_test_error = ?,
+		updated_at = ?, version = ? WHERE id = ?`,
+		c.Name, c.Enabled, c.SealedConfig, nullableNanos(c.LastTestAt), c.LastTestStatus, c.LastTestError,
+		toNanos(c.UpdatedAt), c.Version, c.ID)
+	return checkOneRow(res, err, "updating notification channel "+c.ID)
+}
+
+// RecordChannelTest stores the outcome of a channel test. It is not a change
+// of the channel's configuration, so neither version nor updated_at move.
+func (tx *Tx) RecordChannelTest(ctx context.Context, id string, at time.Time, status, testErr string) error {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE notification_channels SET
+		last_test_at = ?, last_test_status = ?, last_test_error = ? WHERE id = ?`, toNanos(at), status, testErr, id)
+	return checkOneRow(res, err, "recording the test of notification channel "+id)
+}
+
+// DeleteNotificationChannel deletes the channel with the given id.
+func (tx *Tx) DeleteNotificationChannel(ctx context.Context, id string) error {
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM notification_channels WHERE id = ?`, id)
+	return checkOneRow(res, err, "deleting notification channel "+id)
+}
+
+// checkOneRow turns a statement's error, or a row count other than one, into
+// an error describing what was attempted.
+func checkOneRow(res sql.Result, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("%s: %d rows affected: %w", what, n, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+// prefixed qualifies each column of a comma-separated list with prefix.
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scanNotificationChannel(row scanner) (NotificationChannel, error) {
+	var (
+		c                    NotificationChannel
+		createdAt, updatedAt int64
+		lastTestAt           sql.NullInt64
+	)
+	err := row.Scan(&c.Seq, &c.ID, &c.Name, &c.Type, &c.Enabled, &c.SealedConfig, &lastTestAt, &c.LastTestStatus,
+		&c.LastTestError, &createdAt, &updatedAt, &c.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return NotificationChannel{}, ErrNotFound
+	}
+	if err != nil {
+		return NotificationChannel{}, err
+	}
+	c.LastTestAt = timeFromNullable(lastTestAt)
+	c.CreatedAt = fromNanos(createdAt)
+	c.UpdatedAt = fromNanos(updatedAt)
+	return c, nil
+}
