@@ -60,3 +60,65 @@ output "payments_secret_fingerprint" {
 output "payments_next_rotation_at" {
   value = keymate_api_key.payments.next_rotation_at
 }
+
+# Least privilege with regular reviews: the SRE team operates alert rules,
+# and the grant comes up for review every 30 days. (Managing grants and
+# backups needs the access:* and backups:* scopes.)
+resource "keymate_access_grant" "sre_alerts" {
+  principal = {
+    type = "team"
+    id   = "sre"
+  }
+  role                 = "operator"
+  resource             = "alert-rules/*"
+  justification        = "On-call engineers tune alert thresholds during incidents"
+  ticket               = "SEC-1234"
+  review_interval_days = 30
+}
+
+# Nightly backups under the server's data dir, each verified by a restore
+# drill and kept for 14 days. encrypt = true needs the server's backup key
+# (--backup-encryption-key-file or KEYMATE_BACKUP_ENCRYPTION_KEY).
+resource "keymate_backup_schedule" "nightly" {
+  name           = "nightly"
+  cron           = "0 3 * * *"
+  timezone       = "UTC"
+  retention_days = 14
+  encrypt        = false
+  verify_restore = true
+}
+
+output "backup_schedule_id" {
+  value = keymate_backup_schedule.nightly.id
+}
+
+# Alert on critical errors: a burst of failed authentications (a leaked or
+# revoked key still in use, or credential stuffing) pages the security team's
+# webhook, signed so the receiver can tell it came from Keymate. The signing
+# secret is write-only: never stored in state. (Needs the channels:* and
+# alerts:* scopes.) send_test_on_apply stays false because the demo has no
+# receiver at this URL; set it to true to prove delivery on every apply.
+resource "keymate_notification_channel" "security" {
+  name = "security-webhook"
+  type = "webhook"
+  webhook = {
+    url                       = "https://security.example.com/hooks/keymate"
+    signing_secret_wo         = "quickstart-signing-secret-change-me"
+    signing_secret_wo_version = 1
+  }
+  send_test_on_apply = false
+}
+
+resource "keymate_alert_rule" "auth_failures" {
+  name        = "auth-failure-burst"
+  description = "More than 20 requests refused with 401 within 5 minutes."
+  severity    = "critical"
+  metric      = "auth.failures"
+  condition = {
+    operator  = "gt"
+    threshold = 20
+    window    = "5m"
+  }
+  notification_channel_ids = [keymate_notification_channel.security.id]
+  renotify_interval        = "1h"
+}

@@ -260,7 +260,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	r.checkGuide(plan, &resp.Diagnostics)
 
 	if req.State.Raw.IsNull() {
-		r.checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 		if !config.SecretWO.IsNull() {
 			plan.Secret = types.StringNull() // a supplied secret is never stored
 		}
@@ -274,7 +274,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
-		r.checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 	}
 	if !plan.RotationDays.Equal(state.RotationDays) {
 		plan.NextRotationAt = types.StringUnknown()
@@ -313,20 +313,6 @@ func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagno
 			r.data.checkPolicy(diags, controls.KeyAdminWithoutExpiry, path.Root("expires_at"),
 				"The key holds the admin scope and has no expires_at, so a leaked secret would grant everything indefinitely.")
 		}
-	}
-}
-
-// checkExpiry adds an error on expires_at when it is known and in the past.
-func (r *apiKeyResource) checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	t, err := v.Time()
-	if err != nil {
-		return // the schema validator reports malformed values
-	}
-	if err := validators.CheckNotInPast(t, now); err != nil {
-		diags.AddAttributeError(path.Root("expires_at"), "Invalid expires_at", "expires_at: "+err.Error()+".")
 	}
 }
 

@@ -2,9 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 )
 
 // readExample returns an example file, relative to the examples directory.
@@ -90,4 +94,115 @@ func TestAccExamples_importBlock(t *testing.T) {
 		}},
 		CheckDestroy: checkDestroyed(t, inst),
 	})
+}
+
+// The audit events example applies beside the resource example and lists
+// the key's creation, with the changed field names.
+func TestAccExamples_auditEvents(t *testing.T) {
+	t.Parallel()
+	_, factories := testAccSetup(t)
+	config := readExample(t, "provider/provider.tf") + readExample(t, "resources/keymate_api_key/resource.tf") +
+		readExample(t, "data-sources/keymate_audit_events/data-source.tf")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("deployer_changes", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringRegexp(regexp.MustCompile(`^2026-01-01T00:00:00Z api_key\.create by key_\w+: .*rotation_days.*secret`)),
+				})),
+			},
+		}},
+	})
+}
+
+// The ephemeral key example configures a provider alias with a short-lived
+// key and reads the audit trail through it: the keys it opened (one for
+// plan, one for apply) were used and are revoked once the run ends. It runs
+// the provider binary through the Terraform CLI, because in-process test
+// providers serve every configuration of a provider from one instance, so an
+// alias would reconfigure the provider that opened the key.
+func TestAccExamples_ephemeralAPIKey(t *testing.T) {
+	t.Parallel()
+	inst, _ := testAccSetup(t)
+	ctx := context.Background()
+	c := testClient(t, inst)
+	key, err := c.CreateAPIKey(ctx, apiv1.CreateAPIKeyRequest{Name: "rotated", Scopes: []string{"keys:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RotateAPIKey(ctx, key.ID, apiv1.RotateAPIKeyRequest{}); err != nil {
+		t.Fatal(err)
+	}
+
+	bin, work := t.TempDir(), t.TempDir()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-keymate"), "../..").CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(work, "terraformrc")
+	config := readExample(t, "provider/provider.tf") + readExample(t, "ephemeral-resources/keymate_api_key/ephemeral-resource.tf")
+	for name, content := range map[string]string{
+		cliConfig:                      fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"hashicorp/keymate\" = %q\n  }\n  direct {}\n}\n", bin),
+		filepath.Join(work, "main.tf"): config,
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	terraform := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "terraform", args...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1",
+			envEndpoint+"="+inst.URL, envAPIKey+"="+inst.AdminKey)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	if out, err := terraform("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+	out, err := terraform("output", "-json", "recent_rotations")
+	if err != nil {
+		t.Fatalf("terraform output: %v\n%s", err, out)
+	}
+	var rotations []string
+	if err := json.Unmarshal([]byte(out), &rotations); err != nil {
+		t.Fatalf("decoding output %q: %v", out, err)
+	}
+	if want := regexp.MustCompile(`^2026-01-01T00:00:00Z ` + key.ID + ` rotated by key_\w+$`); len(rotations) != 1 || !want.MatchString(rotations[0]) {
+		t.Errorf("recent_rotations = %q, want one entry matching %s", rotations, want)
+	}
+	if out, err := terraform("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Errorf("terraform plan after apply is not empty (%v):\n%s", err, out)
+	}
+
+	keys, err := c.ListAPIKeys(ctx, client.ListAPIKeysOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, used := 0, 0
+	for _, k := range keys {
+		if !strings.HasPrefix(k.Name, "audit-run-") {
+			continue
+		}
+		opened++
+		if k.LastUsedAt != nil {
+			used++
+		}
+		if k.Status != apiv1.KeyStatusRevoked {
+			t.Errorf("short-lived key %s has status %q after its run, want revoked", k.ID, k.Status)
+		}
+	}
+	// Each plan opens a key and reads the data source with it; the apply
+	// phase opens another only to configure the alias.
+	if opened < 2 || used < 1 {
+		t.Errorf("%d short-lived keys were opened and %d used, want one opened per plan and apply, and the data source read with one", opened, used)
+	}
+	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), "audit-run-") || strings.Contains(string(state), "km_") {
+		t.Error("the state holds the short-lived key")
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -27,7 +28,10 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
 
-var _ provider.Provider = (*keymateProvider)(nil)
+var (
+	_ provider.Provider                       = (*keymateProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*keymateProvider)(nil)
+)
 
 // Environment variables read when the matching argument is not set.
 const (
@@ -215,11 +219,15 @@ func valueOrEnv(v types.String, env string) string {
 }
 
 func (p *keymateProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newAPIKeyResource}
+	return []func() resource.Resource{newAPIKeyResource, newAccessGrantResource, newBackupScheduleResource, newNotificationChannelResource, newAlertRuleResource}
 }
 
 func (p *keymateProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newAPIKeyDataSource}
+	return []func() datasource.DataSource{newAPIKeyDataSource, newAccessGrantsDataSource, newBackupRunsDataSource, newAuditEventsDataSource, newNotificationChannelDataSource, newAlertRulesDataSource, newComplianceReportDataSource}
+}
+
+func (p *keymateProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newAPIKeyEphemeralResource}
 }
 
 // configuredData extracts the providerData passed to a resource's or data

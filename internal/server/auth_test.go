@@ -49,6 +49,7 @@ var routeScopes = []struct {
 	{http.MethodDelete, "/v1/backup-schedules/{id}", "backups:write"},
 	{http.MethodGet, "/v1/backup-schedules/{id}/runs", "backups:read"},
 	{http.MethodPost, "/v1/backup-schedules/{id}/run", "backups:write"},
+	{http.MethodGet, "/v1/compliance/report", "compliance:read"},
 }
 
 // TestEveryRouteRequiresItsScope proves that a key holding every scope but

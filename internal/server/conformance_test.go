@@ -211,6 +211,7 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	// its own (conformance_<part>_test.go).
 	alertingConformance(t, do, admin)
 	accessConformance(t, do, admin)
+	complianceConformance(t, do, admin)
 
 	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")

@@ -53,6 +53,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("DELETE /v1/backup-schedules/{id}", s.authenticated(scopeBackupsWrite, s.handleDeleteBackupSchedule))
 	mux.Handle("GET /v1/backup-schedules/{id}/runs", s.authenticated(scopeBackupsRead, s.handleListBackupRuns))
 	mux.Handle("POST /v1/backup-schedules/{id}/run", s.authenticated(scopeBackupsWrite, s.handleRunBackupNow))
+	mux.Handle("GET /v1/compliance/report", s.authenticated(scopeComplianceRead, s.handleComplianceReport))
 	mux.HandleFunc("/", s.handleNoRoute)
 	return s.observed(s.recovered(mux))
 }

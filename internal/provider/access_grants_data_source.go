@@ -1,0 +1,188 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*accessGrantsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*accessGrantsDataSource)(nil)
+)
+
+func newAccessGrantsDataSource() datasource.DataSource { return &accessGrantsDataSource{} }
+
+type accessGrantsDataSource struct {
+	data *providerData
+}
+
+type accessGrantsDataSourceModel struct {
+	PrincipalType types.String           `tfsdk:"principal_type"`
+	PrincipalID   types.String           `tfsdk:"principal_id"`
+	Role          types.String           `tfsdk:"role"`
+	Status        types.String           `tfsdk:"status"`
+	ReviewOverdue types.Bool             `tfsdk:"review_overdue"`
+	Grants        []accessGrantDataModel `tfsdk:"grants"`
+}
+
+// accessGrantDataModel is one grant in the data source: every field the API
+// returns, including the ones that change with time and reviews.
+type accessGrantDataModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	Principal          principalModel `tfsdk:"principal"`
+	Role               types.String   `tfsdk:"role"`
+	Resource           types.String   `tfsdk:"resource"`
+	ExpiresAt          types.String   `tfsdk:"expires_at"`
+	Justification      types.String   `tfsdk:"justification"`
+	Ticket             types.String   `tfsdk:"ticket"`
+	ReviewIntervalDays types.Int64    `tfsdk:"review_interval_days"`
+	Status             types.String   `tfsdk:"status"`
+	LastReviewedAt     types.String   `tfsdk:"last_reviewed_at"`
+	NextReviewAt       types.String   `tfsdk:"next_review_at"`
+	ReviewOverdue      types.Bool     `tfsdk:"review_overdue"`
+	CreatedAt          types.String   `tfsdk:"created_at"`
+	UpdatedAt          types.String   `tfsdk:"updated_at"`
+	Version            types.Int64    `tfsdk:"version"`
+}
+
+func (d *accessGrantsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_access_grants"
+}
+
+func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists Keymate access grants, for access reviews and audits: who holds which role on what, why, " +
+			"until when, and when each grant was last reviewed. Every filter is optional and they combine (all must match); " +
+			"without filters every grant is listed, revoked and expired ones included.",
+		Attributes: map[string]schema.Attribute{
+			"principal_type": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only grants for this kind of principal: " + quotedList(apiv1.PrincipalTypes) + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(apiv1.PrincipalTypes...)},
+			},
+			"principal_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only grants for the principal with this id (exact match).",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxPrincipalIDLength)},
+			},
+			"role": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only grants of this role: " + quotedList(apiv1.Roles) + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(apiv1.Roles...)},
+			},
+			"status": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only grants with this status: " + quotedList(apiv1.GrantStatuses) + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(apiv1.GrantStatuses...)},
+			},
+			"review_overdue": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "When `true`, only grants whose `next_review_at` has passed (by the server's clock). " +
+					"`false` or unset does not filter.",
+			},
+			"grants": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The matching grants, newest first.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id": computed("Grant id, such as `ag_...`."),
+						"principal": schema.SingleNestedAttribute{
+							Computed:            true,
+							MarkdownDescription: "Who the grant is for.",
+							Attributes: map[string]schema.Attribute{
+								"type": computed("Kind of principal: " + quotedList(apiv1.PrincipalTypes) + "."),
+								"id":   computed("The principal's id."),
+							},
+						},
+						"role":          computed("Role granted: " + quotedList(apiv1.Roles) + "."),
+						"resource":      computed("Resource pattern the role applies to, such as `*` or `alert-rules/*`."),
+						"expires_at":    computed("When the grant stops granting (RFC 3339, UTC); null when it never expires."),
+						"justification": computed("Why the principal needs the access."),
+						"ticket":        computed("Reference of the approving change or request; `\"\"` when none."),
+						"review_interval_days": schema.Int64Attribute{
+							Computed: true, MarkdownDescription: "Days between access reviews.",
+						},
+						"status": computed("`active`, `expired` (past `expires_at`) or `revoked` (destroyed, deleted " +
+							"through the API or revoked by a review)."),
+						"last_reviewed_at": computed("When the grant was last reviewed (RFC 3339, UTC); null if never."),
+						"next_review_at": computed("When the grant is due for review (RFC 3339, UTC): `last_reviewed_at` " +
+							"(or `created_at`) plus `review_interval_days`."),
+						"review_overdue": schema.BoolAttribute{
+							Computed: true,
+							MarkdownDescription: "True when the grant is active and `next_review_at` has passed, by the " +
+								"provider's clock at read time.",
+						},
+						"created_at": computed("When the grant was created (RFC 3339, UTC)."),
+						"updated_at": computed("When the grant last changed (RFC 3339, UTC)."),
+						"version": schema.Int64Attribute{
+							Computed: true, MarkdownDescription: "Object version, incremented by every change.",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *accessGrantsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *accessGrantsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg accessGrantsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	grants, err := d.data.client.ListAccessGrants(ctx, client.ListAccessGrantsOptions{
+		PrincipalType: cfg.PrincipalType.ValueString(),
+		PrincipalID:   cfg.PrincipalID.ValueString(),
+		Role:          cfg.Role.ValueString(),
+		Status:        cfg.Status.ValueString(),
+		ReviewOverdue: cfg.ReviewOverdue.ValueBool(),
+	})
+	if err != nil {
+		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate access grants", scope: "access:read"}.diagnostics(err, nil)...)
+		return
+	}
+	now := d.data.clock.Now()
+	cfg.Grants = make([]accessGrantDataModel, len(grants))
+	for i := range grants {
+		cfg.Grants[i] = accessGrantDataModelFrom(&grants[i], now)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// accessGrantDataModelFrom maps an API grant into the data source model;
+// review_overdue is computed against now.
+func accessGrantDataModelFrom(g *apiv1.AccessGrant, now time.Time) accessGrantDataModel {
+	return accessGrantDataModel{
+		ID:                 types.StringValue(g.ID),
+		Principal:          principalModel{Type: types.StringValue(g.Principal.Type), ID: types.StringValue(g.Principal.ID)},
+		Role:               types.StringValue(g.Role),
+		Resource:           types.StringValue(g.Resource),
+		ExpiresAt:          timePointerString(g.ExpiresAt),
+		Justification:      types.StringValue(g.Justification),
+		Ticket:             types.StringValue(g.Ticket),
+		ReviewIntervalDays: types.Int64Value(g.ReviewIntervalDays),
+		Status:             types.StringValue(g.Status),
+		LastReviewedAt:     timePointerString(g.LastReviewedAt),
+		NextReviewAt:       timeString(g.NextReviewAt),
+		ReviewOverdue:      types.BoolValue(g.Status == apiv1.GrantStatusActive && !now.Before(g.NextReviewAt)),
+		CreatedAt:          timeString(g.CreatedAt),
+		UpdatedAt:          timeString(g.UpdatedAt),
+		Version:            types.Int64Value(g.Version),
+	}
+}

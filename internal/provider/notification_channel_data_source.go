@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
+)
+
+var (
+	_ datasource.DataSource                     = (*notificationChannelDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*notificationChannelDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*notificationChannelDataSource)(nil)
+)
+
+func newNotificationChannelDataSource() datasource.DataSource {
+	return &notificationChannelDataSource{}
+}
+
+type notificationChannelDataSource struct {
+	data *providerData
+}
+
+type notificationChannelDataSourceModel struct {
+	ID             types.String            `tfsdk:"id"`
+	Name           types.String            `tfsdk:"name"`
+	Type           types.String            `tfsdk:"type"`
+	Enabled        types.Bool              `tfsdk:"enabled"`
+	Webhook        *webhookSettingsModel   `tfsdk:"webhook"`
+	Slack          *slackSettingsModel     `tfsdk:"slack"`
+	PagerDuty      *pagerDutySettingsModel `tfsdk:"pagerduty"`
+	Email          *emailChannelModel      `tfsdk:"email"`
+	LastTestAt     types.String            `tfsdk:"last_test_at"`
+	LastTestStatus types.String            `tfsdk:"last_test_status"`
+	LastTestError  types.String            `tfsdk:"last_test_error"`
+	CreatedAt      types.String            `tfsdk:"created_at"`
+	UpdatedAt      types.String            `tfsdk:"updated_at"`
+	Version        types.Int64             `tfsdk:"version"`
+}
+
+type webhookSettingsModel struct {
+	URL                      types.String `tfsdk:"url"`
+	HeaderNames              types.List   `tfsdk:"header_names"`
+	HeadersFingerprint       types.String `tfsdk:"headers_fingerprint"`
+	SigningSecretFingerprint types.String `tfsdk:"signing_secret_fingerprint"`
+}
+
+type slackSettingsModel struct {
+	Channel               types.String `tfsdk:"channel"`
+	WebhookURLFingerprint types.String `tfsdk:"webhook_url_fingerprint"`
+}
+
+type pagerDutySettingsModel struct {
+	EventsURL             types.String `tfsdk:"events_url"`
+	RoutingKeyFingerprint types.String `tfsdk:"routing_key_fingerprint"`
+}
+
+func (d *notificationChannelDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_notification_channel"
+}
+
+func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	fingerprint := func(what string) schema.StringAttribute {
+		return computed("`sha256:` and the first 16 hex digits of the SHA-256 of the " + what + "; `\"\"` when there is none. " +
+			"Changes when the secret changes.")
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a Keymate notification channel by `id` or by `name` (exactly one), with the outcome of its " +
+			"last test notification. Secrets are never returned, only their fingerprints.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Channel id, such as `nc_...`. Set exactly one of `id` and `name`.",
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Channel name, matched exactly. Set exactly one of `id` and `name`; several channels with the name are an error.",
+			},
+			"type":    computed("`webhook`, `slack`, `pagerduty` or `email`."),
+			"enabled": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether alert notifications are delivered through the channel."},
+			"webhook": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Settings of a `webhook` channel; null for other types.",
+				Attributes: map[string]schema.Attribute{
+					"url": computed("URL the notifications are posted to."),
+					"header_names": schema.ListAttribute{
+						Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "Names of the configured extra headers, sorted (their values are secret).",
+					},
+					"headers_fingerprint":        fingerprint("canonical JSON of the headers"),
+					"signing_secret_fingerprint": fingerprint("signing secret"),
+				},
+			},
+			"slack": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Settings of a `slack` channel; null for other types.",
+				Attributes: map[string]schema.Attribute{
+					"channel":                 computed("Slack channel or user."),
+					"webhook_url_fingerprint": fingerprint("incoming webhook URL"),
+				},
+			},
+			"pagerduty": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Settings of a `pagerduty` channel; null for other types.",
+				Attributes: map[string]schema.Attribute{
+					"events_url":              computed("Events API v2 endpoint."),
+					"routing_key_fingerprint": fingerprint("routing key"),
+				},
+			},
+			"email": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Settings of an `email` channel; null for other types.",
+				Attributes: map[string]schema.Attribute{
+					"addresses": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Recipients."},
+				},
+			},
+			"last_test_at":     computed("When the last test notification was sent (RFC 3339, UTC); null if never."),
+			"last_test_status": computed("Outcome of the last test notification: `never`, `succeeded` or `failed`."),
+			"last_test_error":  computed("Why the last test notification failed; `\"\"` unless it failed."),
+			"created_at":       computed("When the channel was created (RFC 3339, UTC)."),
+			"updated_at":       computed("When the channel last changed (RFC 3339, UTC)."),
+			"version":          schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
+		},
+	}
+}
+
+func (d *notificationChannelDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+	}
+}
+
+func (d *notificationChannelDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *notificationChannelDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg notificationChannelDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var ch *apiv1.NotificationChannel
+	if !cfg.ID.IsNull() {
+		c, err := d.data.client.GetNotificationChannel(ctx, cfg.ID.ValueString())
+		if errors.Is(err, client.ErrNotFound) {
+			resp.Diagnostics.AddAttributeError(path.Root("id"), opReadChannel.summary(),
+				fmt.Sprintf("No Keymate notification channel has id %q. Check the id (it looks like nc_...).", cfg.ID.ValueString()))
+			return
+		}
+		if err != nil {
+			resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+			return
+		}
+		ch = c
+	} else {
+		channels, err := d.data.client.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{})
+		if err != nil {
+			resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+			return
+		}
+		var ids []string
+		for i := range channels {
+			if channels[i].Name == cfg.Name.ValueString() {
+				ch = &channels[i]
+				ids = append(ids, channels[i].ID)
+			}
+		}
+		switch {
+		case len(ids) == 0:
+			resp.Diagnostics.AddAttributeError(path.Root("name"), opReadChannel.summary(),
+				fmt.Sprintf("No Keymate notification channel is named %q. Names are matched exactly.", cfg.Name.ValueString()))
+			return
+		case len(ids) > 1:
+			resp.Diagnostics.AddAttributeError(path.Root("name"), opReadChannel.summary(),
+				fmt.Sprintf("%d Keymate notification channels are named %q (%s); look the channel up by id instead.",
+					len(ids), cfg.Name.ValueString(), strings.Join(ids, ", ")))
+			return
+		}
+	}
+	state, diags := notificationChannelDataSourceModelFrom(ctx, ch)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// notificationChannelDataSourceModelFrom maps a channel into the data
+// source model.
+func notificationChannelDataSourceModelFrom(ctx context.Context, ch *apiv1.NotificationChannel) (notificationChannelDataSourceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := notificationChannelDataSourceModel{
+		ID:             types.StringValue(ch.ID),
+		Name:           types.StringValue(ch.Name),
+		Type:           types.StringValue(ch.Type),
+		Enabled:        types.BoolValue(ch.Enabled),
+		LastTestAt:     timePointerString(ch.LastTestAt),
+		LastTestStatus: types.StringValue(ch.LastTestStatus),
+		LastTestError:  types.StringValue(ch.LastTestError),
+		CreatedAt:      timeString(ch.CreatedAt),
+		UpdatedAt:      timeString(ch.UpdatedAt),
+		Version:        types.Int64Value(ch.Version),
+	}
+	switch {
+	case ch.Webhook != nil:
+		names, d := types.ListValueFrom(ctx, types.StringType, ch.Webhook.HeaderNames)
+		diags.Append(d...)
+		m.Webhook = &webhookSettingsModel{
+			URL:                      types.StringValue(ch.Webhook.URL),
+			HeaderNames:              names,
+			HeadersFingerprint:       types.StringValue(ch.Webhook.HeadersFingerprint),
+			SigningSecretFingerprint: types.StringValue(ch.Webhook.SigningSecretFingerprint),
+		}
+	case ch.Slack != nil:
+		m.Slack = &slackSettingsModel{
+			Channel:               types.StringValue(ch.Slack.Channel),
+			WebhookURLFingerprint: types.StringValue(ch.Slack.WebhookURLFingerprint),
+		}
+	case ch.PagerDuty != nil:
+		m.PagerDuty = &pagerDutySettingsModel{
+			EventsURL:             types.StringValue(ch.PagerDuty.EventsURL),
+			RoutingKeyFingerprint: types.StringValue(ch.PagerDuty.RoutingKeyFingerprint),
+		}
+	case ch.Email != nil:
+		addresses, d := types.SetValueFrom(ctx, types.StringType, ch.Email.Addresses)
+		diags.Append(d...)
+		m.Email = &emailChannelModel{Addresses: addresses}
+	}
+	return m, diags
+}

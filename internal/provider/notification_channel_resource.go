@@ -1,0 +1,749 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/validators"
+)
+
+var (
+	_ resource.Resource                     = (*notificationChannelResource)(nil)
+	_ resource.ResourceWithConfigure        = (*notificationChannelResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*notificationChannelResource)(nil)
+	_ resource.ResourceWithImportState      = (*notificationChannelResource)(nil)
+)
+
+// privateChannelFingerprintsKey names the private-state entry holding, per
+// secret attribute ("webhook.signing_secret", "webhook.headers",
+// "slack.webhook_url", "pagerduty.routing_key"), the API's fingerprint of
+// the value the provider last set ("" for none). Read compares it with the
+// API's current fingerprint to notice a secret changed outside Terraform,
+// also when the secret is write-only and so not in state.
+const privateChannelFingerprintsKey = "applied_channel_fingerprints"
+
+// Secret attributes of channels, as private-state keys.
+const (
+	secretWebhookSigningSecret = "webhook.signing_secret"
+	secretWebhookHeaders       = "webhook.headers"
+	secretSlackWebhookURL      = "slack.webhook_url"
+	secretPagerDutyRoutingKey  = "pagerduty.routing_key"
+)
+
+var (
+	slackChannelPattern = regexp.MustCompile(`^[#@][^\s]{1,79}$`)
+	routingKeyPattern   = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+	headerNamePattern   = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+	noWhitespacePattern = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]*$`)
+)
+
+// reservedWebhookHeaders are set by the server on every delivery and cannot
+// be configured.
+var reservedWebhookHeaders = []string{"Content-Type", "Content-Length", "Host", "User-Agent", apiv1.HeaderSignature, apiv1.HeaderEvent}
+
+// notificationChannelFields maps API request fields to the attributes that
+// set them, for validation errors.
+var notificationChannelFields = map[string]string{
+	"name": "name", "type": "type", "enabled": "enabled",
+	"webhook": "webhook", "slack": "slack", "pagerduty": "pagerduty", "email": "email",
+}
+
+// Operations of this resource, for error messages.
+var (
+	opCreateChannel = operation{verb: "create", object: "Keymate notification channel", scope: "channels:write"}
+	opReadChannel   = operation{verb: "read", object: "Keymate notification channel", scope: "channels:read"}
+	opUpdateChannel = operation{verb: "update", object: "Keymate notification channel", scope: "channels:write"}
+	opDeleteChannel = operation{verb: "delete", object: "Keymate notification channel", scope: "channels:write"}
+	opTestChannel   = operation{verb: "test", object: "Keymate notification channel", scope: "channels:write"}
+)
+
+func newNotificationChannelResource() resource.Resource { return &notificationChannelResource{} }
+
+type notificationChannelResource struct {
+	data *providerData
+}
+
+type notificationChannelResourceModel struct {
+	ID              types.String           `tfsdk:"id"`
+	Name            types.String           `tfsdk:"name"`
+	Type            types.String           `tfsdk:"type"`
+	Enabled         types.Bool             `tfsdk:"enabled"`
+	Webhook         *webhookChannelModel   `tfsdk:"webhook"`
+	Slack           *slackChannelModel     `tfsdk:"slack"`
+	PagerDuty       *pagerDutyChannelModel `tfsdk:"pagerduty"`
+	Email           *emailChannelModel     `tfsdk:"email"`
+	SendTestOnApply types.Bool             `tfsdk:"send_test_on_apply"`
+}
+
+type webhookChannelModel struct {
+	URL                    types.String `tfsdk:"url"`
+	Headers                types.Map    `tfsdk:"headers"`
+	SigningSecret          types.String `tfsdk:"signing_secret"`
+	SigningSecretWO        types.String `tfsdk:"signing_secret_wo"`
+	SigningSecretWOVersion types.Int64  `tfsdk:"signing_secret_wo_version"`
+}
+
+type slackChannelModel struct {
+	WebhookURL          types.String `tfsdk:"webhook_url"`
+	WebhookURLWO        types.String `tfsdk:"webhook_url_wo"`
+	WebhookURLWOVersion types.Int64  `tfsdk:"webhook_url_wo_version"`
+	Channel             types.String `tfsdk:"channel"`
+}
+
+type pagerDutyChannelModel struct {
+	RoutingKey          types.String `tfsdk:"routing_key"`
+	RoutingKeyWO        types.String `tfsdk:"routing_key_wo"`
+	RoutingKeyWOVersion types.Int64  `tfsdk:"routing_key_wo_version"`
+	EventsURL           types.String `tfsdk:"events_url"`
+}
+
+type emailChannelModel struct {
+	Addresses types.Set `tfsdk:"addresses"`
+}
+
+func (r *notificationChannelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_notification_channel"
+}
+
+// secretAttributes returns the schema of a secret argument named name, its
+// write-only alternative name_wo and the trigger name_wo_version; what
+// describes the secret and v validates both spellings of it. With required,
+// exactly one of name and name_wo must be set; otherwise at most one.
+func secretAttributes(name, what string, required bool, v ...validator.String) map[string]schema.Attribute {
+	wo, version := name+"_wo", name+"_wo_version"
+	sibling := func(n string) path.Expression { return path.MatchRelative().AtParent().AtName(n) }
+	oneOf := stringvalidator.ConflictsWith(sibling(wo))
+	if required {
+		oneOf = stringvalidator.ExactlyOneOf(sibling(wo))
+	}
+	return map[string]schema.Attribute{
+		name: schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: fmt.Sprintf("%s Sensitive; stored in state. Conflicts with `%s`. The API never returns it, only "+
+				"a fingerprint: when the secret is changed outside Terraform, the next plan shows an update that sets it back. "+
+				"Null after `terraform import`.", what, wo),
+			Validators: append([]validator.String{oneOf}, v...),
+		},
+		wo: schema.StringAttribute{
+			Optional:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: fmt.Sprintf("Write-only alternative to `%s`: never stored in state or plan (requires Terraform 1.11). "+
+				"Sent on create and whenever `%s` changes; requires `%s`.", name, version, version),
+			Validators: append([]validator.String{stringvalidator.AlsoRequires(sibling(version))}, v...),
+		},
+		version: schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Version of `%s`. Change it (for example increment it) to send the current `%s` value; "+
+				"Terraform cannot see changes to a write-only value on its own. Requires `%s`. When the secret is changed outside "+
+				"Terraform, the next plan shows this attribute changing so that the configured secret is sent again.", wo, wo, wo),
+			Validators: []validator.Int64{int64validator.AlsoRequires(sibling(wo))},
+		},
+	}
+}
+
+// withAttributes merges attribute maps.
+func withAttributes(maps ...map[string]schema.Attribute) map[string]schema.Attribute {
+	out := map[string]schema.Attribute{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (r *notificationChannelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Keymate notification channel: where alert rules send their notifications (a signed webhook, " +
+			"Slack, PagerDuty or email).\n\n" +
+			"Set `type` and exactly the settings object of that type. Secrets (the webhook's `signing_secret` and `headers`, " +
+			"Slack's `webhook_url`, PagerDuty's `routing_key`) are sensitive and each has a write-only alternative " +
+			"(`<secret>_wo` with `<secret>_wo_version`), so that no channel secret need be stored in state. The API never " +
+			"returns secrets, only fingerprints; a secret changed outside Terraform shows as an update in the next plan.\n\n" +
+			"Webhook deliveries are JSON `POST`s carrying `" + apiv1.HeaderEvent + "` (`test`, `alert.opened`, `alert.renotify`, " +
+			"`alert.resolved`) and, with a signing secret, `" + apiv1.HeaderSignature + ": t=<unix seconds>,v1=<hex HMAC-SHA256 of " +
+			"\"<t>.<body>\" under the secret>`. Receivers should verify the signature and reject timestamps older than " +
+			"5 minutes.\n\n" +
+			"With `send_test_on_apply = true` every create and update sends a test notification and fails the apply, naming " +
+			"the delivery error, when it does not arrive.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Channel id, such as `nc_...`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("Name of the channel, 1 to %d characters. Can be changed in place.", apiv1.MaxNameLength),
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxNameLength)},
+			},
+			"type": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "One of `webhook`, `slack`, `pagerduty` and `email`; the settings object of the same name must be " +
+					"set and no other. The API cannot change a channel's type: changing it replaces the channel.",
+				Validators:    []validator.String{stringvalidator.OneOf(apiv1.ChannelTypes...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Whether alert notifications are delivered through the channel. Defaults to `true`.",
+			},
+			"webhook": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Settings of a `webhook` channel.",
+				Attributes: withAttributes(map[string]schema.Attribute{
+					"url": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "URL the JSON notifications are posted to (http or https).",
+						Validators:          []validator.String{validators.HTTPURL()},
+					},
+					"headers": schema.MapAttribute{
+						Optional:    true,
+						Sensitive:   true,
+						ElementType: types.StringType,
+						MarkdownDescription: fmt.Sprintf("Extra HTTP headers sent with every delivery, for example an `Authorization` "+
+							"header, at most %d. Sensitive; stored in state. The API returns only the header names and a fingerprint of "+
+							"the values; headers changed outside Terraform show as an update in the next plan. The headers the "+
+							"server sets itself (`%s`) cannot be configured. Null after `terraform import`.",
+							apiv1.MaxWebhookHeaders, strings.Join(reservedWebhookHeaders, "`, `")),
+						Validators: []validator.Map{
+							mapvalidator.SizeAtMost(apiv1.MaxWebhookHeaders),
+							mapvalidator.KeysAre(
+								stringvalidator.RegexMatches(headerNamePattern, "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"),
+								stringvalidator.NoneOfCaseInsensitive(reservedWebhookHeaders...),
+							),
+							mapvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^\r\n\x00]*$`),
+								"must not contain line breaks")),
+						},
+					},
+				}, secretAttributes("signing_secret", fmt.Sprintf("Secret the server signs every delivery with "+
+					"(header `%s`), at least %d characters without whitespace. Leave it and `signing_secret_wo` out for unsigned "+
+					"deliveries.", apiv1.HeaderSignature, apiv1.MinSigningSecretLength), false,
+					stringvalidator.LengthAtLeast(apiv1.MinSigningSecretLength),
+					stringvalidator.RegexMatches(noWhitespacePattern, "must not contain whitespace or control characters"))),
+			},
+			"slack": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Settings of a `slack` channel, posting to a Slack incoming webhook.",
+				Attributes: withAttributes(map[string]schema.Attribute{
+					"channel": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Slack channel such as `#alerts`, or user such as `@oncall`: 2 to 80 characters, no spaces.",
+						Validators: []validator.String{stringvalidator.RegexMatches(slackChannelPattern,
+							`must be a channel such as "#alerts" or a user such as "@oncall" (2 to 80 characters, no spaces)`)},
+					},
+				}, secretAttributes("webhook_url", "Slack incoming webhook URL (https; plain http only for loopback hosts). "+
+					"Exactly one of `webhook_url` and `webhook_url_wo` is required.", true,
+					validators.HTTPSURL(),
+				)),
+			},
+			"pagerduty": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Settings of a `pagerduty` channel, sending PagerDuty Events API v2 events (trigger on open, resolve on resolve).",
+				Attributes: withAttributes(map[string]schema.Attribute{
+					"events_url": schema.StringAttribute{
+						Optional:            true,
+						Computed:            true,
+						Default:             stringdefault.StaticString(apiv1.DefaultPagerDutyEventURL),
+						MarkdownDescription: "Events API v2 endpoint (https; plain http only for loopback hosts). Defaults to `" + apiv1.DefaultPagerDutyEventURL + "`.",
+						Validators:          []validator.String{validators.HTTPSURL()},
+					},
+				}, secretAttributes("routing_key", fmt.Sprintf("PagerDuty integration (routing) key, %d letters and digits. "+
+					"Exactly one of `routing_key` and `routing_key_wo` is required.", apiv1.PagerDutyRoutingKeyLen), true,
+					stringvalidator.RegexMatches(routingKeyPattern, fmt.Sprintf("must be %d letters and digits", apiv1.PagerDutyRoutingKeyLen)),
+				)),
+			},
+			"email": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Settings of an `email` channel, sent through the server's SMTP relay (`--smtp-addr`).",
+				Attributes: map[string]schema.Attribute{
+					"addresses": schema.SetAttribute{
+						Required:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: fmt.Sprintf("Recipients, 1 to %d email addresses such as `oncall@example.com`.", apiv1.MaxEmailAddresses),
+						Validators: []validator.Set{
+							setvalidator.SizeBetween(1, apiv1.MaxEmailAddresses),
+							setvalidator.ValueStringsAre(validators.Email()),
+						},
+					},
+				},
+			},
+			"send_test_on_apply": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, every create and update sends a test notification through the channel and fails " +
+					"the apply with the delivery error when it is not delivered (the channel is saved either way; a channel that " +
+					"failed its test on create is tainted and replaced by the next apply). Defaults to `false`. Terraform-side only.",
+			},
+		},
+	}
+}
+
+func (r *notificationChannelResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{channelSettingsValidator{}}
+}
+
+func (r *notificationChannelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *notificationChannelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config notificationChannelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := apiv1.CreateNotificationChannelRequest{
+		Name:    plan.Name.ValueString(),
+		Type:    plan.Type.ValueString(),
+		Enabled: plan.Enabled.ValueBoolPointer(),
+	}
+	switch {
+	case plan.Webhook != nil:
+		headers, diags := stringMap(ctx, plan.Webhook.Headers)
+		resp.Diagnostics.Append(diags...)
+		body.Webhook = &apiv1.WebhookInput{URL: plan.Webhook.URL.ValueStringPointer(), Headers: &headers}
+		if s := secretToSend(config.Webhook.SigningSecretWO, plan.Webhook.SigningSecret); s != "" {
+			body.Webhook.SigningSecret = &s
+		}
+	case plan.Slack != nil:
+		url := secretToSend(config.Slack.WebhookURLWO, plan.Slack.WebhookURL)
+		body.Slack = &apiv1.SlackInput{WebhookURL: &url, Channel: plan.Slack.Channel.ValueStringPointer()}
+	case plan.PagerDuty != nil:
+		key := secretToSend(config.PagerDuty.RoutingKeyWO, plan.PagerDuty.RoutingKey)
+		body.PagerDuty = &apiv1.PagerDutyInput{RoutingKey: &key, EventsURL: plan.PagerDuty.EventsURL.ValueStringPointer()}
+	case plan.Email != nil:
+		addresses, diags := setStrings(ctx, plan.Email.Addresses)
+		resp.Diagnostics.Append(diags...)
+		body.Email = &apiv1.EmailInput{Addresses: &addresses}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ch, err := r.data.client.CreateNotificationChannel(ctx, body)
+	if err != nil {
+		resp.Diagnostics.Append(opCreateChannel.diagnostics(err, notificationChannelFields)...)
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
+	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
+		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
+	}
+}
+
+func (r *notificationChannelResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state notificationChannelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ch, err := r.data.client.GetNotificationChannel(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx) // deleted outside Terraform: plan to create it again
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+		return
+	}
+	applied := map[string]string{}
+	if raw, diags := req.Private.GetKey(ctx, privateChannelFingerprintsKey); !diags.HasError() && raw != nil {
+		_ = json.Unmarshal(raw, &applied)
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, ch)...)
+	for _, name := range state.planSecretResends(ctx, ch, applied) {
+		tflog.Info(ctx, "Keymate notification channel secret changed outside Terraform; planning to set it again",
+			map[string]any{"id": ch.ID, "attribute": name})
+	}
+	if state.SendTestOnApply.IsNull() { // after import
+		state.SendTestOnApply = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *notificationChannelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config notificationChannelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	patch, changed, diags := channelUpdateRequest(ctx, plan, state, config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var ch *apiv1.NotificationChannel
+	var err error
+	if changed {
+		ch, err = r.data.client.UpdateNotificationChannel(ctx, id, patch)
+		if err != nil {
+			resp.Diagnostics.Append(opUpdateChannel.diagnostics(err, notificationChannelFields)...)
+			return
+		}
+	} else if ch, err = r.data.client.GetNotificationChannel(ctx, id); err != nil { // only send_test_on_apply changed
+		resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
+	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
+		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
+	}
+}
+
+// channelUpdateRequest builds the merge patch holding the API fields that
+// differ between plan and state; changed is false when there is none. A
+// secret is sent only when its value or its _wo_version changed (Read
+// changes one of them when the secret was changed outside Terraform);
+// otherwise the API keeps the stored secret.
+func channelUpdateRequest(ctx context.Context, plan, state, config notificationChannelResourceModel) (patch apiv1.UpdateNotificationChannelRequest, changed bool, diags diag.Diagnostics) {
+	if !plan.Name.Equal(state.Name) {
+		patch.Name, changed = plan.Name.ValueStringPointer(), true
+	}
+	if !plan.Enabled.Equal(state.Enabled) {
+		patch.Enabled, changed = plan.Enabled.ValueBoolPointer(), true
+	}
+	switch {
+	case plan.Webhook != nil && state.Webhook != nil:
+		p, s, in := plan.Webhook, state.Webhook, apiv1.WebhookInput{}
+		if !p.URL.Equal(s.URL) {
+			in.URL = p.URL.ValueStringPointer()
+		}
+		if !p.Headers.Equal(s.Headers) {
+			headers, d := stringMap(ctx, p.Headers)
+			diags.Append(d...)
+			in.Headers = &headers // an empty map removes every header
+		}
+		if secretChanged(p.SigningSecret, s.SigningSecret, p.SigningSecretWOVersion, s.SigningSecretWOVersion) {
+			secret := secretToSend(config.Webhook.SigningSecretWO, p.SigningSecret) // "" removes the secret
+			in.SigningSecret = &secret
+		}
+		if in != (apiv1.WebhookInput{}) {
+			patch.Webhook, changed = &in, true
+		}
+	case plan.Slack != nil && state.Slack != nil:
+		p, s, in := plan.Slack, state.Slack, apiv1.SlackInput{}
+		if !p.Channel.Equal(s.Channel) {
+			in.Channel = p.Channel.ValueStringPointer()
+		}
+		if secretChanged(p.WebhookURL, s.WebhookURL, p.WebhookURLWOVersion, s.WebhookURLWOVersion) {
+			url := secretToSend(config.Slack.WebhookURLWO, p.WebhookURL)
+			in.WebhookURL = &url
+		}
+		if in != (apiv1.SlackInput{}) {
+			patch.Slack, changed = &in, true
+		}
+	case plan.PagerDuty != nil && state.PagerDuty != nil:
+		p, s, in := plan.PagerDuty, state.PagerDuty, apiv1.PagerDutyInput{}
+		if !p.EventsURL.Equal(s.EventsURL) {
+			in.EventsURL = p.EventsURL.ValueStringPointer()
+		}
+		if secretChanged(p.RoutingKey, s.RoutingKey, p.RoutingKeyWOVersion, s.RoutingKeyWOVersion) {
+			key := secretToSend(config.PagerDuty.RoutingKeyWO, p.RoutingKey)
+			in.RoutingKey = &key
+		}
+		if in != (apiv1.PagerDutyInput{}) {
+			patch.PagerDuty, changed = &in, true
+		}
+	case plan.Email != nil && state.Email != nil:
+		if !plan.Email.Addresses.Equal(state.Email.Addresses) {
+			addresses, d := setStrings(ctx, plan.Email.Addresses)
+			diags.Append(d...)
+			patch.Email, changed = &apiv1.EmailInput{Addresses: &addresses}, true
+		}
+	}
+	return patch, changed, diags
+}
+
+// secretChanged reports whether a secret must be sent: its value in the plan
+// differs from state, or its write-only version changed.
+func secretChanged(planValue, stateValue types.String, planVersion, stateVersion types.Int64) bool {
+	return !planValue.Equal(stateValue) || !planVersion.Equal(stateVersion)
+}
+
+// secretToSend returns the write-only value when configured, else the
+// sensitive value, else "" (no secret).
+func secretToSend(writeOnly, value types.String) string {
+	if !writeOnly.IsNull() {
+		return writeOnly.ValueString()
+	}
+	return value.ValueString()
+}
+
+// sendTest sends a test notification through ch and returns an error
+// diagnostic naming the channel and the delivery error when it failed.
+func (r *notificationChannelResource) sendTest(ctx context.Context, ch *apiv1.NotificationChannel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	res, err := r.data.client.TestNotificationChannel(ctx, ch.ID)
+	if err != nil {
+		return opTestChannel.diagnostics(err, nil)
+	}
+	if res.Status != apiv1.TestStatusSucceeded {
+		diags.AddError(fmt.Sprintf("Test notification through Keymate notification channel %q failed", ch.Name),
+			fmt.Sprintf("The %s channel %s (%s) was saved, but its test notification was not delivered after %d attempt(s): %s\n\n"+
+				"Fix the receiver or the channel's settings and apply again, or set send_test_on_apply = false.",
+				ch.Type, ch.ID, ch.Name, res.Attempts, res.Error))
+	}
+	return diags
+}
+
+func (r *notificationChannelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state notificationChannelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.DeleteNotificationChannel(ctx, state.ID.ValueString())
+	var apiErr *client.APIError
+	switch {
+	case err == nil || errors.Is(err, client.ErrNotFound): // already gone is what we want
+	case errors.Is(err, client.ErrConflict) && errors.As(err, &apiErr):
+		resp.Diagnostics.AddError(opDeleteChannel.summary(),
+			fmt.Sprintf("Alert rules still notify channel %s: %s (request id %s).\n\nRemove the channel from their "+
+				"notification_channel_ids first. When the rules are managed by Terraform, reference the channel as "+
+				"keymate_notification_channel.<name>.id so that Terraform updates them before deleting it.",
+				state.ID.ValueString(), apiErr.Message, requestID(apiErr)))
+	default:
+		resp.Diagnostics.Append(opDeleteChannel.diagnostics(err, nil)...)
+	}
+}
+
+// ImportState takes a channel id. The imported state has no secrets: the
+// API never returns them. The next plan shows the configured secrets as an
+// update, which sends them.
+func (r *notificationChannelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// fromAPI copies the API's view of the channel into m: the non-secret
+// settings. Secrets and their write-only versions are left as they are (the
+// API returns only fingerprints); after import they are null.
+func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv1.NotificationChannel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(ch.ID)
+	m.Name = types.StringValue(ch.Name)
+	m.Type = types.StringValue(ch.Type)
+	m.Enabled = types.BoolValue(ch.Enabled)
+	webhook, slack, pagerDuty := m.Webhook, m.Slack, m.PagerDuty
+	m.Webhook, m.Slack, m.PagerDuty, m.Email = nil, nil, nil, nil
+	switch {
+	case ch.Webhook != nil:
+		if webhook == nil {
+			webhook = &webhookChannelModel{Headers: types.MapNull(types.StringType)}
+		}
+		webhook.URL = types.StringValue(ch.Webhook.URL)
+		m.Webhook = webhook
+	case ch.Slack != nil:
+		if slack == nil {
+			slack = &slackChannelModel{}
+		}
+		slack.Channel = types.StringValue(ch.Slack.Channel)
+		m.Slack = slack
+	case ch.PagerDuty != nil:
+		if pagerDuty == nil {
+			pagerDuty = &pagerDutyChannelModel{}
+		}
+		pagerDuty.EventsURL = types.StringValue(ch.PagerDuty.EventsURL)
+		m.PagerDuty = pagerDuty
+	case ch.Email != nil:
+		addresses, d := types.SetValueFrom(ctx, types.StringType, ch.Email.Addresses)
+		diags.Append(d...)
+		m.Email = &emailChannelModel{Addresses: addresses}
+	}
+	return diags
+}
+
+// planSecretResends compares the API's fingerprint of every secret of the
+// channel with the fingerprint of the value Terraform last set (of the value
+// in state, else the one recorded in private state) and, for each secret that
+// no longer matches, changes the state so that the next plan shows an update
+// sending the configured secret again: a secret held in state becomes null,
+// else its _wo_version becomes null, else (a secret added outside Terraform to
+// a channel configured without one) it becomes empty, which plans its removal.
+// It returns the names of the secrets that changed outside Terraform.
+func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context, ch *apiv1.NotificationChannel, applied map[string]string) []string {
+	var drifted []string
+	check := func(name, stateFingerprint string, inState bool, apiFingerprint string) bool {
+		expected, known := applied[name]
+		if inState {
+			expected, known = stateFingerprint, true
+		}
+		if known && expected != apiFingerprint {
+			drifted = append(drifted, name)
+			return true
+		}
+		return false
+	}
+	switch {
+	case m.Webhook != nil && ch.Webhook != nil:
+		w := m.Webhook
+		if check(secretWebhookSigningSecret, valueFingerprint(w.SigningSecret.ValueString()), !w.SigningSecret.IsNull(),
+			ch.Webhook.SigningSecretFingerprint) {
+			resend(&w.SigningSecret, &w.SigningSecretWOVersion)
+		}
+		headers, _ := stringMap(ctx, w.Headers)
+		if check(secretWebhookHeaders, headersFingerprint(headers), !w.Headers.IsNull(), ch.Webhook.HeadersFingerprint) {
+			if w.Headers.IsNull() {
+				w.Headers = types.MapValueMust(types.StringType, nil)
+			} else {
+				w.Headers = types.MapNull(types.StringType)
+			}
+		}
+	case m.Slack != nil && ch.Slack != nil:
+		s := m.Slack
+		if check(secretSlackWebhookURL, valueFingerprint(s.WebhookURL.ValueString()), !s.WebhookURL.IsNull(),
+			ch.Slack.WebhookURLFingerprint) {
+			resend(&s.WebhookURL, &s.WebhookURLWOVersion)
+		}
+	case m.PagerDuty != nil && ch.PagerDuty != nil:
+		p := m.PagerDuty
+		if check(secretPagerDutyRoutingKey, valueFingerprint(p.RoutingKey.ValueString()), !p.RoutingKey.IsNull(),
+			ch.PagerDuty.RoutingKeyFingerprint) {
+			resend(&p.RoutingKey, &p.RoutingKeyWOVersion)
+		}
+	}
+	return drifted
+}
+
+// resend changes the state of a secret so that the next plan differs from
+// the configuration and Update sends the configured value again.
+func resend(value *types.String, version *types.Int64) {
+	switch {
+	case !value.IsNull():
+		*value = types.StringNull()
+	case !version.IsNull():
+		*version = types.Int64Null()
+	default:
+		*value = types.StringValue("")
+	}
+}
+
+// setAppliedChannelFingerprints records in private state the API's
+// fingerprints of the channel's secrets right after the provider set them.
+func setAppliedChannelFingerprints(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, ch *apiv1.NotificationChannel) diag.Diagnostics {
+	applied := map[string]string{}
+	switch {
+	case ch.Webhook != nil:
+		applied[secretWebhookSigningSecret] = ch.Webhook.SigningSecretFingerprint
+		applied[secretWebhookHeaders] = ch.Webhook.HeadersFingerprint
+	case ch.Slack != nil:
+		applied[secretSlackWebhookURL] = ch.Slack.WebhookURLFingerprint
+	case ch.PagerDuty != nil:
+		applied[secretPagerDutyRoutingKey] = ch.PagerDuty.RoutingKeyFingerprint
+	}
+	raw, err := json.Marshal(applied)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to record the channel's secret fingerprints", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, privateChannelFingerprintsKey, raw)
+}
+
+// valueFingerprint is the API's fingerprint of a secret value: "" for none.
+func valueFingerprint(value string) string {
+	if value == "" {
+		return ""
+	}
+	return secretFingerprint(value)
+}
+
+// headersFingerprint is the API's fingerprint of a header map: that of its
+// canonical JSON (keys sorted), "" when there are no headers.
+func headersFingerprint(headers map[string]string) string {
+	if len(headers) == 0 {
+		return ""
+	}
+	canonical, _ := json.Marshal(headers) // a map of strings always encodes
+	return secretFingerprint(string(canonical))
+}
+
+// stringMap returns a map of strings; null is an empty map.
+func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out, nil
+	}
+	diags := m.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+var _ resource.ConfigValidator = channelSettingsValidator{}
+
+// channelSettingsValidator requires exactly the settings object matching
+// type: an object of another type is an error on that object ("slack
+// settings on a webhook channel"), a missing one an error on type.
+type channelSettingsValidator struct{}
+
+func (channelSettingsValidator) Description(context.Context) string {
+	return "exactly the settings object named by type (webhook, slack, pagerduty or email) must be set"
+}
+
+func (v channelSettingsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (channelSettingsValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var typ types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("type"), &typ)...)
+	if resp.Diagnostics.HasError() || typ.IsNull() || typ.IsUnknown() {
+		return
+	}
+	channelType := typ.ValueString()
+	matching := false
+	for _, name := range apiv1.ChannelTypes {
+		var settings types.Object
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &settings)...)
+		if settings.IsNull() {
+			continue
+		}
+		if name == channelType {
+			matching = true
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(name), "Settings do not match the channel type",
+			fmt.Sprintf("%s settings on a %s channel: a channel takes only the settings object named by its type. "+
+				"Remove %s, or set type = %q.", name, channelType, name, name))
+	}
+	if !matching && slices.Contains(apiv1.ChannelTypes, channelType) {
+		resp.Diagnostics.AddAttributeError(path.Root("type"), "Missing channel settings",
+			fmt.Sprintf("A %s channel needs its settings: add %s = { ... }.", channelType, channelType))
+	}
+}
