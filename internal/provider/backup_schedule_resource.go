@@ -149,7 +149,9 @@ func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Encrypt backup files with AES-256-GCM under the server's backup key (flag " +
 					"`--backup-encryption-key-file` or environment variable `KEYMATE_BACKUP_ENCRYPTION_KEY`); the API " +
-					"refuses `true` when the server has no key. Defaults to `false`.",
+					"refuses `true` when the server has no key. Defaults to `false`. A backup holds the whole database and the key " +
+					"that seals notification channel secrets, so an unencrypted backup file exposes those secrets to whoever can " +
+					"read it: set `true` unless the destination is itself encrypted and access-controlled.",
 			},
 			"verify_restore": schema.BoolAttribute{
 				Optional: true,
