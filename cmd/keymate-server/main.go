@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Generated the bootstrap admin API key. It is shown only once; store it now:\n%s\n", secret)
 	}
 
-	listener, err := net.Listen("tcp", *listen)
+	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *listen, err)
 	}

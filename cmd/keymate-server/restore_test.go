@@ -21,7 +21,7 @@ func backupOf(t *testing.T, key []byte) string {
 	t.Helper()
 	inst := servertest.Start(t, servertest.WithBackupEncryptionKey(key))
 	post := func(path, body string) []byte {
-		req, err := http.NewRequest(http.MethodPost, inst.URL+path, strings.NewReader(body))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, inst.URL+path, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -715,7 +715,7 @@ func TestAccAccessGrantResource_examples(t *testing.T) {
 				Config: providerTF + resourceTF,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("keymate_access_grant.sre_alerts", tfjsonpath.New("role"), knownvalue.StringExact("operator")),
-					statecheck.ExpectKnownValue("keymate_access_grant.break_glass", tfjsonpath.New("expires_at"), knownvalue.StringExact("2026-06-30T00:00:00Z")),
+					statecheck.ExpectKnownValue("keymate_access_grant.break_glass", tfjsonpath.New("expires_at"), knownvalue.StringExact("2027-06-30T00:00:00Z")),
 				},
 			},
 			{

@@ -37,7 +37,7 @@ func checkRulesAndChannelsDestroyed(t *testing.T, inst *servertest.Instance) res
 			}
 			_, err := c.GetAlertRule(context.Background(), rs.Primary.ID)
 			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("rule %s after destroy: want not found, got %v", rs.Primary.ID, err)
+				return fmt.Errorf("rule %s after destroy: want not found, got %w", rs.Primary.ID, err)
 			}
 		}
 		return channelsGone(s)
@@ -220,7 +220,7 @@ func TestAccAlertRuleResource_outOfBand(t *testing.T) {
 						err := c.DeleteNotificationChannel(context.Background(), channelID)
 						var apiErr *client.APIError
 						if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusConflict || !strings.Contains(apiErr.Message, id) {
-							return fmt.Errorf("deleting a channel in use: want 409 naming rule %s, got %v", id, err)
+							return fmt.Errorf("deleting a channel in use: want 409 naming rule %s, got %w", id, err)
 						}
 						return nil
 					}),

@@ -36,7 +36,7 @@ func checkSchedulesDeleted(t *testing.T, inst *servertest.Instance) resource.Tes
 			}
 			_, err := c.GetBackupSchedule(context.Background(), rs.Primary.ID)
 			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("backup schedule %s after destroy: want not found, got %v", rs.Primary.ID, err)
+				return fmt.Errorf("backup schedule %s after destroy: want not found, got %w", rs.Primary.ID, err)
 			}
 		}
 		return nil

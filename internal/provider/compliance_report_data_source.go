@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -152,20 +153,20 @@ func (d *complianceReportDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *complianceReportDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg complianceReportDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	var minSeverity types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("min_severity"), &minSeverity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.MinSeverity.IsNull() {
-		cfg.MinSeverity = types.StringValue(string(defaultMinSeverity))
+	if minSeverity.IsNull() {
+		minSeverity = types.StringValue(string(defaultMinSeverity))
 	}
-	report, err := d.data.client.GetComplianceReport(ctx, cfg.MinSeverity.ValueString())
+	report, err := d.data.client.GetComplianceReport(ctx, minSeverity.ValueString())
 	if err != nil {
 		resp.Diagnostics.Append(opGetComplianceReport.diagnostics(err, map[string]string{"min_severity": "min_severity"})...)
 		return
 	}
-	state := complianceReportModelFrom(report, cfg.MinSeverity, d.data.policy)
+	state := complianceReportModelFrom(report, minSeverity, d.data.policy)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -135,22 +135,13 @@ func TestAccExamples_ephemeralAPIKey(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bin, work := t.TempDir(), t.TempDir()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-keymate"), "../..").CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(work, "terraformrc")
+	cliConfig, work := testProviderBinary(t), t.TempDir()
 	config := readExample(t, "provider/provider.tf") + readExample(t, "ephemeral-resources/keymate_api_key/ephemeral-resource.tf")
-	for name, content := range map[string]string{
-		cliConfig:                      fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"hashicorp/keymate\" = %q\n  }\n  direct {}\n}\n", bin),
-		filepath.Join(work, "main.tf"): config,
-	} {
-		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	terraform := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "terraform", args...)
+		cmd := exec.CommandContext(ctx, terraformCLI(), args...)
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1",
 			envEndpoint+"="+inst.URL, envAPIKey+"="+inst.AdminKey)

@@ -22,12 +22,12 @@ type providerFactories = map[string]func() (tfprotov6.ProviderServer, error)
 // manual clock and finds the server's URL and admin key in its environment,
 // so configurations need no provider block and tests can run in parallel.
 // It skips the test unless TF_ACC is set.
-func testAccSetup(t *testing.T) (*servertest.Instance, providerFactories) {
+func testAccSetup(t *testing.T, opts ...servertest.Option) (*servertest.Instance, providerFactories) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run")
 	}
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, opts...)
 	return inst, testFactories(inst, map[string]string{envEndpoint: inst.URL, envAPIKey: inst.AdminKey})
 }
 

@@ -75,7 +75,7 @@ type mail struct {
 // it reports each message.
 func smtpRelay(t *testing.T) (string, <-chan mail) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,11 +28,10 @@ const headerInvalid = "X-Conformance-Invalid"
 // conformance validates every request and response that passes through its
 // middleware against api/openapi.yaml and remembers which operations ran.
 type conformance struct {
-	t      *testing.T
-	doc    *openapi3.T
-	mu     sync.Mutex
-	seen   map[string]map[int]bool // operationId -> statuses
-	failed []string
+	t    *testing.T
+	doc  *openapi3.T
+	mu   sync.Mutex
+	seen map[string]map[int]bool // operationId -> statuses
 }
 
 func loadConformance(t *testing.T) *conformance {

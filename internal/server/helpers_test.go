@@ -20,7 +20,7 @@ func call(t *testing.T, baseURL, method, path, secret, body string, headers ...s
 	if body != "" {
 		reader = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, baseURL+path, reader)
+	req, err := http.NewRequestWithContext(t.Context(), method, baseURL+path, reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,5 +22,5 @@ resource "keymate_access_grant" "break_glass" {
   resource      = "*"
   justification = "Incident INC-42: database migration needs full access"
   ticket        = "INC-42"
-  expires_at    = "2026-06-30T00:00:00Z"
+  expires_at    = "2027-06-30T00:00:00Z"
 }

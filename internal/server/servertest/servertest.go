@@ -127,11 +127,12 @@ func (i *Instance) stop(t testing.TB) {
 // returns its id and generated secret.
 func (i *Instance) NewKey(t testing.TB, scopes ...string) (id, secret string) {
 	t.Helper()
-	body, err := json.Marshal(apiv1.CreateAPIKeyRequest{Name: "servertest-" + randomSuffix(t), Scopes: scopes})
+	// No secret is sent: the server generates it.
+	body, err := json.Marshal(apiv1.CreateAPIKeyRequest{Name: "servertest-" + randomSuffix(t), Scopes: scopes}) //nolint:gosec // G117: see above.
 	if err != nil {
 		t.Fatalf("servertest: encoding request: %v", err)
 	}
-	req, err := http.NewRequest(http.MethodPost, i.URL+"/v1/api-keys", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, i.URL+"/v1/api-keys", bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("servertest: building request: %v", err)
 	}
