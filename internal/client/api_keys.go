@@ -9,7 +9,7 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-const apiKeysPath = "/v1/api-keys" //nolint:gosec // G101: a URL path, not a credential.
+const apiKeysPath = "/v1/api-keys"
 
 // ListAPIKeysOptions filters ListAPIKeys. Zero fields do not filter.
 type ListAPIKeysOptions struct {

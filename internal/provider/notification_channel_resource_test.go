@@ -45,7 +45,7 @@ func checkChannelsDestroyed(t *testing.T, inst *servertest.Instance) acc.TestChe
 			}
 			_, err := c.GetNotificationChannel(context.Background(), rs.Primary.ID)
 			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("channel %s after destroy: want not found, got %v", rs.Primary.ID, err)
+				return fmt.Errorf("channel %s after destroy: want not found, got %w", rs.Primary.ID, err)
 			}
 		}
 		return nil

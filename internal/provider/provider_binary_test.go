@@ -41,7 +41,9 @@ func TestMain(m *testing.M) {
 func testProviderBinary(t *testing.T) string {
 	t.Helper()
 	providerBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "keymate-provider-")
+		// One build serves every test of the run, so it outlives any one
+		// test's TempDir; TestMain removes it.
+		dir, err := os.MkdirTemp("", "keymate-provider-") //nolint:usetesting // see above.
 		if err != nil {
 			providerBinary.err = err
 			return

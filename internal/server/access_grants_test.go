@@ -20,7 +20,7 @@ func createGrant(t *testing.T, inst *servertest.Instance, req apiv1.CreateAccess
 	if req.Justification == "" {
 		req.Justification = "needed for the test"
 	}
-	resp, body := call(t, inst.URL, http.MethodPost, "/v1/access-grants", inst.AdminKey, toJSON(t, req)) //nolint:bodyclose // call closes it.
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/access-grants", inst.AdminKey, toJSON(t, req))
 	mustStatus(t, resp, body, http.StatusCreated)
 	return decode[apiv1.AccessGrant](t, body)
 }
@@ -28,7 +28,7 @@ func createGrant(t *testing.T, inst *servertest.Instance, req apiv1.CreateAccess
 // checkAccess asks the server whether principal may do action on resource.
 func checkAccess(t *testing.T, inst *servertest.Instance, principal apiv1.Principal, action, resource string) apiv1.AccessCheckResult {
 	t.Helper()
-	resp, body := call(t, inst.URL, http.MethodPost, "/v1/access-checks", inst.AdminKey, //nolint:bodyclose // call closes it.
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/access-checks", inst.AdminKey,
 		toJSON(t, apiv1.AccessCheckRequest{Principal: principal, Action: action, Resource: resource}))
 	mustStatus(t, resp, body, http.StatusOK)
 	return decode[apiv1.AccessCheckResult](t, body)
@@ -48,7 +48,7 @@ func TestAccessGrantLifecycle(t *testing.T) {
 		t.Fatalf("created = %+v", g)
 	}
 
-	resp, body := call(t, inst.URL, http.MethodGet, "/v1/access-grants/"+g.ID, inst.AdminKey, "") //nolint:bodyclose // call closes it.
+	resp, body := call(t, inst.URL, http.MethodGet, "/v1/access-grants/"+g.ID, inst.AdminKey, "")
 	mustStatus(t, resp, body, http.StatusOK)
 	if got := decode[apiv1.AccessGrant](t, body); got.ID != g.ID || resp.Header.Get("ETag") != `"1"` {
 		t.Fatalf("get = %+v etag %s", got, resp.Header.Get("ETag"))

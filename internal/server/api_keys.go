@@ -20,8 +20,8 @@ const (
 	actionAPIKeyUpdate    = "api_key.update"
 	actionAPIKeyRotate    = "api_key.rotate"
 	actionAPIKeyRevoke    = "api_key.revoke"
-	secretSourceGenerated = "generated" //nolint:gosec // G101: a label, not a credential.
-	secretSourceSupplied  = "supplied"  //nolint:gosec // G101: a label, not a credential.
+	secretSourceGenerated = "generated"
+	secretSourceSupplied  = "supplied"
 )
 
 // maxIDsFilter bounds the ids query parameter of the list.

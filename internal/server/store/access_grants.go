@@ -126,7 +126,7 @@ func (s *Store) ListAccessGrants(ctx context.Context, f AccessGrantFilter) ([]Ac
 	}
 	query := `SELECT ` + accessGrantColumns + ` FROM access_grants`
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ") //nolint:gosec // G202: constant fragments; values are bind parameters.
+		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY seq DESC"
 	if f.Limit > 0 {

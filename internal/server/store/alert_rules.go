@@ -89,7 +89,7 @@ func (s *Store) ListAlertRules(ctx context.Context, f AlertRuleFilter) ([]AlertR
 	}
 	query := `SELECT ` + alertRuleColumns + ` FROM alert_rules r`
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ") //nolint:gosec // G202: constant fragments; values are bind parameters.
+		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY r.seq DESC"
 	if f.Limit > 0 {

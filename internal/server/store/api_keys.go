@@ -62,7 +62,6 @@ type APIKeyFilter struct {
 	Limit     int
 }
 
-//nolint:gosec // G101: column names, not credentials.
 const apiKeyColumns = `seq, id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
 	secret_hash, secret_source, previous_secret_hash, previous_secret_expires_at,
 	created_at, updated_at, rotated_at, last_used_at, revoked_at, version`
@@ -130,7 +129,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, erro
 	}
 	query := `SELECT ` + apiKeyColumns + ` FROM api_keys`
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ") //nolint:gosec // G202: constant fragments; values are bind parameters.
+		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY seq DESC LIMIT ?"
 	args = append(args, f.Limit)
