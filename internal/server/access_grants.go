@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,14 +28,8 @@ const (
 )
 
 func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req createAccessGrantBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[createAccessGrantBody](w, r)
+	if !ok {
 		return
 	}
 	now := s.clock.Now()
@@ -114,22 +107,14 @@ func (s *Server) handleListAccessGrants(w http.ResponseWriter, r *http.Request) 
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(grants), limit, func(i int) int64 { return grants[i].Seq })
-	page := apiv1.AccessGrantList{Data: make([]apiv1.AccessGrant, 0, n), NextCursor: cursor}
-	for _, g := range grants[:n] {
-		page.Data = append(page.Data, grantToWire(g, filter.Now))
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(grants, limit, func(g store.AccessGrant) int64 { return g.Seq },
+		func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, filter.Now) })
+	writeJSON(w, http.StatusOK, apiv1.AccessGrantList{Data: data, NextCursor: cursor})
 }
 
 func (s *Server) handleGetAccessGrant(w http.ResponseWriter, r *http.Request) {
-	g, err := s.store.GetAccessGrant(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errGrantNotFound(r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	g, ok := getByPath(s, w, r, s.store.GetAccessGrant, errGrantNotFound)
+	if !ok {
 		return
 	}
 	w.Header().Set("ETag", etag(g.Version))
@@ -137,14 +122,8 @@ func (s *Server) handleGetAccessGrant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req updateAccessGrantBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[updateAccessGrantBody](w, r)
+	if !ok {
 		return
 	}
 	now := s.clock.Now()
@@ -182,33 +161,17 @@ func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request)
 // whose value changed, sorted.
 func applyGrantPatch(g *store.AccessGrant, p grantPatch) []string {
 	var changed []string
-	set := func(name string, differs bool, apply func()) {
-		if differs {
-			apply()
-			changed = append(changed, name)
-		}
-	}
-	if p.role != nil {
-		set("role", *p.role != g.Role, func() { g.Role = *p.role })
-	}
-	if p.resource != nil {
-		set("resource", *p.resource != g.Resource, func() { g.Resource = *p.resource })
-	}
+	patchField(&changed, "role", p.role, &g.Role)
+	patchField(&changed, "resource", p.resource, &g.Resource)
 	if p.expiresAt != nil {
-		set("expires_at", g.ExpiresAt == nil || !g.ExpiresAt.Equal(*p.expiresAt), func() { g.ExpiresAt = p.expiresAt })
+		recordChange(&changed, "expires_at", g.ExpiresAt == nil || !g.ExpiresAt.Equal(*p.expiresAt), func() { g.ExpiresAt = p.expiresAt })
 	}
 	if p.clearExpiry {
-		set("expires_at", g.ExpiresAt != nil, func() { g.ExpiresAt = nil })
+		recordChange(&changed, "expires_at", g.ExpiresAt != nil, func() { g.ExpiresAt = nil })
 	}
-	if p.justification != nil {
-		set("justification", *p.justification != g.Justification, func() { g.Justification = *p.justification })
-	}
-	if p.ticket != nil {
-		set("ticket", *p.ticket != g.Ticket, func() { g.Ticket = *p.ticket })
-	}
-	if p.reviewIntervalDays != nil {
-		set("review_interval_days", *p.reviewIntervalDays != g.ReviewIntervalDays, func() { g.ReviewIntervalDays = *p.reviewIntervalDays })
-	}
+	patchField(&changed, "justification", p.justification, &g.Justification)
+	patchField(&changed, "ticket", p.ticket, &g.Ticket)
+	patchField(&changed, "review_interval_days", p.reviewIntervalDays, &g.ReviewIntervalDays)
 	slices.Sort(changed)
 	return changed
 }
@@ -229,14 +192,8 @@ func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req reviewAccessGrantBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[reviewAccessGrantBody](w, r)
+	if !ok {
 		return
 	}
 	spec, err := validateReview(req)
@@ -271,17 +228,11 @@ func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var f fieldErrors
-	limit, beforeSeq := f.parsePage(r.URL.Query())
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
+	limit, beforeSeq, ok := readPage(w, r)
+	if !ok {
 		return
 	}
-	if _, err := s.store.GetAccessGrant(r.Context(), id); errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errGrantNotFound(id))
-		return
-	} else if err != nil {
-		s.internalError(w, r, err)
+	if _, ok := getByPath(s, w, r, s.store.GetAccessGrant, errGrantNotFound); !ok {
 		return
 	}
 	reviews, err := s.store.ListAccessGrantReviews(r.Context(), id, beforeSeq, limit+1)
@@ -289,28 +240,18 @@ func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Req
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(reviews), limit, func(i int) int64 { return reviews[i].Seq })
-	page := apiv1.AccessGrantReviewList{Data: make([]apiv1.AccessGrantReview, 0, n), NextCursor: cursor}
-	for _, rv := range reviews[:n] {
-		page.Data = append(page.Data, apiv1.AccessGrantReview{
-			ID: rv.ID, GrantID: rv.GrantID, Reviewer: rv.Reviewer, Decision: rv.Decision,
-			Comment: rv.Comment, ReviewedAt: rv.ReviewedAt,
-		})
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(reviews, limit, func(rv store.AccessGrantReview) int64 { return rv.Seq }, reviewToWire)
+	writeJSON(w, http.StatusOK, apiv1.AccessGrantReviewList{Data: data, NextCursor: cursor})
 }
 
 // loadGrantForChange reads the grant named by the path for a change: it must
 // exist, not be revoked, and match If-Match.
 func loadGrantForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb string) (store.AccessGrant, error) {
-	id := r.PathValue("id")
-	g, err := tx.GetAccessGrant(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.AccessGrant{}, errGrantNotFound(id)
-	}
+	g, err := findByPath(ctx, r, tx.GetAccessGrant, errGrantNotFound)
 	if err != nil {
 		return store.AccessGrant{}, err
 	}
+	id := g.ID
 	if g.RevokedAt != nil {
 		if verb == "revoke" {
 			return store.AccessGrant{}, errNotFound("access grant %s is already revoked", id)
@@ -341,14 +282,8 @@ func (s *Server) saveGrant(ctx context.Context, tx *store.Tx, r *http.Request, g
 }
 
 func (s *Server) handleCheckAccess(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req accessCheckBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	_, req, ok := readJSON[accessCheckBody](w, r)
+	if !ok {
 		return
 	}
 	spec, err := validateAccessCheck(req)
@@ -420,5 +355,13 @@ func grantToWire(g store.AccessGrant, now time.Time) apiv1.AccessGrant {
 		Ticket: g.Ticket, ReviewIntervalDays: g.ReviewIntervalDays, Status: g.Status(now),
 		LastReviewedAt: g.LastReviewedAt, NextReviewAt: g.NextReviewAt(), CreatedAt: g.CreatedAt,
 		UpdatedAt: g.UpdatedAt, Version: g.Version,
+	}
+}
+
+// reviewToWire converts a stored review into its API representation.
+func reviewToWire(rv store.AccessGrantReview) apiv1.AccessGrantReview {
+	return apiv1.AccessGrantReview{
+		ID: rv.ID, GrantID: rv.GrantID, Reviewer: rv.Reviewer, Decision: rv.Decision,
+		Comment: rv.Comment, ReviewedAt: rv.ReviewedAt,
 	}
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,7 +19,7 @@ const (
 )
 
 func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readAlertRuleBody(w, r)
+	body, req, ok := readJSON[alertRuleBody](w, r)
 	if !ok {
 		return
 	}
@@ -46,21 +45,6 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 		}
 		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version}, nil
 	})
-}
-
-// readAlertRuleBody reads and decodes an alert rule request, answering the
-// request itself when that fails.
-func readAlertRuleBody(w http.ResponseWriter, r *http.Request) ([]byte, alertRuleBody, bool) {
-	var req alertRuleBody
-	body, err := readBody(r)
-	if err == nil {
-		err = decodeJSON(body, &req)
-	}
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return nil, req, false
-	}
-	return body, req, true
 }
 
 // checkChannelsExist returns a 422 naming each id, by its position in the
@@ -108,22 +92,13 @@ func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(rules), limit, func(i int) int64 { return rules[i].Seq })
-	page := apiv1.AlertRuleList{Data: make([]apiv1.AlertRule, 0, n), NextCursor: cursor}
-	for _, rule := range rules[:n] {
-		page.Data = append(page.Data, ruleToWire(rule))
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(rules, limit, func(rule store.AlertRule) int64 { return rule.Seq }, ruleToWire)
+	writeJSON(w, http.StatusOK, apiv1.AlertRuleList{Data: data, NextCursor: cursor})
 }
 
 func (s *Server) handleGetAlertRule(w http.ResponseWriter, r *http.Request) {
-	rule, err := s.store.GetAlertRule(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errAlertRuleNotFound(r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	rule, ok := getByPath(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound)
+	if !ok {
 		return
 	}
 	w.Header().Set("ETag", etag(rule.Version))
@@ -131,7 +106,7 @@ func (s *Server) handleGetAlertRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readAlertRuleBody(w, r)
+	body, req, ok := readJSON[alertRuleBody](w, r)
 	if !ok {
 		return
 	}
@@ -182,17 +157,11 @@ func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var f fieldErrors
-	limit, beforeSeq := f.parsePage(r.URL.Query())
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
+	limit, beforeSeq, ok := readPage(w, r)
+	if !ok {
 		return
 	}
-	if _, err := s.store.GetAlertRule(r.Context(), id); errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errAlertRuleNotFound(id))
-		return
-	} else if err != nil {
-		s.internalError(w, r, err)
+	if _, ok := getByPath(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound); !ok {
 		return
 	}
 	incidents, err := s.store.ListAlertIncidents(r.Context(), id, beforeSeq, limit+1)
@@ -200,25 +169,14 @@ func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(incidents), limit, func(i int) int64 { return incidents[i].Seq })
-	page := apiv1.AlertIncidentList{Data: make([]apiv1.AlertIncident, 0, n), NextCursor: cursor}
-	for _, inc := range incidents[:n] {
-		page.Data = append(page.Data, apiv1.AlertIncident{
-			ID: inc.ID, RuleID: inc.RuleID, Status: inc.Status, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt,
-			Value: inc.Value, LastValue: inc.LastValue, NotificationsSent: inc.NotificationsSent, LastNotifiedAt: inc.LastNotifiedAt,
-		})
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(incidents, limit, func(inc store.AlertIncident) int64 { return inc.Seq }, incidentToWire)
+	writeJSON(w, http.StatusOK, apiv1.AlertIncidentList{Data: data, NextCursor: cursor})
 }
 
 // loadAlertRuleForChange reads the rule named by the path for a change: it
 // must exist and match If-Match.
 func loadAlertRuleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.AlertRule, error) {
-	id := r.PathValue("id")
-	rule, err := tx.GetAlertRule(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return rule, errAlertRuleNotFound(id)
-	}
+	rule, err := findByPath(ctx, r, tx.GetAlertRule, errAlertRuleNotFound)
 	if err != nil {
 		return rule, err
 	}
@@ -256,4 +214,12 @@ func ruleToWire(rule store.AlertRule) apiv1.AlertRule {
 // describeCondition renders a rule's condition, for example "gt 3 over 5m0s".
 func describeCondition(rule store.AlertRule) string {
 	return strings.Join([]string{rule.Operator, strconv.FormatFloat(rule.Threshold, 'g', -1, 64), "over", rule.Window.String()}, " ")
+}
+
+// incidentToWire converts a stored incident into its API representation.
+func incidentToWire(inc store.AlertIncident) apiv1.AlertIncident {
+	return apiv1.AlertIncident{
+		ID: inc.ID, RuleID: inc.RuleID, Status: inc.Status, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt,
+		Value: inc.Value, LastValue: inc.LastValue, NotificationsSent: inc.NotificationsSent, LastNotifiedAt: inc.LastNotifiedAt,
+	}
 }

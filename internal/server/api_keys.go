@@ -28,14 +28,8 @@ const (
 const maxIDsFilter = 100
 
 func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req createAPIKeyBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[createAPIKeyBody](w, r)
+	if !ok {
 		return
 	}
 	now := s.clock.Now()
@@ -166,22 +160,14 @@ func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(keys), limit, func(i int) int64 { return keys[i].Seq })
-	page := apiv1.APIKeyList{Data: make([]apiv1.APIKey, 0, n), NextCursor: cursor}
-	for _, k := range keys[:n] {
-		page.Data = append(page.Data, toWire(k, filter.Now))
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(keys, limit, func(k store.APIKey) int64 { return k.Seq },
+		func(k store.APIKey) apiv1.APIKey { return toWire(k, filter.Now) })
+	writeJSON(w, http.StatusOK, apiv1.APIKeyList{Data: data, NextCursor: cursor})
 }
 
 func (s *Server) handleGetAPIKey(w http.ResponseWriter, r *http.Request) {
-	key, err := s.store.GetAPIKey(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errAPIKeyNotFound(r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	key, ok := getByPath(s, w, r, s.store.GetAPIKey, errAPIKeyNotFound)
+	if !ok {
 		return
 	}
 	w.Header().Set("ETag", etag(key.Version))
@@ -189,14 +175,8 @@ func (s *Server) handleGetAPIKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req updateAPIKeyBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[updateAPIKeyBody](w, r)
+	if !ok {
 		return
 	}
 	now := s.clock.Now()
@@ -234,32 +214,18 @@ func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
 // whose value changed, sorted.
 func applyPatch(key *store.APIKey, p keyPatch) []string {
 	var changed []string
-	set := func(name string, differs bool, apply func()) {
-		if differs {
-			apply()
-			changed = append(changed, name)
-		}
-	}
-	if p.name != nil {
-		set("name", *p.name != key.Name, func() { key.Name = *p.name })
-	}
-	if p.description != nil {
-		set("description", *p.description != key.Description, func() { key.Description = *p.description })
-	}
+	patchField(&changed, "name", p.name, &key.Name)
+	patchField(&changed, "description", p.description, &key.Description)
 	if p.scopes != nil {
-		set("scopes", !slices.Equal(p.scopes, key.Scopes), func() { key.Scopes = p.scopes })
+		recordChange(&changed, "scopes", !slices.Equal(p.scopes, key.Scopes), func() { key.Scopes = p.scopes })
 	}
-	if p.rotationDays != nil {
-		set("rotation_days", *p.rotationDays != key.RotationDays, func() { key.RotationDays = *p.rotationDays })
-	}
-	if p.rotationGracePeriod != nil {
-		set("rotation_grace_period", *p.rotationGracePeriod != key.RotationGracePeriod, func() { key.RotationGracePeriod = *p.rotationGracePeriod })
-	}
+	patchField(&changed, "rotation_days", p.rotationDays, &key.RotationDays)
+	patchField(&changed, "rotation_grace_period", p.rotationGracePeriod, &key.RotationGracePeriod)
 	if p.expiresAt != nil {
-		set("expires_at", key.ExpiresAt == nil || !key.ExpiresAt.Equal(*p.expiresAt), func() { key.ExpiresAt = p.expiresAt })
+		recordChange(&changed, "expires_at", key.ExpiresAt == nil || !key.ExpiresAt.Equal(*p.expiresAt), func() { key.ExpiresAt = p.expiresAt })
 	}
 	if p.clearExpiry {
-		set("expires_at", key.ExpiresAt != nil, func() { key.ExpiresAt = nil })
+		recordChange(&changed, "expires_at", key.ExpiresAt != nil, func() { key.ExpiresAt = nil })
 	}
 	slices.Sort(changed)
 	return changed
@@ -336,14 +302,11 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 // not be revoked, match If-Match, and hold no scope the caller lacks (so that
 // no key can take over a more powerful one).
 func (s *Server) loadForChange(ctx context.Context, tx *store.Tx, r *http.Request, caller *store.APIKey, verb string) (store.APIKey, error) {
-	id := r.PathValue("id")
-	key, err := tx.GetAPIKey(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.APIKey{}, errAPIKeyNotFound(id)
-	}
+	key, err := findByPath(ctx, r, tx.GetAPIKey, errAPIKeyNotFound)
 	if err != nil {
 		return store.APIKey{}, err
 	}
+	id := key.ID
 	if key.RevokedAt != nil {
 		if verb == "revoke" {
 			return store.APIKey{}, errNotFound("API key %s is already revoked", id)

@@ -40,15 +40,8 @@ func (s *Server) handleListAuditEvents(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(events), limit, func(i int) int64 { return events[i].Seq })
-	page := apiv1.AuditEventList{Data: make([]apiv1.AuditEvent, 0, n), NextCursor: cursor}
-	for _, e := range events[:n] {
-		page.Data = append(page.Data, apiv1.AuditEvent{
-			ID: e.ID, Time: e.Time, ActorKeyID: e.ActorKeyID, Action: e.Action, ObjectType: e.ObjectType,
-			ObjectID: e.ObjectID, RequestID: e.RequestID, ChangedFields: e.ChangedFields,
-		})
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(events, limit, func(e store.AuditEvent) int64 { return e.Seq }, eventToWire)
+	writeJSON(w, http.StatusOK, apiv1.AuditEventList{Data: data, NextCursor: cursor})
 }
 
 // parseQueryTime reads an optional RFC 3339 query parameter.
@@ -63,4 +56,12 @@ func (f *fieldErrors) parseQueryTime(q url.Values, name string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// eventToWire converts a stored audit event into its API representation.
+func eventToWire(e store.AuditEvent) apiv1.AuditEvent {
+	return apiv1.AuditEvent{
+		ID: e.ID, Time: e.Time, ActorKeyID: e.ActorKeyID, Action: e.Action, ObjectType: e.ObjectType,
+		ObjectID: e.ObjectID, RequestID: e.RequestID, ChangedFields: e.ChangedFields,
+	}
 }

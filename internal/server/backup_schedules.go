@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -28,14 +27,8 @@ const (
 )
 
 func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req createBackupScheduleBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[createBackupScheduleBody](w, r)
+	if !ok {
 		return
 	}
 	spec, err := validateCreateSchedule(req, s.backupKey != nil)
@@ -82,10 +75,8 @@ func planNextRun(b *store.BackupSchedule, now time.Time) error {
 }
 
 func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Request) {
-	var f fieldErrors
-	limit, beforeSeq := f.parsePage(r.URL.Query())
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
+	limit, beforeSeq, ok := readPage(w, r)
+	if !ok {
 		return
 	}
 	schedules, err := s.store.ListBackupSchedules(r.Context(), beforeSeq, limit+1)
@@ -96,7 +87,7 @@ func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Reques
 	cursor, n := nextCursor(len(schedules), limit, func(i int) int64 { return schedules[i].Seq })
 	page := apiv1.BackupScheduleList{Data: make([]apiv1.BackupSchedule, 0, n), NextCursor: cursor}
 	for _, b := range schedules[:n] {
-		view, err := s.scheduleView(r.Context(), b)
+		view, err := scheduleView(r.Context(), s.store.ListBackupRuns, b)
 		if err != nil {
 			s.internalError(w, r, err)
 			return
@@ -107,16 +98,11 @@ func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleGetBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	b, err := s.store.GetBackupSchedule(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errScheduleNotFound(r.PathValue("id")))
+	b, ok := getByPath(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	view, err := s.scheduleView(r.Context(), b)
+	view, err := scheduleView(r.Context(), s.store.ListBackupRuns, b)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -125,9 +111,13 @@ func (s *Server) handleGetBackupSchedule(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusOK, view)
 }
 
-// scheduleView is the API representation of b with its latest run.
-func (s *Server) scheduleView(ctx context.Context, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
-	runs, err := s.store.ListBackupRuns(ctx, b.ID, 0, 1)
+// listRunsFunc is the ListBackupRuns of the store or of a transaction.
+type listRunsFunc func(ctx context.Context, scheduleID string, beforeSeq int64, limit int) ([]store.BackupRun, error)
+
+// scheduleView is the API representation of b with its latest run, read
+// with listRuns.
+func scheduleView(ctx context.Context, listRuns listRunsFunc, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
+	runs, err := listRuns(ctx, b.ID, 0, 1)
 	if err != nil {
 		return apiv1.BackupSchedule{}, err
 	}
@@ -140,14 +130,8 @@ func (s *Server) scheduleView(ctx context.Context, b store.BackupSchedule) (apiv
 }
 
 func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	var req updateBackupScheduleBody
-	if err := decodeJSON(body, &req); err != nil {
-		writeError(w, r, asAPIError(err))
+	body, req, ok := readJSON[updateBackupScheduleBody](w, r)
+	if !ok {
 		return
 	}
 	patch, err := validateUpdateSchedule(req, s.backupKey != nil)
@@ -177,16 +161,11 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 				return result{}, err
 			}
 		}
-		runs, err := tx.ListBackupRuns(ctx, b.ID, 0, 1)
+		view, err := scheduleView(ctx, tx.ListBackupRuns, b)
 		if err != nil {
 			return result{}, err
 		}
-		var last *apiv1.BackupRun
-		if len(runs) > 0 {
-			run := runToWire(runs[0])
-			last = &run
-		}
-		return result{status: http.StatusOK, body: scheduleToWire(b, last), version: b.Version}, nil
+		return result{status: http.StatusOK, body: view, version: b.Version}, nil
 	})
 }
 
@@ -194,39 +173,17 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 // whose value changed, sorted.
 func applySchedulePatch(b *store.BackupSchedule, p schedulePatch) []string {
 	var changed []string
-	set := func(name string, differs bool, apply func()) {
-		if differs {
-			apply()
-			changed = append(changed, name)
-		}
-	}
-	if p.name != nil {
-		set("name", *p.name != b.Name, func() { b.Name = *p.name })
-	}
-	if p.cron != nil {
-		set("cron", *p.cron != b.Cron, func() { b.Cron = *p.cron })
-	}
-	if p.timezone != nil {
-		set("timezone", *p.timezone != b.Timezone, func() { b.Timezone = *p.timezone })
-	}
-	if p.retentionDays != nil {
-		set("retention_days", *p.retentionDays != b.RetentionDays, func() { b.RetentionDays = *p.retentionDays })
-	}
+	patchField(&changed, "name", p.name, &b.Name)
+	patchField(&changed, "cron", p.cron, &b.Cron)
+	patchField(&changed, "timezone", p.timezone, &b.Timezone)
+	patchField(&changed, "retention_days", p.retentionDays, &b.RetentionDays)
 	if p.include != nil {
-		set("include", !slices.Equal(p.include, b.Include), func() { b.Include = p.include })
+		recordChange(&changed, "include", !slices.Equal(p.include, b.Include), func() { b.Include = p.include })
 	}
-	if p.destination != nil {
-		set("destination", *p.destination != b.Destination, func() { b.Destination = *p.destination })
-	}
-	if p.encrypt != nil {
-		set("encrypt", *p.encrypt != b.Encrypt, func() { b.Encrypt = *p.encrypt })
-	}
-	if p.verifyRestore != nil {
-		set("verify_restore", *p.verifyRestore != b.VerifyRestore, func() { b.VerifyRestore = *p.verifyRestore })
-	}
-	if p.enabled != nil {
-		set("enabled", *p.enabled != b.Enabled, func() { b.Enabled = *p.enabled })
-	}
+	patchField(&changed, "destination", p.destination, &b.Destination)
+	patchField(&changed, "encrypt", p.encrypt, &b.Encrypt)
+	patchField(&changed, "verify_restore", p.verifyRestore, &b.VerifyRestore)
+	patchField(&changed, "enabled", p.enabled, &b.Enabled)
 	slices.Sort(changed)
 	return changed
 }
@@ -249,17 +206,11 @@ func (s *Server) handleDeleteBackupSchedule(w http.ResponseWriter, r *http.Reque
 
 func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var f fieldErrors
-	limit, beforeSeq := f.parsePage(r.URL.Query())
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
+	limit, beforeSeq, ok := readPage(w, r)
+	if !ok {
 		return
 	}
-	if _, err := s.store.GetBackupSchedule(r.Context(), id); errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errScheduleNotFound(id))
-		return
-	} else if err != nil {
-		s.internalError(w, r, err)
+	if _, ok := getByPath(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound); !ok {
 		return
 	}
 	runs, err := s.store.ListBackupRuns(r.Context(), id, beforeSeq, limit+1)
@@ -267,12 +218,8 @@ func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	cursor, n := nextCursor(len(runs), limit, func(i int) int64 { return runs[i].Seq })
-	page := apiv1.BackupRunList{Data: make([]apiv1.BackupRun, 0, n), NextCursor: cursor}
-	for _, run := range runs[:n] {
-		page.Data = append(page.Data, runToWire(run))
-	}
-	writeJSON(w, http.StatusOK, page)
+	data, cursor := pageOf(runs, limit, func(run store.BackupRun) int64 { return run.Seq }, runToWire)
+	writeJSON(w, http.StatusOK, apiv1.BackupRunList{Data: data, NextCursor: cursor})
 }
 
 // handleRunBackupNow runs the schedule synchronously. The backup is taken
@@ -281,11 +228,7 @@ func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
 // writers wait for it.
 func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
 	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		id := r.PathValue("id")
-		b, err := tx.GetBackupSchedule(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return result{}, errScheduleNotFound(id)
-		}
+		b, err := findByPath(ctx, r, tx.GetBackupSchedule, errScheduleNotFound)
 		if err != nil {
 			return result{}, err
 		}
@@ -303,18 +246,11 @@ func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
 // loadScheduleForChange reads the schedule named by the path for a change:
 // it must exist and match If-Match.
 func loadScheduleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.BackupSchedule, error) {
-	id := r.PathValue("id")
-	b, err := tx.GetBackupSchedule(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.BackupSchedule{}, errScheduleNotFound(id)
-	}
+	b, err := findByPath(ctx, r, tx.GetBackupSchedule, errScheduleNotFound)
 	if err != nil {
-		return store.BackupSchedule{}, err
+		return b, err
 	}
-	if err := checkIfMatch(r, b.Version); err != nil {
-		return store.BackupSchedule{}, err
-	}
-	return b, nil
+	return b, checkIfMatch(r, b.Version)
 }
 
 func errScheduleNotFound(id string) *apiError {

@@ -25,6 +25,21 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// readJSON reads the request body and decodes it into a T, answering the
+// request itself when either fails.
+func readJSON[T any](w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
+	var req T
+	body, err := readBody(r)
+	if err == nil {
+		err = decodeJSON(body, &req)
+	}
+	if err != nil {
+		writeError(w, r, asAPIError(err))
+		return nil, req, false
+	}
+	return body, req, true
+}
+
 // decodeJSON decodes body, a single JSON object, into dst. Unknown fields
 // and malformed JSON are 400 errors; a field of the wrong type is a 422
 // error naming the field.

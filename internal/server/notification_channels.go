@@ -30,7 +30,7 @@ const (
 )
 
 func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readChannelBody(w, r)
+	body, req, ok := readJSON[channelBody](w, r)
 	if !ok {
 		return
 	}
@@ -57,21 +57,6 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 		}
 		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version}, nil
 	})
-}
-
-// readChannelBody reads and decodes a channel request, answering the
-// request itself when that fails.
-func readChannelBody(w http.ResponseWriter, r *http.Request) ([]byte, channelBody, bool) {
-	var req channelBody
-	body, err := readBody(r)
-	if err == nil {
-		err = decodeJSON(body, &req)
-	}
-	if err != nil {
-		writeError(w, r, asAPIError(err))
-		return nil, req, false
-	}
-	return body, req, true
 }
 
 func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.Request) {
@@ -107,13 +92,8 @@ func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) handleGetNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	ch, err := s.store.GetNotificationChannel(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errChannelNotFound(r.PathValue("id")))
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	ch, ok := getByPath(s, w, r, s.store.GetNotificationChannel, errChannelNotFound)
+	if !ok {
 		return
 	}
 	config, err := s.openChannel(ch)
@@ -126,7 +106,7 @@ func (s *Server) handleGetNotificationChannel(w http.ResponseWriter, r *http.Req
 }
 
 func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readChannelBody(w, r)
+	body, req, ok := readJSON[channelBody](w, r)
 	if !ok {
 		return
 	}
@@ -190,13 +170,8 @@ func (s *Server) handleDeleteNotificationChannel(w http.ResponseWriter, r *http.
 // outcome, holding no transaction meanwhile, then records it on the channel.
 func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ch, err := s.store.GetNotificationChannel(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, r, errChannelNotFound(id))
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	ch, ok := getByPath(s, w, r, s.store.GetNotificationChannel, errChannelNotFound)
+	if !ok {
 		return
 	}
 	config, err := s.openChannel(ch)
@@ -235,11 +210,7 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 // loadChannelForChange reads the channel named by the path for a change: it
 // must exist and match If-Match.
 func (s *Server) loadChannelForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.NotificationChannel, delivery.Channel, error) {
-	id := r.PathValue("id")
-	ch, err := tx.GetNotificationChannel(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return ch, delivery.Channel{}, errChannelNotFound(id)
-	}
+	ch, err := findByPath(ctx, r, tx.GetNotificationChannel, errChannelNotFound)
 	if err != nil {
 		return ch, delivery.Channel{}, err
 	}

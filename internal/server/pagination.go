@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -34,6 +35,18 @@ func (f *fieldErrors) parsePage(q url.Values) (limit int, beforeSeq int64) {
 	return limit, beforeSeq
 }
 
+// readPage reads the limit and cursor of a list that takes no other query
+// parameter, answering the request itself when they are invalid.
+func readPage(w http.ResponseWriter, r *http.Request) (limit int, beforeSeq int64, ok bool) {
+	var f fieldErrors
+	limit, beforeSeq = f.parsePage(r.URL.Query())
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return 0, 0, false
+	}
+	return limit, beforeSeq, true
+}
+
 func encodeCursor(seq int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(seq, 10)))
 }
@@ -57,4 +70,16 @@ func nextCursor(n, limit int, lastSeq func(i int) int64) (string, int) {
 		return "", n
 	}
 	return encodeCursor(lastSeq(limit - 1)), limit
+}
+
+// pageOf converts to their API representation with toWire the items of one
+// page, out of items fetched with a limit of one more than limit, and returns
+// them with the cursor of the next page ("" on the last page).
+func pageOf[S, T any](items []S, limit int, seq func(S) int64, toWire func(S) T) ([]T, string) {
+	cursor, n := nextCursor(len(items), limit, func(i int) int64 { return seq(items[i]) })
+	data := make([]T, 0, n)
+	for _, item := range items[:n] {
+		data = append(data, toWire(item))
+	}
+	return data, cursor
 }

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -83,73 +81,37 @@ func (tx *Tx) GetAccessGrant(ctx context.Context, id string) (AccessGrant, error
 }
 
 func getAccessGrant(ctx context.Context, q querier, id string) (AccessGrant, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+accessGrantColumns+` FROM access_grants WHERE id = ?`, id)
-	g, err := scanAccessGrant(row)
-	if err != nil {
-		return AccessGrant{}, fmt.Errorf("reading access grant %s: %w", id, err)
-	}
-	return g, nil
+	return queryOne(ctx, q, "reading access grant "+id, scanAccessGrant,
+		`SELECT `+accessGrantColumns+` FROM access_grants WHERE id = ?`, id)
 }
 
 // ListAccessGrants returns up to f.Limit grants (all when 0), newest first.
 func (s *Store) ListAccessGrants(ctx context.Context, f AccessGrantFilter) ([]AccessGrant, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
-	if f.BeforeSeq > 0 {
-		add("seq < ?", f.BeforeSeq)
-	}
+	l := newListQuery(`SELECT `+accessGrantColumns+` FROM access_grants`, "seq", f.BeforeSeq)
 	if f.PrincipalType != "" {
-		add("principal_type = ?", f.PrincipalType)
+		l.add("principal_type = ?", f.PrincipalType)
 	}
 	if f.PrincipalID != "" {
-		add("principal_id = ?", f.PrincipalID)
+		l.add("principal_id = ?", f.PrincipalID)
 	}
 	if f.Role != "" {
-		add("role = ?", f.Role)
+		l.add("role = ?", f.Role)
 	}
 	now := toNanos(f.Now)
 	const active = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
 	switch f.Status {
 	case apiv1.GrantStatusRevoked:
-		add("revoked_at IS NOT NULL")
+		l.add("revoked_at IS NOT NULL")
 	case apiv1.GrantStatusExpired:
-		add("revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?", now)
+		l.add("revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?", now)
 	case apiv1.GrantStatusActive:
-		add(active, now)
+		l.add(active, now)
 	}
 	if f.ReviewOverdue {
-		add(active+" AND COALESCE(last_reviewed_at, created_at) + review_interval_days * ? <= ?", now, int64(reviewDay), now)
+		l.add(active+" AND COALESCE(last_reviewed_at, created_at) + review_interval_days * ? <= ?", now, int64(reviewDay), now)
 	}
-	query := `SELECT ` + accessGrantColumns + ` FROM access_grants`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC"
-	if f.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing access grants: %w", err)
-	}
-	defer rows.Close()
-	var grants []AccessGrant
-	for rows.Next() {
-		g, err := scanAccessGrant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing access grants: %w", err)
-		}
-		grants = append(grants, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing access grants: %w", err)
-	}
-	return grants, nil
+	query, args := l.build(f.Limit)
+	return queryAll(ctx, s.db, "listing access grants", scanAccessGrant, query, args...)
 }
 
 // InsertAccessGrant stores a new grant and sets g.Seq.
@@ -178,13 +140,7 @@ func (tx *Tx) UpdateAccessGrant(ctx context.Context, g AccessGrant) error {
 		WHERE id = ?`,
 		g.Role, g.Resource, nullableNanos(g.ExpiresAt), g.Justification, g.Ticket, g.ReviewIntervalDays,
 		nullableNanos(g.LastReviewedAt), toNanos(g.UpdatedAt), nullableNanos(g.RevokedAt), g.Version, g.ID)
-	if err != nil {
-		return fmt.Errorf("updating access grant %s: %w", g.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("updating access grant %s: %d rows affected: %w", g.ID, n, errors.Join(err, ErrNotFound))
-	}
-	return nil
+	return checkOneRow(res, err, "updating access grant "+g.ID)
 }
 
 func scanAccessGrant(row scanner) (AccessGrant, error) {
@@ -195,9 +151,6 @@ func scanAccessGrant(row scanner) (AccessGrant, error) {
 	)
 	err := row.Scan(&g.Seq, &g.ID, &g.PrincipalType, &g.PrincipalID, &g.Role, &g.Resource, &expiresAt,
 		&g.Justification, &g.Ticket, &g.ReviewIntervalDays, &reviewed, &createdAt, &updatedAt, &revokedAt, &g.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return AccessGrant{}, ErrNotFound
-	}
 	if err != nil {
 		return AccessGrant{}, err
 	}
@@ -233,31 +186,18 @@ func (tx *Tx) InsertAccessGrantReview(ctx context.Context, r AccessGrantReview) 
 // ListAccessGrantReviews returns up to limit reviews of a grant with
 // Seq < beforeSeq (any when 0), newest first.
 func (s *Store) ListAccessGrantReviews(ctx context.Context, grantID string, beforeSeq int64, limit int) ([]AccessGrantReview, error) {
-	query := `SELECT seq, id, grant_id, reviewer, decision, comment, reviewed_at FROM access_grant_reviews WHERE grant_id = ?`
-	args := []any{grantID}
-	if beforeSeq > 0 {
-		query += " AND seq < ?"
-		args = append(args, beforeSeq)
+	l := newListQuery(`SELECT seq, id, grant_id, reviewer, decision, comment, reviewed_at FROM access_grant_reviews`, "seq", beforeSeq)
+	l.add("grant_id = ?", grantID)
+	query, args := l.build(limit)
+	return queryAll(ctx, s.db, "listing reviews of access grant "+grantID, scanAccessGrantReview, query, args...)
+}
+
+func scanAccessGrantReview(row scanner) (AccessGrantReview, error) {
+	var r AccessGrantReview
+	var at int64
+	if err := row.Scan(&r.Seq, &r.ID, &r.GrantID, &r.Reviewer, &r.Decision, &r.Comment, &at); err != nil {
+		return AccessGrantReview{}, err
 	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
-	}
-	defer rows.Close()
-	var reviews []AccessGrantReview
-	for rows.Next() {
-		var r AccessGrantReview
-		var at int64
-		if err := rows.Scan(&r.Seq, &r.ID, &r.GrantID, &r.Reviewer, &r.Decision, &r.Comment, &at); err != nil {
-			return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
-		}
-		r.ReviewedAt = fromNanos(at)
-		reviews = append(reviews, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing reviews of access grant %s: %w", grantID, err)
-	}
-	return reviews, nil
+	r.ReviewedAt = fromNanos(at)
+	return r, nil
 }

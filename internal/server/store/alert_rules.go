@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -59,60 +57,23 @@ func (tx *Tx) GetAlertRule(ctx context.Context, id string) (AlertRule, error) {
 }
 
 func getAlertRule(ctx context.Context, q querier, id string) (AlertRule, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+alertRuleColumns+` FROM alert_rules r WHERE r.id = ?`, id)
-	rule, err := scanAlertRule(row)
-	if err != nil {
-		return AlertRule{}, fmt.Errorf("reading alert rule %s: %w", id, err)
-	}
-	return rule, nil
+	return queryOne(ctx, q, "reading alert rule "+id, scanAlertRule, `SELECT `+alertRuleColumns+` FROM alert_rules r WHERE r.id = ?`, id)
 }
 
 // ListAlertRules returns up to f.Limit rules, newest first.
 func (s *Store) ListAlertRules(ctx context.Context, f AlertRuleFilter) ([]AlertRule, error) {
-	var where []string
-	var args []any
-	if f.BeforeSeq > 0 {
-		where = append(where, "r.seq < ?")
-		args = append(args, f.BeforeSeq)
-	}
+	l := newListQuery(`SELECT `+alertRuleColumns+` FROM alert_rules r`, "r.seq", f.BeforeSeq)
 	if f.Severity != "" {
-		where = append(where, "r.severity = ?")
-		args = append(args, f.Severity)
+		l.add("r.severity = ?", f.Severity)
 	}
 	if f.Metric != "" {
-		where = append(where, "r.metric = ?")
-		args = append(args, f.Metric)
+		l.add("r.metric = ?", f.Metric)
 	}
 	if f.Enabled != nil {
-		where = append(where, "r.enabled = ?")
-		args = append(args, *f.Enabled)
+		l.add("r.enabled = ?", *f.Enabled)
 	}
-	query := `SELECT ` + alertRuleColumns + ` FROM alert_rules r`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY r.seq DESC"
-	if f.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing alert rules: %w", err)
-	}
-	defer rows.Close()
-	var rules []AlertRule
-	for rows.Next() {
-		rule, err := scanAlertRule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing alert rules: %w", err)
-		}
-		rules = append(rules, rule)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing alert rules: %w", err)
-	}
-	return rules, nil
+	query, args := l.build(f.Limit)
+	return queryAll(ctx, s.db, "listing alert rules", scanAlertRule, query, args...)
 }
 
 // InsertAlertRule stores a new rule with its channels and sets r.Seq.
@@ -195,9 +156,6 @@ func scanAlertRule(row scanner) (AlertRule, error) {
 	)
 	err := row.Scan(&r.Seq, &r.ID, &r.Name, &r.Description, &r.Enabled, &r.Severity, &r.Metric, &r.Operator, &r.Threshold,
 		&windowNanos, &renotifyNanos, &labels, &createdAt, &updatedAt, &r.Version, &channelIDs, &openIncident)
-	if errors.Is(err, sql.ErrNoRows) {
-		return AlertRule{}, ErrNotFound
-	}
 	if err != nil {
 		return AlertRule{}, err
 	}
@@ -236,31 +194,10 @@ const incidentColumns = `seq, id, rule_id, status, opened_at, resolved_at, value
 // ListAlertIncidents returns up to limit incidents of a rule with Seq below
 // beforeSeq (0 = no bound), newest first.
 func (s *Store) ListAlertIncidents(ctx context.Context, ruleID string, beforeSeq int64, limit int) ([]AlertIncident, error) {
-	query := `SELECT ` + incidentColumns + ` FROM alert_incidents WHERE rule_id = ?`
-	args := []any{ruleID}
-	if beforeSeq > 0 {
-		query += " AND seq < ?"
-		args = append(args, beforeSeq)
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
-	}
-	defer rows.Close()
-	var incidents []AlertIncident
-	for rows.Next() {
-		inc, err := scanAlertIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
-		}
-		incidents = append(incidents, inc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing incidents of alert rule %s: %w", ruleID, err)
-	}
-	return incidents, nil
+	l := newListQuery(`SELECT `+incidentColumns+` FROM alert_incidents`, "seq", beforeSeq)
+	l.add("rule_id = ?", ruleID)
+	query, args := l.build(limit)
+	return queryAll(ctx, s.db, "listing incidents of alert rule "+ruleID, scanAlertIncident, query, args...)
 }
 
 // InsertAlertIncident stores a new incident and sets inc.Seq.
@@ -295,9 +232,6 @@ func scanAlertIncident(row scanner) (AlertIncident, error) {
 	)
 	err := row.Scan(&inc.Seq, &inc.ID, &inc.RuleID, &inc.Status, &openedAt, &resolvedAt, &inc.Value, &inc.LastValue,
 		&inc.NotificationsSent, &lastNotifiedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return AlertIncident{}, ErrNotFound
-	}
 	if err != nil {
 		return AlertIncident{}, err
 	}
@@ -309,10 +243,6 @@ func scanAlertIncident(row scanner) (AlertIncident, error) {
 
 // GetOpenAlertIncident returns the rule's open incident, or ErrNotFound.
 func (tx *Tx) GetOpenAlertIncident(ctx context.Context, ruleID string) (AlertIncident, error) {
-	row := tx.tx.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE rule_id = ? AND status = 'open'`, ruleID)
-	inc, err := scanAlertIncident(row)
-	if err != nil {
-		return AlertIncident{}, fmt.Errorf("reading the open incident of alert rule %s: %w", ruleID, err)
-	}
-	return inc, nil
+	return queryOne(ctx, tx.tx, "reading the open incident of alert rule "+ruleID, scanAlertIncident,
+		`SELECT `+incidentColumns+` FROM alert_incidents WHERE rule_id = ? AND status = 'open'`, ruleID)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,7 +58,7 @@ type APIKeyFilter struct {
 	Status    string
 	Now       time.Time // the time against which Status is judged
 	BeforeSeq int64     // return keys with Seq < BeforeSeq (the cursor)
-	Limit     int
+	Limit     int       // 0 = no limit
 }
 
 const apiKeyColumns = `seq, id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
@@ -77,80 +76,41 @@ func (tx *Tx) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
 }
 
 func getAPIKey(ctx context.Context, q querier, id string) (APIKey, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id)
-	k, err := scanAPIKey(row)
-	if err != nil {
-		return APIKey{}, fmt.Errorf("reading API key %s: %w", id, err)
-	}
-	return k, nil
+	return queryOne(ctx, q, "reading API key "+id, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id)
 }
 
 // FindAPIKeyBySecretHash returns the key whose current or previous secret has
 // the given hash, or ErrNotFound. The caller decides whether a previous
 // secret is still within its grace period.
 func (s *Store) FindAPIKeyBySecretHash(ctx context.Context, hash []byte) (APIKey, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+	return queryOne(ctx, s.db, "looking up API key by secret hash", scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys
 		WHERE secret_hash = ? OR previous_secret_hash = ? LIMIT 1`, hash, hash)
-	k, err := scanAPIKey(row)
-	if err != nil {
-		return APIKey{}, fmt.Errorf("looking up API key by secret hash: %w", err)
-	}
-	return k, nil
 }
 
 // ListAPIKeys returns up to filter.Limit keys, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error) {
-	var where []string
-	var args []any
-	if f.BeforeSeq > 0 {
-		where = append(where, "seq < ?")
-		args = append(args, f.BeforeSeq)
-	}
+	l := newListQuery(`SELECT `+apiKeyColumns+` FROM api_keys`, "seq", f.BeforeSeq)
 	if len(f.IDs) > 0 {
-		where = append(where, "id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")")
-		for _, id := range f.IDs {
-			args = append(args, id)
+		ids := make([]any, len(f.IDs))
+		for i, id := range f.IDs {
+			ids[i] = id
 		}
+		l.add("id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")", ids...)
 	}
 	if f.Name != "" {
-		where = append(where, "name = ?")
-		args = append(args, f.Name)
+		l.add("name = ?", f.Name)
 	}
 	now := toNanos(f.Now)
 	switch f.Status {
 	case apiv1.KeyStatusRevoked:
-		where = append(where, "revoked_at IS NOT NULL")
+		l.add("revoked_at IS NOT NULL")
 	case apiv1.KeyStatusExpired:
-		where = append(where, "revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?")
-		args = append(args, now)
+		l.add("revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?", now)
 	case apiv1.KeyStatusActive:
-		where = append(where, "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
-		args = append(args, now)
+		l.add("revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", now)
 	}
-	query := `SELECT ` + apiKeyColumns + ` FROM api_keys`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, f.Limit)
-
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing API keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing API keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing API keys: %w", err)
-	}
-	return keys, nil
+	query, args := l.build(f.Limit)
+	return queryAll(ctx, s.db, "listing API keys", scanAPIKey, query, args...)
 }
 
 // TouchAPIKey sets a key's last_used_at. It is not a change of the key, so
@@ -251,17 +211,7 @@ func (tx *Tx) UpdateAPIKey(ctx context.Context, k APIKey) error {
 		k.Name, k.Description, string(scopes), k.RotationDays, int64(k.RotationGracePeriod), nullableNanos(k.ExpiresAt),
 		k.SecretHash, k.SecretSource, k.PreviousSecretHash, nullableNanos(k.PreviousSecretExpiresAt),
 		toNanos(k.UpdatedAt), toNanos(k.RotatedAt), nullableNanos(k.RevokedAt), k.Version, k.ID)
-	if err != nil {
-		return fmt.Errorf("updating API key %s: %w", k.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("updating API key %s: %d rows affected: %w", k.ID, n, errors.Join(err, ErrNotFound))
-	}
-	return nil
-}
-
-type scanner interface {
-	Scan(dest ...any) error
+	return checkOneRow(res, err, "updating API key "+k.ID)
 }
 
 func scanAPIKey(row scanner) (APIKey, error) {
@@ -274,9 +224,6 @@ func scanAPIKey(row scanner) (APIKey, error) {
 	err := row.Scan(&k.Seq, &k.ID, &k.Name, &k.Description, &scopes, &k.RotationDays, &graceNanos, &expiresAt,
 		&k.SecretHash, &k.SecretSource, &k.PreviousSecretHash, &previousExpiresAt,
 		&createdAt, &updatedAt, &rotatedAt, &lastUsedAt, &revokedAt, &k.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return APIKey{}, ErrNotFound
-	}
 	if err != nil {
 		return APIKey{}, err
 	}

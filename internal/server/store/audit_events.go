@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -31,7 +30,7 @@ type AuditEventFilter struct {
 	ObjectID   string
 	Action     string
 	BeforeSeq  int64 // return events with Seq < BeforeSeq (the cursor)
-	Limit      int
+	Limit      int   // 0 = no limit
 }
 
 // InsertAuditEvent stores an audit event.
@@ -56,34 +55,22 @@ func (tx *Tx) InsertAuditEvent(ctx context.Context, e AuditEvent) error {
 
 // ListAuditEvents returns up to f.Limit events, newest first.
 func (s *Store) ListAuditEvents(ctx context.Context, f AuditEventFilter) ([]AuditEvent, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.BeforeSeq > 0 {
-		add("seq < ?", f.BeforeSeq)
-	}
+	l := newListQuery(`SELECT seq, id, time, actor_key_id, action, object_type, object_id, request_id, changed_fields FROM audit_events`,
+		"seq", f.BeforeSeq)
 	if f.Since != nil {
-		add("time >= ?", toNanos(*f.Since))
+		l.add("time >= ?", toNanos(*f.Since))
 	}
 	if f.Until != nil {
-		add("time < ?", toNanos(*f.Until))
+		l.add("time < ?", toNanos(*f.Until))
 	}
 	for _, eq := range []struct{ column, value string }{
 		{"actor_key_id", f.ActorKeyID}, {"object_type", f.ObjectType}, {"object_id", f.ObjectID}, {"action", f.Action},
 	} {
 		if eq.value != "" {
-			add(eq.column+" = ?", eq.value)
+			l.add(eq.column+" = ?", eq.value)
 		}
 	}
-	query := `SELECT seq, id, time, actor_key_id, action, object_type, object_id, request_id, changed_fields FROM audit_events`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, f.Limit)
+	query, args := l.build(f.Limit)
 
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {

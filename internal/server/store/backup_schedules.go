@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -43,45 +42,15 @@ func (tx *Tx) GetBackupSchedule(ctx context.Context, id string) (BackupSchedule,
 }
 
 func getBackupSchedule(ctx context.Context, q querier, id string) (BackupSchedule, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+backupScheduleColumns+` FROM backup_schedules WHERE id = ?`, id)
-	b, err := scanBackupSchedule(row)
-	if err != nil {
-		return BackupSchedule{}, fmt.Errorf("reading backup schedule %s: %w", id, err)
-	}
-	return b, nil
+	return queryOne(ctx, q, "reading backup schedule "+id, scanBackupSchedule,
+		`SELECT `+backupScheduleColumns+` FROM backup_schedules WHERE id = ?`, id)
 }
 
 // ListBackupSchedules returns up to limit schedules with Seq < beforeSeq (any
 // when 0), newest first; limit 0 returns all.
 func (s *Store) ListBackupSchedules(ctx context.Context, beforeSeq int64, limit int) ([]BackupSchedule, error) {
-	query := `SELECT ` + backupScheduleColumns + ` FROM backup_schedules`
-	var args []any
-	if beforeSeq > 0 {
-		query += " WHERE seq < ?"
-		args = append(args, beforeSeq)
-	}
-	query += " ORDER BY seq DESC"
-	if limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, limit)
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing backup schedules: %w", err)
-	}
-	defer rows.Close()
-	var out []BackupSchedule
-	for rows.Next() {
-		b, err := scanBackupSchedule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing backup schedules: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing backup schedules: %w", err)
-	}
-	return out, nil
+	query, args := newListQuery(`SELECT `+backupScheduleColumns+` FROM backup_schedules`, "seq", beforeSeq).build(limit)
+	return queryAll(ctx, s.db, "listing backup schedules", scanBackupSchedule, query, args...)
 }
 
 // InsertBackupSchedule stores a new schedule and sets b.Seq.
@@ -117,13 +86,7 @@ func (tx *Tx) UpdateBackupSchedule(ctx context.Context, b BackupSchedule) error 
 		WHERE id = ?`,
 		b.Name, b.Cron, b.Timezone, b.RetentionDays, string(include), b.Destination, b.Encrypt,
 		b.VerifyRestore, b.Enabled, nullableNanos(b.NextRunAt), toNanos(b.UpdatedAt), b.Version, b.ID)
-	if err != nil {
-		return fmt.Errorf("updating backup schedule %s: %w", b.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("updating backup schedule %s: %d rows affected: %w", b.ID, n, errors.Join(err, ErrNotFound))
-	}
-	return nil
+	return checkOneRow(res, err, "updating backup schedule "+b.ID)
 }
 
 // SetBackupNextRun records when a schedule runs next, unless the schedule
@@ -159,9 +122,6 @@ func scanBackupSchedule(row scanner) (BackupSchedule, error) {
 	)
 	err := row.Scan(&b.Seq, &b.ID, &b.Name, &b.Cron, &b.Timezone, &b.RetentionDays, &include, &b.Destination,
 		&b.Encrypt, &b.VerifyRestore, &b.Enabled, &nextRunAt, &createdAt, &updatedAt, &b.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return BackupSchedule{}, ErrNotFound
-	}
 	if err != nil {
 		return BackupSchedule{}, err
 	}
@@ -228,21 +188,16 @@ func (tx *Tx) ListBackupRuns(ctx context.Context, scheduleID string, beforeSeq i
 }
 
 func listBackupRuns(ctx context.Context, q querier, scheduleID string, beforeSeq int64, limit int) ([]BackupRun, error) {
-	query := `SELECT ` + backupRunColumns + ` FROM backup_runs WHERE schedule_id = ?`
-	args := []any{scheduleID}
-	if beforeSeq > 0 {
-		query += " AND seq < ?"
-		args = append(args, beforeSeq)
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, limit)
-	return queryBackupRuns(ctx, q, query, args...)
+	l := newListQuery(`SELECT `+backupRunColumns+` FROM backup_runs`, "seq", beforeSeq)
+	l.add("schedule_id = ?", scheduleID)
+	query, args := l.build(limit)
+	return queryAll(ctx, q, "listing backup runs", scanBackupRun, query, args...)
 }
 
 // ExpiredBackupRuns returns the runs of a schedule that started before cutoff
 // and still have a backup file, oldest first.
 func (s *Store) ExpiredBackupRuns(ctx context.Context, scheduleID string, cutoff time.Time) ([]BackupRun, error) {
-	return queryBackupRuns(ctx, s.db, `SELECT `+backupRunColumns+` FROM backup_runs
+	return queryAll(ctx, s.db, "listing backup runs", scanBackupRun, `SELECT `+backupRunColumns+` FROM backup_runs
 		WHERE schedule_id = ? AND started_at < ? AND file <> '' AND status <> 'pruned' ORDER BY seq`,
 		scheduleID, toNanos(cutoff))
 }
@@ -255,25 +210,13 @@ func (s *Store) MarkBackupRunPruned(ctx context.Context, id string) error {
 	return nil
 }
 
-func queryBackupRuns(ctx context.Context, q querier, query string, args ...any) ([]BackupRun, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing backup runs: %w", err)
+func scanBackupRun(row scanner) (BackupRun, error) {
+	var r BackupRun
+	var started, finished int64
+	if err := row.Scan(&r.Seq, &r.ID, &r.ScheduleID, &started, &finished, &r.Status, &r.SizeBytes, &r.SHA256,
+		&r.Encrypted, &r.RestoreVerified, &r.Error, &r.File); err != nil {
+		return BackupRun{}, err
 	}
-	defer rows.Close()
-	var runs []BackupRun
-	for rows.Next() {
-		var r BackupRun
-		var started, finished int64
-		if err := rows.Scan(&r.Seq, &r.ID, &r.ScheduleID, &started, &finished, &r.Status, &r.SizeBytes, &r.SHA256,
-			&r.Encrypted, &r.RestoreVerified, &r.Error, &r.File); err != nil {
-			return nil, fmt.Errorf("listing backup runs: %w", err)
-		}
-		r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
-		runs = append(runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing backup runs: %w", err)
-	}
-	return runs, nil
+	r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
+	return r, nil
 }

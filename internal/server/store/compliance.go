@@ -13,29 +13,13 @@ import (
 // ActiveAPIKeys returns every key that is neither revoked nor expired at now,
 // oldest first.
 func (s *Store) ActiveAPIKeys(ctx context.Context, now time.Time) ([]APIKey, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+	return queryAll(ctx, s.db, "listing active API keys", scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys
 		WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq`, toNanos(now))
-	if err != nil {
-		return nil, fmt.Errorf("listing active API keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing active API keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing active API keys: %w", err)
-	}
-	return keys, nil
 }
 
 // AllNotificationChannels returns every notification channel, oldest first.
 func (s *Store) AllNotificationChannels(ctx context.Context) ([]NotificationChannel, error) {
-	return queryNotificationChannels(ctx, s.db, `SELECT `+channelColumns+` FROM notification_channels ORDER BY seq`)
+	return queryAll(ctx, s.db, "listing notification channels", scanNotificationChannel, `SELECT `+channelColumns+` FROM notification_channels ORDER BY seq`)
 }
 
 // LatestVerifiedRestore returns when the newest backup run whose restore

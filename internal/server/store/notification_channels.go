@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,7 +31,7 @@ type NotificationChannel struct {
 type NotificationChannelFilter struct {
 	Type      string
 	BeforeSeq int64 // return channels with Seq < BeforeSeq (the cursor)
-	Limit     int
+	Limit     int   // 0 = no limit
 }
 
 // RuleRef names an alert rule.
@@ -55,60 +54,25 @@ func (tx *Tx) GetNotificationChannel(ctx context.Context, id string) (Notificati
 }
 
 func getNotificationChannel(ctx context.Context, q querier, id string) (NotificationChannel, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM notification_channels WHERE id = ?`, id)
-	c, err := scanNotificationChannel(row)
-	if err != nil {
-		return NotificationChannel{}, fmt.Errorf("reading notification channel %s: %w", id, err)
-	}
-	return c, nil
+	return queryOne(ctx, q, "reading notification channel "+id, scanNotificationChannel,
+		`SELECT `+channelColumns+` FROM notification_channels WHERE id = ?`, id)
 }
 
 // ListNotificationChannels returns up to f.Limit channels, newest first.
 func (s *Store) ListNotificationChannels(ctx context.Context, f NotificationChannelFilter) ([]NotificationChannel, error) {
-	var where []string
-	var args []any
-	if f.BeforeSeq > 0 {
-		where = append(where, "seq < ?")
-		args = append(args, f.BeforeSeq)
-	}
+	l := newListQuery(`SELECT `+channelColumns+` FROM notification_channels`, "seq", f.BeforeSeq)
 	if f.Type != "" {
-		where = append(where, "type = ?")
-		args = append(args, f.Type)
+		l.add("type = ?", f.Type)
 	}
-	query := `SELECT ` + channelColumns + ` FROM notification_channels`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	args = append(args, f.Limit)
-	return queryNotificationChannels(ctx, s.db, query, args...)
+	query, args := l.build(f.Limit)
+	return queryAll(ctx, s.db, "listing notification channels", scanNotificationChannel, query, args...)
 }
 
 // ListRuleChannels returns the channels an alert rule notifies.
 func (s *Store) ListRuleChannels(ctx context.Context, ruleID string) ([]NotificationChannel, error) {
-	return queryNotificationChannels(ctx, s.db, `SELECT `+prefixed("c.", channelColumns)+`
+	return queryAll(ctx, s.db, "listing notification channels", scanNotificationChannel, `SELECT `+prefixed("c.", channelColumns)+`
 		FROM notification_channels c JOIN alert_rule_channels rc ON rc.channel_id = c.id
 		WHERE rc.rule_id = ? ORDER BY c.id`, ruleID)
-}
-
-func queryNotificationChannels(ctx context.Context, q querier, query string, args ...any) ([]NotificationChannel, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing notification channels: %w", err)
-	}
-	defer rows.Close()
-	var channels []NotificationChannel
-	for rows.Next() {
-		c, err := scanNotificationChannel(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing notification channels: %w", err)
-		}
-		channels = append(channels, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing notification channels: %w", err)
-	}
-	return channels, nil
 }
 
 // ExistingChannelIDs returns which of ids name a stored channel.
@@ -121,44 +85,33 @@ func (tx *Tx) ExistingChannelIDs(ctx context.Context, ids []string) (map[string]
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM notification_channels WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	existing, err := queryAll(ctx, tx.tx, "looking up notification channels", scanString,
+		`SELECT id FROM notification_channels WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("looking up notification channels: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("looking up notification channels: %w", err)
-		}
+	for _, id := range existing {
 		found[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("looking up notification channels: %w", err)
 	}
 	return found, nil
 }
 
+func scanString(row scanner) (string, error) {
+	var s string
+	err := row.Scan(&s)
+	return s, err
+}
+
 // RulesUsingChannel returns the alert rules that notify the channel, by id.
 func (tx *Tx) RulesUsingChannel(ctx context.Context, channelID string) ([]RuleRef, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.name FROM alert_rules r
+	return queryAll(ctx, tx.tx, "finding rules using channel "+channelID, scanRuleRef, `SELECT r.id, r.name FROM alert_rules r
 		JOIN alert_rule_channels rc ON rc.rule_id = r.id WHERE rc.channel_id = ? ORDER BY r.id`, channelID)
-	if err != nil {
-		return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
-	}
-	defer rows.Close()
-	var refs []RuleRef
-	for rows.Next() {
-		var ref RuleRef
-		if err := rows.Scan(&ref.ID, &ref.Name); err != nil {
-			return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
-		}
-		refs = append(refs, ref)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("finding rules using channel %s: %w", channelID, err)
-	}
-	return refs, nil
+}
+
+func scanRuleRef(row scanner) (RuleRef, error) {
+	var ref RuleRef
+	err := row.Scan(&ref.ID, &ref.Name)
+	return ref, err
 }
 
 // InsertNotificationChannel stores a new channel and sets c.Seq.
@@ -203,18 +156,6 @@ func (tx *Tx) DeleteNotificationChannel(ctx context.Context, id string) error {
 	return checkOneRow(res, err, "deleting notification channel "+id)
 }
 
-// checkOneRow turns a statement's error, or a row count other than one, into
-// an error describing what was attempted.
-func checkOneRow(res sql.Result, err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("%s: %d rows affected: %w", what, n, errors.Join(err, ErrNotFound))
-	}
-	return nil
-}
-
 // prefixed qualifies each column of a comma-separated list with prefix.
 func prefixed(prefix, columns string) string {
 	parts := strings.Split(columns, ",")
@@ -232,9 +173,6 @@ func scanNotificationChannel(row scanner) (NotificationChannel, error) {
 	)
 	err := row.Scan(&c.Seq, &c.ID, &c.Name, &c.Type, &c.Enabled, &c.SealedConfig, &lastTestAt, &c.LastTestStatus,
 		&c.LastTestError, &createdAt, &updatedAt, &c.Version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return NotificationChannel{}, ErrNotFound
-	}
 	if err != nil {
 		return NotificationChannel{}, err
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -27,6 +28,100 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanner is what both *sql.Row and *sql.Rows offer.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// queryOne runs a query for one row and reads it with scan. No row is
+// ErrNotFound; every error is prefixed with what.
+func queryOne[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
+}
+
+// queryAll runs a query and reads every row with scan; every error is
+// prefixed with what.
+func queryAll[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var all []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		all = append(all, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return all, nil
+}
+
+// checkOneRow turns a statement's error, or a row count other than one, into
+// an error describing what was attempted.
+func checkOneRow(res sql.Result, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("%s: %d rows affected: %w", what, n, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+// listQuery builds the query of a list: the rows meeting every condition
+// added, newest first.
+type listQuery struct {
+	selectFrom string // "SELECT <columns> FROM <table>"
+	seq        string // the sequence column, by which rows are ordered
+	where      []string
+	args       []any
+}
+
+// newListQuery starts a list query whose rows have a sequence below
+// beforeSeq (the cursor), any when 0.
+func newListQuery(selectFrom, seq string, beforeSeq int64) *listQuery {
+	l := &listQuery{selectFrom: selectFrom, seq: seq}
+	if beforeSeq > 0 {
+		l.add(seq+" < ?", beforeSeq)
+	}
+	return l
+}
+
+// add adds a condition and the arguments of its placeholders.
+func (l *listQuery) add(cond string, args ...any) {
+	l.where = append(l.where, cond)
+	l.args = append(l.args, args...)
+}
+
+// build returns the query and its arguments, returning at most limit rows
+// (all when 0).
+func (l *listQuery) build(limit int) (string, []any) {
+	query := l.selectFrom
+	if len(l.where) > 0 {
+		query += " WHERE " + strings.Join(l.where, " AND ")
+	}
+	query += " ORDER BY " + l.seq + " DESC"
+	args := l.args
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	return query, args
 }
 
 // Store is the server's database.
