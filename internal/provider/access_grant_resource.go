@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -25,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
@@ -291,12 +288,11 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	grant, err := r.data.client.GetAccessGrant(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) || (err == nil && grant.Status == apiv1.GrantStatusRevoked) {
-		resp.State.RemoveResource(ctx)
+	if stopRead(ctx, resp, opReadGrant, err) {
 		return
 	}
-	if err != nil {
-		resp.Diagnostics.Append(opReadGrant.diagnostics(err, nil)...)
+	if grant.Status == apiv1.GrantStatusRevoked {
+		resp.State.RemoveResource(ctx)
 		return
 	}
 	state.fromAPI(grant)
@@ -346,27 +342,14 @@ func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResour
 	if !plan.ReviewIntervalDays.Equal(state.ReviewIntervalDays) {
 		patch.ReviewIntervalDays, changed = plan.ReviewIntervalDays.ValueInt64Pointer(), true
 	}
-	switch t, err := plan.ExpiresAt.Time(); {
-	case plan.ExpiresAt.IsNull() && !state.ExpiresAt.IsNull():
-		patch.ExpiresAt, changed = apiv1.Null[time.Time](), true
-	case err == nil:
-		if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
-			patch.ExpiresAt, changed = apiv1.Value(t), true
-		}
+	if patch.ExpiresAt = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt); patch.ExpiresAt.Set {
+		changed = true
 	}
 	return patch, changed
 }
 
 func (r *accessGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state accessGrantResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.client.RevokeAccessGrant(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) { // already revoked or gone is what we want
-		resp.Diagnostics.Append(opRevokeGrant.diagnostics(err, nil)...)
-	}
+	deleteByID(ctx, req, resp, opRevokeGrant, r.data.client.RevokeAccessGrant)
 }
 
 // ImportState takes a grant id. A revoked grant cannot be imported.

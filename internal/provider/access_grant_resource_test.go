@@ -24,35 +24,6 @@ import (
 
 const grantAddr = "keymate_access_grant.test"
 
-// checkGrantsRevoked asks the API that every keymate_access_grant in s is
-// revoked.
-func checkGrantsRevoked(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := testClient(t, inst)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "keymate_access_grant" {
-				continue
-			}
-			g, err := c.GetAccessGrant(context.Background(), rs.Primary.ID)
-			if err != nil {
-				return fmt.Errorf("reading %s after destroy: %w", rs.Primary.ID, err)
-			}
-			if g.Status != apiv1.GrantStatusRevoked {
-				return fmt.Errorf("grant %s has status %q after destroy, want revoked", rs.Primary.ID, g.Status)
-			}
-		}
-		return nil
-	}
-}
-
-// captureGrantID stores the grant's id in *dst.
-func captureGrantID(dst *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(grantAddr, "id", func(v string) error {
-		*dst = v
-		return nil
-	})
-}
-
 // checkAccess asks the API whether principal may perform action on target
 // and compares the answer with want.
 func checkAccess(t *testing.T, inst *servertest.Instance, principal apiv1.Principal, action, target string, want bool) resource.TestCheckFunc {
@@ -81,7 +52,7 @@ func TestAccAccessGrantResource_lifecycle(t *testing.T) {
 	var firstID string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: `
@@ -108,7 +79,7 @@ resource "keymate_access_grant" "test" {
 					statecheck.ExpectKnownValue(grantAddr, tfjsonpath.New("created_at"), knownvalue.StringExact("2026-01-01T00:00:00Z")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					captureGrantID(&firstID),
+					captureAttr(grantAddr, "id", &firstID),
 					checkAccess(t, inst, apiv1.Principal{Type: "team", ID: "sre"}, "alerts:write", "alert-rules/ar_1", true),
 				),
 			},
@@ -246,12 +217,12 @@ func TestAccAccessGrantResource_outOfBand(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config:            grantDriftConfig,
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(grantAddr, tfjsonpath.New("id"))},
-				Check:             captureGrantID(&id),
+				Check:             captureAttr(grantAddr, "id", &id),
 			},
 			{
 				PreConfig: func() {
@@ -281,23 +252,7 @@ func TestAccAccessGrantResource_outOfBand(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				PreConfig: func() {
-					if err := c.RevokeAccessGrant(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: grantDriftConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(grantAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.TestCheckResourceAttrWith(grantAddr, "id", func(v string) error {
-					if v == id {
-						return fmt.Errorf("a revoked grant must be replaced by a new one, got the same id")
-					}
-					return nil
-				}),
-			},
+			recreateStep(t, grantAddr, grantDriftConfig, &id, c.RevokeAccessGrant),
 		},
 	})
 }
@@ -326,7 +281,7 @@ func TestAccAccessGrantResource_expiresWithClock(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: expiringGrantConfig,
@@ -386,7 +341,7 @@ func TestAccAccessGrantsDataSource_review(t *testing.T) {
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: reviewGrantConfig,
@@ -396,7 +351,7 @@ func TestAccAccessGrantsDataSource_review(t *testing.T) {
 					statecheck.ExpectKnownValue("data.keymate_access_grants.bob", bob.AtMapKey("review_overdue"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.keymate_access_grants.overdue", tfjsonpath.New("grants"), knownvalue.ListSizeExact(0)),
 				},
-				Check: captureGrantID(&id),
+				Check: captureAttr(grantAddr, "id", &id),
 			},
 			{
 				PreConfig: func() {
@@ -460,7 +415,7 @@ func TestAccAccessGrantsDataSource_filters(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{{
 			Config: `
 resource "keymate_access_grant" "admin" {
@@ -565,7 +520,7 @@ resource "keymate_access_grant" "test" {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{Config: cfg("2026-02-01T00:00:00Z")},
 			{
@@ -593,7 +548,7 @@ func TestAccAccessGrantResource_policy(t *testing.T) {
 	inst, factories := testAccSetup(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config:      `provider "keymate" { policy = "enforce" }` + adminGrantWithoutExpiry,
@@ -709,7 +664,7 @@ func TestAccAccessGrantResource_examples(t *testing.T) {
 	dataSourceTF := readExample(t, "data-sources/keymate_access_grants/data-source.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: providerTF + resourceTF,
@@ -741,14 +696,11 @@ func TestAccAccessGrantResource_importBlockExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	importTF := readExample(t, "resources/keymate_access_grant/import-by-string-id.tf")
-	if !strings.Contains(importTF, "ag_0123456789abcdef") {
-		t.Fatal("the import example no longer has the placeholder id this test replaces")
-	}
-	config := readExample(t, "resources/keymate_access_grant/resource.tf") + strings.ReplaceAll(importTF, "ag_0123456789abcdef", grant.ID)
+	config := readExample(t, "resources/keymate_access_grant/resource.tf") +
+		exampleWithID(t, "resources/keymate_access_grant/import-by-string-id.tf", "ag_0123456789abcdef", grant.ID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkGrantsRevoked(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{

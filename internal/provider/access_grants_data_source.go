@@ -59,9 +59,6 @@ func (d *accessGrantsDataSource) Metadata(_ context.Context, req datasource.Meta
 }
 
 func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Keymate access grants, for access reviews and audits: who holds which role on what, why, " +
 			"until when, and when each grant was last reviewed. Every filter is optional and they combine (all must match); " +
@@ -97,35 +94,35 @@ func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The matching grants, newest first.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id": computed("Grant id, such as `ag_...`."),
+						"id": computedString("Grant id, such as `ag_...`."),
 						"principal": schema.SingleNestedAttribute{
 							Computed:            true,
 							MarkdownDescription: "Who the grant is for.",
 							Attributes: map[string]schema.Attribute{
-								"type": computed("Kind of principal: " + quotedList(apiv1.PrincipalTypes) + "."),
-								"id":   computed("The principal's id."),
+								"type": computedString("Kind of principal: " + quotedList(apiv1.PrincipalTypes) + "."),
+								"id":   computedString("The principal's id."),
 							},
 						},
-						"role":          computed("Role granted: " + quotedList(apiv1.Roles) + "."),
-						"resource":      computed("Resource pattern the role applies to, such as `*` or `alert-rules/*`."),
-						"expires_at":    computed("When the grant stops granting (RFC 3339, UTC); null when it never expires."),
-						"justification": computed("Why the principal needs the access."),
-						"ticket":        computed("Reference of the approving change or request; `\"\"` when none."),
+						"role":          computedString("Role granted: " + quotedList(apiv1.Roles) + "."),
+						"resource":      computedString("Resource pattern the role applies to, such as `*` or `alert-rules/*`."),
+						"expires_at":    computedString("When the grant stops granting (RFC 3339, UTC); null when it never expires."),
+						"justification": computedString("Why the principal needs the access."),
+						"ticket":        computedString("Reference of the approving change or request; `\"\"` when none."),
 						"review_interval_days": schema.Int64Attribute{
 							Computed: true, MarkdownDescription: "Days between access reviews.",
 						},
-						"status": computed("`active`, `expired` (past `expires_at`) or `revoked` (destroyed, deleted " +
+						"status": computedString("`active`, `expired` (past `expires_at`) or `revoked` (destroyed, deleted " +
 							"through the API or revoked by a review)."),
-						"last_reviewed_at": computed("When the grant was last reviewed (RFC 3339, UTC); null if never."),
-						"next_review_at": computed("When the grant is due for review (RFC 3339, UTC): `last_reviewed_at` " +
+						"last_reviewed_at": computedString("When the grant was last reviewed (RFC 3339, UTC); null if never."),
+						"next_review_at": computedString("When the grant is due for review (RFC 3339, UTC): `last_reviewed_at` " +
 							"(or `created_at`) plus `review_interval_days`."),
 						"review_overdue": schema.BoolAttribute{
 							Computed: true,
 							MarkdownDescription: "True when the grant is active and `next_review_at` has passed, by the " +
 								"provider's clock at read time.",
 						},
-						"created_at": computed("When the grant was created (RFC 3339, UTC)."),
-						"updated_at": computed("When the grant last changed (RFC 3339, UTC)."),
+						"created_at": computedString("When the grant was created (RFC 3339, UTC)."),
+						"updated_at": computedString("When the grant last changed (RFC 3339, UTC)."),
 						"version": schema.Int64Attribute{
 							Computed: true, MarkdownDescription: "Object version, incremented by every change.",
 						},

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -27,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
@@ -250,12 +248,7 @@ func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	rule, err := r.data.client.GetAlertRule(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx) // deleted outside Terraform: plan to create it again
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(opReadRule.diagnostics(err, nil)...)
+	if stopRead(ctx, resp, opReadRule, err) {
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, rule)...)
@@ -330,15 +323,7 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 }
 
 func (r *alertRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state alertRuleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.client.DeleteAlertRule(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) { // already gone is what we want
-		resp.Diagnostics.Append(opDeleteRule.diagnostics(err, nil)...)
-	}
+	deleteByID(ctx, req, resp, opDeleteRule, r.data.client.DeleteAlertRule)
 }
 
 // ImportState takes a rule id.

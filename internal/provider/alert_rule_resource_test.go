@@ -25,25 +25,6 @@ import (
 
 const ruleAddr = "keymate_alert_rule.test"
 
-// checkRulesAndChannelsDestroyed asks the API that no keymate_alert_rule and
-// no keymate_notification_channel in s exists any more.
-func checkRulesAndChannelsDestroyed(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
-	channelsGone := checkChannelsDestroyed(t, inst)
-	return func(s *terraform.State) error {
-		c := testClient(t, inst)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "keymate_alert_rule" {
-				continue
-			}
-			_, err := c.GetAlertRule(context.Background(), rs.Primary.ID)
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("rule %s after destroy: want not found, got %w", rs.Primary.ID, err)
-			}
-		}
-		return channelsGone(s)
-	}
-}
-
 const ruleChannelConfig = `
 resource "keymate_notification_channel" "test" {
   name = "oncall"
@@ -66,7 +47,7 @@ func TestAccAlertRuleResource_lifecycle(t *testing.T) {
 	getRule := func() (*apiv1.AlertRule, error) { return c.GetAlertRule(context.Background(), id) }
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkRulesAndChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: ruleChannelConfig + `
@@ -95,7 +76,7 @@ resource "keymate_alert_rule" "test" {
 						"team": knownvalue.StringExact("payments")})),
 					statecheck.ExpectKnownValue(ruleAddr, tfjsonpath.New("created_at"), knownvalue.StringExact("2026-01-01T00:00:00Z")),
 				},
-				Check: captureID(ruleAddr, &id),
+				Check: captureAttr(ruleAddr, "id", &id),
 			},
 			{
 				// "5m" equals the "300s" in state: no change for it, only for
@@ -211,11 +192,11 @@ func TestAccAlertRuleResource_outOfBand(t *testing.T) {
 	var id, channelID string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkRulesAndChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: driftRuleConfig,
-				Check: resource.ComposeAggregateTestCheckFunc(captureID(ruleAddr, &id), captureID(channelAddr, &channelID),
+				Check: resource.ComposeAggregateTestCheckFunc(captureAttr(ruleAddr, "id", &id), captureAttr(channelAddr, "id", &channelID),
 					func(*terraform.State) error {
 						err := c.DeleteNotificationChannel(context.Background(), channelID)
 						var apiErr *client.APIError
@@ -252,17 +233,7 @@ func TestAccAlertRuleResource_outOfBand(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				PreConfig: func() {
-					if err := c.DeleteAlertRule(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: driftRuleConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(ruleAddr, plancheck.ResourceActionCreate)},
-				},
-			},
+			recreateStep(t, ruleAddr, driftRuleConfig, &id, c.DeleteAlertRule),
 		},
 	})
 }
@@ -384,7 +355,7 @@ func TestAccAlertRuleResource_firesOnAuthFailures(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkRulesAndChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -501,7 +472,7 @@ func TestAccExamples_alerting(t *testing.T) {
 	providerTF := readExample(t, "provider/provider.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkRulesAndChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: providerTF + readExample(t, "resources/keymate_notification_channel/resource.tf") +
@@ -544,19 +515,12 @@ func TestAccExamples_alertingImportBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withID := func(example, placeholder, id string) string {
-		tf := readExample(t, example)
-		if !strings.Contains(tf, placeholder) {
-			t.Fatalf("%s no longer has the placeholder id %s this test replaces", example, placeholder)
-		}
-		return strings.ReplaceAll(tf, placeholder, id)
-	}
 	config := readExample(t, "resources/keymate_alert_rule/resource.tf") +
-		withID("resources/keymate_notification_channel/import-by-string-id.tf", "nc_0123456789abcdef", ch.ID) +
-		withID("resources/keymate_alert_rule/import-by-string-id.tf", "ar_0123456789abcdef", rule.ID)
+		exampleWithID(t, "resources/keymate_notification_channel/import-by-string-id.tf", "nc_0123456789abcdef", ch.ID) +
+		exampleWithID(t, "resources/keymate_alert_rule/import-by-string-id.tf", "ar_0123456789abcdef", rule.ID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkRulesAndChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{

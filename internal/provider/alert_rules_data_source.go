@@ -61,9 +61,6 @@ func (d *alertRulesDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *alertRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Keymate alert rules, optionally filtered, with what changes as the server evaluates them: " +
 			"the open incident and the number of open incidents of each rule.",
@@ -86,34 +83,34 @@ func (d *alertRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Computed:            true,
 				MarkdownDescription: "The matching rules, newest first.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":          computed("Rule id (`ar_...`)."),
-					"name":        computed("Rule name."),
-					"description": computed("Rule description."),
+					"id":          computedString("Rule id (`ar_...`)."),
+					"name":        computedString("Rule name."),
+					"description": computedString("Rule description."),
 					"enabled":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the server evaluates the rule."},
-					"severity":    computed("`critical`, `warning` or `info`."),
-					"metric":      computed("Metric of the catalogue the rule watches."),
+					"severity":    computedString("`critical`, `warning` or `info`."),
+					"metric":      computedString("Metric of the catalogue the rule watches."),
 					"condition": schema.SingleNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "When the rule fires.",
 						Attributes: map[string]schema.Attribute{
-							"operator":  computed("`gt`, `gte`, `lt` or `lte`."),
+							"operator":  computedString("`gt`, `gte`, `lt` or `lte`."),
 							"threshold": schema.Float64Attribute{Computed: true, MarkdownDescription: "Value the metric is compared with."},
-							"window":    computed("Period the metric is computed over, as the API returns it (such as `5m0s`)."),
+							"window":    computedString("Period the metric is computed over, as the API returns it (such as `5m0s`)."),
 						},
 					},
 					"notification_channel_ids": schema.SetAttribute{
 						Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Ids of the channels notified.",
 					},
-					"renotify_interval": computed("Re-notification interval as the API returns it (such as `1h0m0s`); `\"\"` for never."),
+					"renotify_interval": computedString("Re-notification interval as the API returns it (such as `1h0m0s`); `\"\"` for never."),
 					"labels": schema.MapAttribute{
 						Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Labels of the rule.",
 					},
-					"open_incident_id": computed("Id of the rule's open incident (`inc_...`); null when none is open."),
+					"open_incident_id": computedString("Id of the rule's open incident (`inc_...`); null when none is open."),
 					"open_incidents":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of open incidents of the rule (0 or 1)."},
-					"created_at":       computed("When the rule was created (RFC 3339, UTC)."),
-					"updated_at":       computed("When the rule last changed (RFC 3339, UTC)."),
+					"created_at":       computedString("When the rule was created (RFC 3339, UTC)."),
+					"updated_at":       computedString("When the rule last changed (RFC 3339, UTC)."),
 					"version":          schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
 				}},
 			},

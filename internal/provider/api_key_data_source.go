@@ -56,9 +56,6 @@ func (d *apiKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 }
 
 func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a Keymate API key by `id` or by `name` (exactly one) and exposes everything about it " +
 			"except its secret, including the fields that change with use (`status`, `last_used_at`, `version`).",
@@ -71,24 +68,24 @@ func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Optional: true, Computed: true,
 				MarkdownDescription: "Key name. Set exactly one of `id` and `name`. Only keys that are not revoked are found by name.",
 			},
-			"description": computed("Free-text description."),
+			"description": computedString("Free-text description."),
 			"scopes": schema.SetAttribute{
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Scopes the key holds.",
 			},
 			"rotation_days":              schema.Int64Attribute{Computed: true, MarkdownDescription: "Days between rotations."},
-			"rotation_grace_period":      computed("How long a previous secret keeps working after a rotation (Go duration, as the API returns it, such as `24h0m0s`)."),
-			"expires_at":                 computed("When the key stops working for good (RFC 3339); null when it never expires."),
-			"status":                     computed("`active`, `revoked` or `expired`."),
-			"secret_fingerprint":         computed("`sha256:` and the first 16 hex digits of the SHA-256 of the current secret."),
-			"secret_source":              computed("`generated` when the server generated the secret, `supplied` when the client did."),
-			"created_at":                 computed("When the key was created (RFC 3339, UTC)."),
-			"updated_at":                 computed("When the key last changed (RFC 3339, UTC)."),
-			"rotated_at":                 computed("When the current secret was issued (RFC 3339, UTC)."),
-			"next_rotation_at":           computed("When the key is due for rotation (RFC 3339, UTC)."),
-			"previous_secret_expires_at": computed("When the secret replaced by the last rotation stops working (RFC 3339, UTC); null before the first rotation."),
-			"last_used_at":               computed("When the key last authenticated a request (RFC 3339, UTC); null if never."),
-			"revoked_at":                 computed("When the key was revoked (RFC 3339, UTC); null unless revoked."),
+			"rotation_grace_period":      computedString("How long a previous secret keeps working after a rotation (Go duration, as the API returns it, such as `24h0m0s`)."),
+			"expires_at":                 computedString("When the key stops working for good (RFC 3339); null when it never expires."),
+			"status":                     computedString("`active`, `revoked` or `expired`."),
+			"secret_fingerprint":         computedString("`sha256:` and the first 16 hex digits of the SHA-256 of the current secret."),
+			"secret_source":              computedString("`generated` when the server generated the secret, `supplied` when the client did."),
+			"created_at":                 computedString("When the key was created (RFC 3339, UTC)."),
+			"updated_at":                 computedString("When the key last changed (RFC 3339, UTC)."),
+			"rotated_at":                 computedString("When the current secret was issued (RFC 3339, UTC)."),
+			"next_rotation_at":           computedString("When the key is due for rotation (RFC 3339, UTC)."),
+			"previous_secret_expires_at": computedString("When the secret replaced by the last rotation stops working (RFC 3339, UTC); null before the first rotation."),
+			"last_used_at":               computedString("When the key last authenticated a request (RFC 3339, UTC); null if never."),
+			"revoked_at":                 computedString("When the key was revoked (RFC 3339, UTC); null unless revoked."),
 			"version":                    schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
 			"rotation_overdue": schema.BoolAttribute{
 				Computed:            true,

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -29,7 +28,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
@@ -390,12 +388,11 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	key, err := r.data.client.GetAPIKey(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) || (err == nil && key.Status == apiv1.KeyStatusRevoked) {
-		resp.State.RemoveResource(ctx) // gone or revoked outside Terraform: plan to create it again
+	if stopRead(ctx, resp, opReadKey, err) {
 		return
 	}
-	if err != nil {
-		resp.Diagnostics.Append(opReadKey.diagnostics(err, nil)...)
+	if key.Status == apiv1.KeyStatusRevoked { // revoked outside Terraform: plan to create it again
+		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, key)...)
@@ -471,27 +468,14 @@ func updateRequest(ctx context.Context, plan, state apiKeyResourceModel) (patch 
 		diags.Append(d...)
 		patch.RotationGracePeriod, changed = plan.RotationGracePeriod.ValueStringPointer(), true
 	}
-	switch t, err := plan.ExpiresAt.Time(); {
-	case plan.ExpiresAt.IsNull() && !state.ExpiresAt.IsNull():
-		patch.ExpiresAt, changed = apiv1.Null[time.Time](), true
-	case err == nil:
-		if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
-			patch.ExpiresAt, changed = apiv1.Value(t), true
-		}
+	if patch.ExpiresAt = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt); patch.ExpiresAt.Set {
+		changed = true
 	}
 	return patch, changed, diags
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state apiKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.client.RevokeAPIKey(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) { // already revoked or gone is what we want
-		resp.Diagnostics.Append(opRevokeKey.diagnostics(err, nil)...)
-	}
+	deleteByID(ctx, req, resp, opRevokeKey, r.data.client.RevokeAPIKey)
 }
 
 // ImportState takes a key id. The imported state has no secret: the API

@@ -22,34 +22,6 @@ import (
 
 const keyAddr = "keymate_api_key.test"
 
-// checkDestroyed asks the API that every keymate_api_key in s is revoked.
-func checkDestroyed(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := testClient(t, inst)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "keymate_api_key" {
-				continue
-			}
-			key, err := c.GetAPIKey(context.Background(), rs.Primary.ID)
-			if err != nil {
-				return fmt.Errorf("reading %s after destroy: %w", rs.Primary.ID, err)
-			}
-			if key.Status != apiv1.KeyStatusRevoked {
-				return fmt.Errorf("key %s has status %q after destroy, want revoked", rs.Primary.ID, key.Status)
-			}
-		}
-		return nil
-	}
-}
-
-// captureAttr stores an attribute's value in *dst.
-func captureAttr(name string, dst *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(keyAddr, name, func(v string) error {
-		*dst = v
-		return nil
-	})
-}
-
 // checkFingerprintOfSecret proves that secret_fingerprint is the fingerprint
 // of the secret in state and that the API accepts that secret.
 func checkFingerprintOfSecret(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
@@ -214,7 +186,7 @@ func TestAccAPIKeyResource_rotationDueByClock(t *testing.T) {
 					secretChanged.AddStateValue(keyAddr, tfjsonpath.New("secret")),
 					fingerprintChanged.AddStateValue(keyAddr, tfjsonpath.New("secret_fingerprint")),
 				},
-				Check: captureAttr("secret", &oldSecret),
+				Check: captureAttr(keyAddr, "secret", &oldSecret),
 			},
 			{
 				// 89 days: not due yet, nothing to do.
@@ -325,7 +297,7 @@ resource "keymate_api_key" "test" {
 }`, secret, version)
 }
 
-// checkSecretNotInState proves that no attribute in state holds secret,
+// checkSuppliedSecret proves that no attribute in state holds secret,
 // that the secret attribute is null, that the fingerprint is the supplied
 // secret's and that the API accepts it.
 func checkSuppliedSecret(t *testing.T, inst *servertest.Instance, secret string) resource.TestCheckFunc {
@@ -414,7 +386,6 @@ func TestAccAPIKeyResource_outOfBand(t *testing.T) {
 	c := testClient(t, inst)
 	var id string
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		CheckDestroy:             checkDestroyed(t, inst),
@@ -424,7 +395,7 @@ func TestAccAPIKeyResource_outOfBand(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
 				},
-				Check: captureAttr("id", &id),
+				Check: captureAttr(keyAddr, "id", &id),
 			},
 			{
 				PreConfig: func() {
@@ -468,24 +439,7 @@ func TestAccAPIKeyResource_outOfBand(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(keyAddr, tfjsonpath.New("id"))},
 				Check:             checkFingerprintOfSecret(t, inst),
 			},
-			{
-				PreConfig: func() {
-					if err := c.RevokeAPIKey(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-					newID.AddStateValue(keyAddr, tfjsonpath.New("id"))
-				},
-				Config: driftConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
-					if v == id {
-						return fmt.Errorf("a revoked key must be replaced by a new one, got the same id")
-					}
-					return nil
-				}),
-			},
+			recreateStep(t, keyAddr, driftConfig, &id, c.RevokeAPIKey),
 		},
 	})
 }

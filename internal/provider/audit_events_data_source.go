@@ -80,9 +80,6 @@ func (d *auditEventsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		}
 	}
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Keymate audit trail: who changed which object, when, in which request, and which fields. " +
 			"Events come newest first, filtered by time range, actor, object and action; the provider follows the API's pages " +
@@ -119,13 +116,13 @@ func (d *auditEventsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "The matching events, newest first.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":           computed("Event id, such as `evt_...`."),
-						"time":         computed("When the change was made (RFC 3339, UTC)."),
-						"actor_key_id": computed("Id of the API key whose request made the change."),
-						"action":       computed("What was done, as `<object type>.<verb>`, such as `api_key.create` or `api_key.rotate`."),
-						"object_type":  computed("Type of the changed object, such as `api_key`."),
-						"object_id":    computed("Id of the changed object."),
-						"request_id":   computed("Id of the API request that made the change, as returned in its `X-Request-Id` header."),
+						"id":           computedString("Event id, such as `evt_...`."),
+						"time":         computedString("When the change was made (RFC 3339, UTC)."),
+						"actor_key_id": computedString("Id of the API key whose request made the change."),
+						"action":       computedString("What was done, as `<object type>.<verb>`, such as `api_key.create` or `api_key.rotate`."),
+						"object_type":  computedString("Type of the changed object, such as `api_key`."),
+						"object_id":    computedString("Id of the changed object."),
+						"request_id":   computedString("Id of the API request that made the change, as returned in its `X-Request-Id` header."),
 						"changed_fields": schema.ListAttribute{
 							Computed:    true,
 							ElementType: types.StringType,

@@ -58,9 +58,6 @@ func (d *backupRunsDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The recent runs of a Keymate backup schedule, newest first, with the time of the last " +
 			"successful backup and of the last restore drill that passed: the backup status the security guide asks you " +
@@ -84,27 +81,27 @@ func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "The newest runs, newest first.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":          computed("Run id, such as `br_...`."),
-						"started_at":  computed("When the run started (RFC 3339, UTC)."),
-						"finished_at": computed("When the run finished (RFC 3339, UTC)."),
-						"status": computed("`succeeded`, `failed`, or `pruned` (its file was deleted by retention after " +
+						"id":          computedString("Run id, such as `br_...`."),
+						"started_at":  computedString("When the run started (RFC 3339, UTC)."),
+						"finished_at": computedString("When the run finished (RFC 3339, UTC)."),
+						"status": computedString("`succeeded`, `failed`, or `pruned` (its file was deleted by retention after " +
 							"`retention_days`)."),
 						"size_bytes": schema.Int64Attribute{Computed: true, MarkdownDescription: "Size of the backup file in bytes."},
-						"sha256":     computed("Hex SHA-256 of the backup file's bytes (after encryption when encrypted)."),
+						"sha256":     computedString("Hex SHA-256 of the backup file's bytes (after encryption when encrypted)."),
 						"encrypted":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the file is encrypted (AES-256-GCM)."},
 						"restore_verified": schema.BoolAttribute{
 							Computed: true,
 							MarkdownDescription: "Whether the run's restore drill passed: the backup was decrypted, opened, " +
 								"passed an integrity check and held the object counts of the snapshot.",
 						},
-						"error": computed("Why the run failed; `\"\"` when it did not."),
-						"file":  computed("Path of the backup file on the server."),
+						"error": computedString("Why the run failed; `\"\"` when it did not."),
+						"file":  computedString("Path of the backup file on the server."),
 					},
 				},
 			},
-			"last_success_at": computed("When the newest run with status `succeeded` finished (RFC 3339, UTC): the " +
+			"last_success_at": computedString("When the newest run with status `succeeded` finished (RFC 3339, UTC): the " +
 				"newest backup that can be restored now. Null when there is none."),
-			"last_verified_restore_at": computed("When the newest run whose restore drill passed finished (RFC 3339, " +
+			"last_verified_restore_at": computedString("When the newest run whose restore drill passed finished (RFC 3339, " +
 				"UTC), even if retention has since pruned its file. Null when no drill has passed."),
 		},
 	}

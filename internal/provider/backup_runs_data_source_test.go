@@ -38,7 +38,7 @@ func TestAccBackupRunsDataSource_scheduledRun(t *testing.T) {
 	run := tfjsonpath.New("runs").AtSliceIndex(0)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: scheduledBackupConfig,

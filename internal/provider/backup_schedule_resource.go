@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -24,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
@@ -246,12 +244,7 @@ func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	s, err := r.data.client.GetBackupSchedule(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx) // deleted outside Terraform: plan to create it again
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(opReadSchedule.diagnostics(err, nil)...)
+	if stopRead(ctx, resp, opReadSchedule, err) {
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, s)...)
@@ -321,15 +314,7 @@ func backupScheduleUpdateRequest(ctx context.Context, plan, state backupSchedule
 }
 
 func (r *backupScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state backupScheduleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	err := r.data.client.DeleteBackupSchedule(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) { // already gone is what we want
-		resp.Diagnostics.Append(opDeleteSchedule.diagnostics(err, nil)...)
-	}
+	deleteByID(ctx, req, resp, opDeleteSchedule, r.data.client.DeleteBackupSchedule)
 }
 
 // ImportState takes a schedule id.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -19,37 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
-	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
 const scheduleAddr = "keymate_backup_schedule.test"
-
-// checkSchedulesDeleted asks the API that every keymate_backup_schedule in s
-// is gone.
-func checkSchedulesDeleted(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := testClient(t, inst)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "keymate_backup_schedule" {
-				continue
-			}
-			_, err := c.GetBackupSchedule(context.Background(), rs.Primary.ID)
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("backup schedule %s after destroy: want not found, got %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
-}
-
-// captureScheduleID stores the schedule's id in *dst.
-func captureScheduleID(dst *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(scheduleAddr, "id", func(v string) error {
-		*dst = v
-		return nil
-	})
-}
 
 // Create with the defaults, update every argument in place, import and
 // destroy, with the values checked in state and in the API.
@@ -61,7 +32,7 @@ func TestAccBackupScheduleResource_lifecycle(t *testing.T) {
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config: `
@@ -81,7 +52,7 @@ resource "keymate_backup_schedule" "test" {
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("created_at"), knownvalue.StringExact("2026-01-01T00:00:00Z")),
 				},
-				Check: captureScheduleID(&id),
+				Check: captureAttr(scheduleAddr, "id", &id),
 			},
 			{
 				Config: `
@@ -142,12 +113,12 @@ func TestAccBackupScheduleResource_outOfBand(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config:            scheduleDriftConfig,
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(scheduleAddr, tfjsonpath.New("id"))},
-				Check:             captureScheduleID(&id),
+				Check:             captureAttr(scheduleAddr, "id", &id),
 			},
 			{
 				PreConfig: func() {
@@ -178,23 +149,7 @@ func TestAccBackupScheduleResource_outOfBand(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				PreConfig: func() {
-					if err := c.DeleteBackupSchedule(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: scheduleDriftConfig,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(scheduleAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: resource.TestCheckResourceAttrWith(scheduleAddr, "id", func(v string) error {
-					if v == id {
-						return fmt.Errorf("a deleted schedule must be replaced by a new one, got the same id")
-					}
-					return nil
-				}),
-			},
+			recreateStep(t, scheduleAddr, scheduleDriftConfig, &id, c.DeleteBackupSchedule),
 		},
 	})
 }
@@ -243,7 +198,7 @@ func TestAccBackupScheduleResource_policy(t *testing.T) {
 	inst, factories := testAccSetup(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{
 			{
 				Config:      `provider "keymate" { policy = "enforce" }` + shortRetentionSchedule,
@@ -309,7 +264,7 @@ func TestAccBackupScheduleResource_examples(t *testing.T) {
 	inst, factories := testAccSetup(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{{
 			Config: readExample(t, "provider/provider.tf") + readExample(t, "resources/keymate_backup_schedule/resource.tf") +
 				readExample(t, "data-sources/keymate_backup_runs/data-source.tf"),
@@ -334,14 +289,11 @@ func TestAccBackupScheduleResource_importBlockExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	importTF := readExample(t, "resources/keymate_backup_schedule/import-by-string-id.tf")
-	if !strings.Contains(importTF, "bs_0123456789abcdef") {
-		t.Fatal("the import example no longer has the placeholder id this test replaces")
-	}
-	config := readExample(t, "resources/keymate_backup_schedule/resource.tf") + strings.ReplaceAll(importTF, "bs_0123456789abcdef", s.ID)
+	config := readExample(t, "resources/keymate_backup_schedule/resource.tf") +
+		exampleWithID(t, "resources/keymate_backup_schedule/import-by-string-id.tf", "bs_0123456789abcdef", s.ID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkSchedulesDeleted(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{

@@ -72,9 +72,6 @@ func (d *complianceReportDataSource) Metadata(_ context.Context, req datasource.
 }
 
 func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	count := func(desc string) schema.Int64Attribute {
 		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -100,9 +97,9 @@ func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.Sche
 				Computed:            true,
 				MarkdownDescription: "True when the account has no finding at or above `min_severity`.",
 			},
-			"policy": computed("The provider's `policy` mode (`off`, `warn` or `enforce`) when the report was read, so that a " +
+			"policy": computedString("The provider's `policy` mode (`off`, `warn` or `enforce`) when the report was read, so that a " +
 				"condition can block only under enforcement: `self.passed || self.policy != \"enforce\"`."),
-			"generated_at": computed("The server time the account was judged at (RFC 3339, UTC)."),
+			"generated_at": computedString("The server time the account was judged at (RFC 3339, UTC)."),
 			"counts": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Number of findings of each severity, counting every finding whatever `min_severity` is.",
@@ -118,15 +115,15 @@ func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.Sche
 					"Empty when the report passes.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"control_id": computed("The control broken, such as `KM-BACKUP-004`; see the table on this page."),
-						"severity":   computed("`critical`, `warning` or `info`: the control's severity."),
-						"title":      computed("The control's title."),
-						"object_type": computed("The type of the object at fault: `api_key`, `alert_rule`, `notification_channel`, " +
+						"control_id": computedString("The control broken, such as `KM-BACKUP-004`; see the table on this page."),
+						"severity":   computedString("`critical`, `warning` or `info`: the control's severity."),
+						"title":      computedString("The control's title."),
+						"object_type": computedString("The type of the object at fault: `api_key`, `alert_rule`, `notification_channel`, " +
 							"`access_grant`, `backup_schedule`, or `account` for a finding about the account as a whole."),
-						"object_id":   computed("The id of the object at fault; empty for `account`."),
-						"object_name": computed("The object's name; for an access grant `<principal type>:<principal id>`; empty for `account`."),
-						"message":     computed("What is wrong, with the dates and values involved. Never holds a secret."),
-						"remediation": computed("What to do about it."),
+						"object_id":   computedString("The id of the object at fault; empty for `account`."),
+						"object_name": computedString("The object's name; for an access grant `<principal type>:<principal id>`; empty for `account`."),
+						"message":     computedString("What is wrong, with the dates and values involved. Never holds a secret."),
+						"remediation": computedString("What to do about it."),
 					},
 				},
 			},
@@ -135,11 +132,11 @@ func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.Sche
 				MarkdownDescription: "Every control the report evaluated, in documentation order, with its number of findings (0 when it holds).",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":          computed("The control id, such as `KM-KEY-001`."),
-						"severity":    computed("`critical`, `warning` or `info`."),
-						"title":       computed("What the control checks."),
-						"guide":       computed("The section of the security guide it enforces."),
-						"remediation": computed("What to do about a finding."),
+						"id":          computedString("The control id, such as `KM-KEY-001`."),
+						"severity":    computedString("`critical`, `warning` or `info`."),
+						"title":       computedString("What the control checks."),
+						"guide":       computedString("The section of the security guide it enforces."),
+						"remediation": computedString("What to do about a finding."),
 						"findings":    count("Number of findings of this control, whatever `min_severity` is."),
 					},
 				},

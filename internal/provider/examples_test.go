@@ -23,11 +23,22 @@ import (
 // readExample returns an example file, relative to the examples directory.
 func readExample(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+	b, err := os.ReadFile(filepath.Join(examplesDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// exampleWithID returns an example with its placeholder id replaced by id.
+// It fails the test when the example no longer has the placeholder.
+func exampleWithID(t *testing.T, name, placeholder, id string) string {
+	t.Helper()
+	tf := readExample(t, name)
+	if !strings.Contains(tf, placeholder) {
+		t.Fatalf("%s no longer has the placeholder id %s this test replaces", name, placeholder)
+	}
+	return strings.ReplaceAll(tf, placeholder, id)
 }
 
 // The documentation examples apply unchanged, followed by an empty plan (the
@@ -71,11 +82,8 @@ func TestAccExamples_importBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	importTF := readExample(t, "resources/keymate_api_key/import-by-string-id.tf")
-	if !strings.Contains(importTF, "key_0123456789abcdef") {
-		t.Fatal("the import example no longer has the placeholder id this test replaces")
-	}
-	config := readExample(t, "resources/keymate_api_key/resource.tf") + strings.ReplaceAll(importTF, "key_0123456789abcdef", key.ID)
+	config := readExample(t, "resources/keymate_api_key/resource.tf") +
+		exampleWithID(t, "resources/keymate_api_key/import-by-string-id.tf", "key_0123456789abcdef", key.ID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{

@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
@@ -25,4 +27,19 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 	if err := validators.CheckNotInPast(t, now); err != nil {
 		diags.AddAttributeError(path.Root("expires_at"), "Invalid expires_at", "expires_at: "+err.Error()+".")
 	}
+}
+
+// expiresAtPatch returns the merge-patch value that takes expires_at from
+// state to plan: null when the plan removes it, the planned time when it is
+// another instant than state's, and unset (no change) otherwise.
+func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) apiv1.Nullable[time.Time] {
+	switch t, err := plan.Time(); {
+	case plan.IsNull() && !state.IsNull():
+		return apiv1.Null[time.Time]()
+	case err == nil:
+		if equal, _ := plan.StringSemanticEquals(ctx, state); !equal {
+			return apiv1.Value(t)
+		}
+	}
+	return apiv1.Nullable[time.Time]{}
 }

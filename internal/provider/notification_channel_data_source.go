@@ -70,11 +70,8 @@ func (d *notificationChannelDataSource) Metadata(_ context.Context, req datasour
 }
 
 func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
 	fingerprint := func(what string) schema.StringAttribute {
-		return computed("`sha256:` and the first 16 hex digits of the SHA-256 of the " + what + "; `\"\"` when there is none. " +
+		return computedString("`sha256:` and the first 16 hex digits of the SHA-256 of the " + what + "; `\"\"` when there is none. " +
 			"Changes when the secret changes.")
 	}
 	resp.Schema = schema.Schema{
@@ -89,13 +86,13 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 				Optional: true, Computed: true,
 				MarkdownDescription: "Channel name, matched exactly. Set exactly one of `id` and `name`; several channels with the name are an error.",
 			},
-			"type":    computed("`webhook`, `slack`, `pagerduty` or `email`."),
+			"type":    computedString("`webhook`, `slack`, `pagerduty` or `email`."),
 			"enabled": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether alert notifications are delivered through the channel."},
 			"webhook": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Settings of a `webhook` channel; null for other types.",
 				Attributes: map[string]schema.Attribute{
-					"url": computed("URL the notifications are posted to."),
+					"url": computedString("URL the notifications are posted to."),
 					"header_names": schema.ListAttribute{
 						Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Names of the configured extra headers, sorted (their values are secret).",
@@ -108,7 +105,7 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 				Computed:            true,
 				MarkdownDescription: "Settings of a `slack` channel; null for other types.",
 				Attributes: map[string]schema.Attribute{
-					"channel":                 computed("Slack channel or user."),
+					"channel":                 computedString("Slack channel or user."),
 					"webhook_url_fingerprint": fingerprint("incoming webhook URL"),
 				},
 			},
@@ -116,7 +113,7 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 				Computed:            true,
 				MarkdownDescription: "Settings of a `pagerduty` channel; null for other types.",
 				Attributes: map[string]schema.Attribute{
-					"events_url":              computed("Events API v2 endpoint."),
+					"events_url":              computedString("Events API v2 endpoint."),
 					"routing_key_fingerprint": fingerprint("routing key"),
 				},
 			},
@@ -127,11 +124,11 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 					"addresses": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Recipients."},
 				},
 			},
-			"last_test_at":     computed("When the last test notification was sent (RFC 3339, UTC); null if never."),
-			"last_test_status": computed("Outcome of the last test notification: `never`, `succeeded` or `failed`."),
-			"last_test_error":  computed("Why the last test notification failed; `\"\"` unless it failed."),
-			"created_at":       computed("When the channel was created (RFC 3339, UTC)."),
-			"updated_at":       computed("When the channel last changed (RFC 3339, UTC)."),
+			"last_test_at":     computedString("When the last test notification was sent (RFC 3339, UTC); null if never."),
+			"last_test_status": computedString("Outcome of the last test notification: `never`, `succeeded` or `failed`."),
+			"last_test_error":  computedString("Why the last test notification failed; `\"\"` unless it failed."),
+			"created_at":       computedString("When the channel was created (RFC 3339, UTC)."),
+			"updated_at":       computedString("When the channel last changed (RFC 3339, UTC)."),
 			"version":          schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
 		},
 	}

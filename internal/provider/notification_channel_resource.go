@@ -369,12 +369,7 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 		return
 	}
 	ch, err := r.data.client.GetNotificationChannel(ctx, state.ID.ValueString())
-	if errors.Is(err, client.ErrNotFound) {
-		resp.State.RemoveResource(ctx) // deleted outside Terraform: plan to create it again
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+	if stopRead(ctx, resp, opReadChannel, err) {
 		return
 	}
 	applied := map[string]string{}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,37 +27,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
 const channelAddr = "keymate_notification_channel.test"
-
-// checkChannelsDestroyed asks the API that no keymate_notification_channel
-// in s exists any more.
-func checkChannelsDestroyed(t *testing.T, inst *servertest.Instance) acc.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := testClient(t, inst)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "keymate_notification_channel" {
-				continue
-			}
-			_, err := c.GetNotificationChannel(context.Background(), rs.Primary.ID)
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("channel %s after destroy: want not found, got %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
-}
-
-// captureID stores the id of the resource at addr in *dst.
-func captureID(addr string, dst *string) acc.TestCheckFunc {
-	return acc.TestCheckResourceAttrWith(addr, "id", func(v string) error {
-		*dst = v
-		return nil
-	})
-}
 
 // delivery is one request a webhookReceiver got.
 type delivery struct {
@@ -194,7 +166,7 @@ func TestAccNotificationChannelResource_lifecycle(t *testing.T) {
 	}
 	acc.Test(t, acc.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []acc.TestStep{
 			{
 				Config: webhookConfig("oncall", "https://hooks.example.com/a", "Bearer one", "signing-secret-0123456789"),
@@ -208,7 +180,7 @@ func TestAccNotificationChannelResource_lifecycle(t *testing.T) {
 					statecheck.ExpectSensitiveValue(channelAddr, tfjsonpath.New("webhook").AtMapKey("signing_secret")),
 					statecheck.ExpectSensitiveValue(channelAddr, tfjsonpath.New("webhook").AtMapKey("headers")),
 				},
-				Check: acc.ComposeAggregateTestCheckFunc(captureID(channelAddr, &id),
+				Check: acc.ComposeAggregateTestCheckFunc(captureAttr(channelAddr, "id", &id),
 					checkAPI("https://hooks.example.com/a", "Bearer one", "signing-secret-0123456789")),
 			},
 			{
@@ -302,9 +274,9 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 	rotated, headers := "rotated-by-hand-0123456789", map[string]string{"Authorization": "Bearer stolen"}
 	acc.Test(t, acc.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []acc.TestStep{
-			{Config: config, Check: captureID(channelAddr, &id)},
+			{Config: config, Check: captureAttr(channelAddr, "id", &id)},
 			{
 				PreConfig: patch(apiv1.UpdateNotificationChannelRequest{Name: &name, Webhook: &apiv1.WebhookInput{URL: &url}}),
 				Config:    config,
@@ -338,17 +310,7 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 				},
 				Check: checkRestored,
 			},
-			{
-				PreConfig: func() {
-					if err := c.DeleteNotificationChannel(context.Background(), id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: acc.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionCreate)},
-				},
-			},
+			recreateStep(t, channelAddr, config, &id, c.DeleteNotificationChannel),
 		},
 	})
 }
@@ -418,7 +380,7 @@ func TestAccNotificationChannelResource_writeOnlySecret(t *testing.T) {
 	}
 	acc.Test(t, acc.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []acc.TestStep{
 			{
 				Config: slackWOConfig(first, 1),
@@ -427,7 +389,7 @@ func TestAccNotificationChannelResource_writeOnlySecret(t *testing.T) {
 					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("slack").AtMapKey("webhook_url"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("slack").AtMapKey("webhook_url_wo"), knownvalue.Null()),
 				},
-				Check: acc.ComposeAggregateTestCheckFunc(captureID(channelAddr, &id), checkFingerprint(first)),
+				Check: acc.ComposeAggregateTestCheckFunc(captureAttr(channelAddr, "id", &id), checkFingerprint(first)),
 			},
 			{
 				// A changed value without a version bump is not noticed: the
@@ -500,7 +462,7 @@ func TestAccNotificationChannelResource_sendTestOnApply(t *testing.T) {
 	failing := failingReceiver(t)
 	acc.Test(t, acc.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []acc.TestStep{
 			{
 				Config: signedWebhookConfig(receiver.URL + "/keymate"),
@@ -555,7 +517,7 @@ func TestAccNotificationChannelResource_pagerDutyThenEmail(t *testing.T) {
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	acc.Test(t, acc.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkChannelsDestroyed(t, inst),
+		CheckDestroy:             checkDestroyed(t, inst),
 		Steps: []acc.TestStep{
 			{
 				Config: pagerDutyConfig + `

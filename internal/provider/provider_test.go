@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"regexp"
@@ -10,7 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
@@ -47,6 +52,96 @@ func testClient(t *testing.T, inst *servertest.Instance) *client.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// destroyChecks ask the API, by resource type, whether the object with id
+// is gone after destroy: API keys and access grants are revoked (the API
+// keeps them), the other objects are deleted.
+var destroyChecks = map[string]func(ctx context.Context, c *client.Client, id string) error{
+	"keymate_api_key": func(ctx context.Context, c *client.Client, id string) error {
+		key, err := c.GetAPIKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		if key.Status != apiv1.KeyStatusRevoked {
+			return fmt.Errorf("status %q, want revoked", key.Status)
+		}
+		return nil
+	},
+	"keymate_access_grant": func(ctx context.Context, c *client.Client, id string) error {
+		g, err := c.GetAccessGrant(ctx, id)
+		if err != nil {
+			return err
+		}
+		if g.Status != apiv1.GrantStatusRevoked {
+			return fmt.Errorf("status %q, want revoked", g.Status)
+		}
+		return nil
+	},
+	"keymate_notification_channel": deleted((*client.Client).GetNotificationChannel),
+	"keymate_alert_rule":           deleted((*client.Client).GetAlertRule),
+	"keymate_backup_schedule":      deleted((*client.Client).GetBackupSchedule),
+}
+
+// deleted returns a destroy check for objects that destroy deletes: get must
+// answer 404.
+func deleted[T any](get func(*client.Client, context.Context, string) (T, error)) func(context.Context, *client.Client, string) error {
+	return func(ctx context.Context, c *client.Client, id string) error {
+		if _, err := get(c, ctx, id); !errors.Is(err, client.ErrNotFound) {
+			return fmt.Errorf("want not found, got %w", err)
+		}
+		return nil
+	}
+}
+
+// checkDestroyed is the CheckDestroy of every test: it asks the API that
+// each Keymate object in s is gone (see destroyChecks).
+func checkDestroyed(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c := testClient(t, inst)
+		for _, rs := range s.RootModule().Resources {
+			check, ok := destroyChecks[rs.Type]
+			if !ok {
+				continue
+			}
+			if err := check(context.Background(), c, rs.Primary.ID); err != nil {
+				return fmt.Errorf("%s %s after destroy: %w", rs.Type, rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+// captureAttr stores the value of attribute name of the resource at addr in
+// *dst.
+func captureAttr(addr, name string, dst *string) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(addr, name, func(v string) error {
+		*dst = v
+		return nil
+	})
+}
+
+// recreateStep is the test step that removes the object of the resource at
+// addr outside Terraform (remove, given the id held in *id) and expects the
+// plan to create it again, under a new id.
+func recreateStep(t *testing.T, addr, config string, id *string, remove func(ctx context.Context, id string) error) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() {
+			if err := remove(context.Background(), *id); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+		},
+		Check: resource.TestCheckResourceAttrWith(addr, "id", func(v string) error {
+			if v == *id {
+				return fmt.Errorf("%s removed outside Terraform must be replaced by a new one, got the same id %s", addr, v)
+			}
+			return nil
+		}),
+	}
 }
 
 // authenticates reports whether the API accepts secret as a bearer key
