@@ -20,8 +20,13 @@ mkdir -p "$demo/data" "$demo/work"
 # A bootstrap admin key that exists only for this demo run.
 export KEYMATE_BOOTSTRAP_API_KEY="km_demo_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
+# A backup encryption key and a webhook signing secret, made for this run.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$demo/backup.key"
+export TF_VAR_security_webhook_signing_secret="whsec_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
 step "Starting keymate-server on a free loopback port (data in .demo/data)"
-"$root/bin/keymate-server" --listen 127.0.0.1:0 --data-dir "$demo/data" >"$demo/server.log" 2>&1 &
+"$root/bin/keymate-server" --listen 127.0.0.1:0 --data-dir "$demo/data" \
+  --backup-encryption-key-file "$demo/backup.key" >"$demo/server.log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
 
@@ -54,7 +59,7 @@ cp "$root"/examples/quickstart/*.tf "$demo/work/"
 cd "$demo/work"
 
 step "terraform apply (examples/quickstart)"
-terraform apply -auto-approve -input=false -no-color | grep -v -e '^ *│' -e '^ *╵' -e '^ *╷' || true
+terraform apply -auto-approve -input=false -no-color
 
 step "terraform plan right after apply: expect no changes"
 set +e

@@ -76,15 +76,15 @@ resource "keymate_access_grant" "sre_alerts" {
   review_interval_days = 30
 }
 
-# Nightly backups under the server's data dir, each verified by a restore
-# drill and kept for 14 days. encrypt = true needs the server's backup key
+# Nightly encrypted backups under the server's data dir, each verified by a
+# restore drill and kept for 14 days. Encryption uses the server's backup key
 # (--backup-encryption-key-file or KEYMATE_BACKUP_ENCRYPTION_KEY).
 resource "keymate_backup_schedule" "nightly" {
   name           = "nightly"
   cron           = "0 3 * * *"
   timezone       = "UTC"
   retention_days = 14
-  encrypt        = false
+  encrypt        = true
   verify_restore = true
 }
 
@@ -95,15 +95,24 @@ output "backup_schedule_id" {
 # Alert on critical errors: a burst of failed authentications (a leaked or
 # revoked key still in use, or credential stuffing) pages the security team's
 # webhook, signed so the receiver can tell it came from Keymate. The signing
-# secret is write-only: never stored in state. (Needs the channels:* and
-# alerts:* scopes.) send_test_on_apply stays false because the demo has no
-# receiver at this URL; set it to true to prove delivery on every apply.
+# secret comes from an ephemeral variable (TF_VAR_security_webhook_signing_secret)
+# and is write-only: it is in neither the code nor the state. (Needs the
+# channels:* and alerts:* scopes.) send_test_on_apply stays false because the
+# demo has no receiver at this URL; set it to true to prove delivery on every
+# apply.
+variable "security_webhook_signing_secret" {
+  description = "Secret the security team's receiver verifies X-Keymate-Signature with (at least 16 characters)."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
 resource "keymate_notification_channel" "security" {
   name = "security-webhook"
   type = "webhook"
   webhook = {
     url                       = "https://security.example.com/hooks/keymate"
-    signing_secret_wo         = "quickstart-signing-secret-change-me"
+    signing_secret_wo         = var.security_webhook_signing_secret
     signing_secret_wo_version = 1
   }
   send_test_on_apply = false

@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
@@ -417,7 +418,10 @@ func (alertRuleValidator) ValidateResource(ctx context.Context, req resource.Val
 		return
 	}
 	if severity.ValueString() == apiv1.SeverityCritical && !channels.IsUnknown() && len(channels.Elements()) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("notification_channel_ids"), "Critical alert rule without notification channel",
+		// Always an error, whatever the provider's policy: an alert nobody
+		// receives is no alert.
+		c := controls.AlertCriticalWithoutChannel
+		resp.Diagnostics.AddAttributeError(path.Root("notification_channel_ids"), c.ID+": "+c.Title,
 			"notification_channel_ids is empty, but a critical rule must notify someone: set it to at least one "+
 				"keymate_notification_channel id, or lower severity to \"warning\" or \"info\".")
 	}

@@ -260,8 +260,8 @@ resource "keymate_alert_rule" "test" {
 	}
 	var steps []resource.TestStep
 	for _, tc := range []struct{ config, want string }{
-		{cfg("critical", "auth.failures", "gt", "5", "5m", ""), `(?s)notification_channel_ids\s+is\s+empty,\s+but\s+a\s+critical\s+rule`},
-		{cfg("critical", "auth.failures", "gt", "5", "5m", `notification_channel_ids = []`), `(?s)notification_channel_ids\s+is\s+empty,\s+but\s+a\s+critical\s+rule`},
+		{cfg("critical", "auth.failures", "gt", "5", "5m", ""), `(?s)KM-ALERT-001: Critical alert rule without a notification channel.*notification_channel_ids\s+is\s+empty,\s+but\s+a\s+critical\s+rule`},
+		{cfg("critical", "auth.failures", "gt", "5", "5m", `notification_channel_ids = []`), `(?s)KM-ALERT-001: Critical alert rule without a notification channel.*notification_channel_ids\s+is\s+empty,\s+but\s+a\s+critical\s+rule`},
 		{cfg("warning", "auth.failures", "gt", "5", "5x", ""), `(?s)condition.window.*"5x" is not a duration`},
 		{cfg("warning", "auth.failures", "gt", "5", "30s", ""), `(?s)condition.window.*between 1m0s and 24h0m0s`},
 		{cfg("warning", "auth.failures", "gt", "5", "5m", `renotify_interval = "25h"`), `(?s)renotify_interval.*between 1m0s and 24h0m0s`},

@@ -143,7 +143,8 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed: true,
 				Default:  int64default.StaticInt64(apiv1.DefaultRotationDays),
 				MarkdownDescription: fmt.Sprintf("Days between rotations, %d to %d; defaults to %d. `next_rotation_at` is `rotated_at` "+
-					"plus this many days. Values above %d give a plan warning, as the security guide requires rotation at least every %d days.",
+					"plus this many days. Values above %d are reported at plan as control `KM-KEY-002` (a warning, an error under the provider's "+
+					"`policy = \"enforce\"`), as the security guide requires rotation at least every %d days.",
 					apiv1.MinRotationDays, apiv1.MaxRotationDays, apiv1.DefaultRotationDays, controls.MaxRotationDays, controls.MaxRotationDays),
 				Validators: []validator.Int64{
 					int64validator.Between(apiv1.MinRotationDays, apiv1.MaxRotationDays),
@@ -164,7 +165,8 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Arbitrary map of strings; any change to it rotates the key in place (for example a deployment " +
-					"id or a date). Stored in state, not sent to the API.",
+					"id or a date). Stored in state, not sent to the API. Cannot be combined with `secret_wo`, which rotates only to a new " +
+					"secret through `secret_wo_version`.",
 			},
 			"expires_at": schema.StringAttribute{
 				Optional:   true,
@@ -186,7 +188,10 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"secret_wo_version": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Version of `secret_wo`. Change it (for example increment it) to rotate the key to the current " +
-					"`secret_wo` value; Terraform cannot see changes to a write-only value on its own. Requires `secret_wo`.",
+					"`secret_wo` value; Terraform cannot see changes to a write-only value on its own. Requires `secret_wo`. " +
+					"A key with a supplied secret rotates only this way: once `next_rotation_at` has passed, every plan reports control " +
+					"`KM-KEY-001` on this attribute (a warning, an error under `policy = \"enforce\"`) until a new secret is supplied " +
+					"and this version changes. Stored in state.",
 			},
 			"secret": schema.StringAttribute{
 				Computed:  true,
@@ -232,6 +237,8 @@ func scopeList() string {
 func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.RequiredTogether(path.MatchRoot("secret_wo"), path.MatchRoot("secret_wo_version")),
+		// A write-only secret rotates only to a new secret, with secret_wo_version.
+		resourcevalidator.Conflicting(path.MatchRoot("secret_wo"), path.MatchRoot("rotate_when_changed")),
 	}
 }
 
@@ -282,7 +289,17 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if raw, diags := req.Private.GetKey(ctx, privateFingerprintKey); !diags.HasError() && raw != nil {
 		_ = json.Unmarshal(raw, &appliedFingerprint)
 	}
-	if reason := rotationReason(state, plan, now, appliedFingerprint); reason != "" {
+	reason, needsNewSecret := rotationReason(state, plan, now, appliedFingerprint, !config.SecretWO.IsNull())
+	if needsNewSecret != "" {
+		detail := needsNewSecret + ". A key with a write-only secret can only rotate to a new secret: set secret_wo to " +
+			"a new value and increment secret_wo_version."
+		if _, overdue := rotationDue(state, now); overdue {
+			r.data.checkPolicy(&resp.Diagnostics, controls.KeyRotationOverdue, path.Root("secret_wo_version"), detail)
+		} else {
+			resp.Diagnostics.AddAttributeWarning(path.Root("secret_wo_version"), "Keymate API key needs a new secret", detail)
+		}
+	}
+	if reason != "" {
 		tflog.Info(ctx, "Planning rotation of Keymate API key", map[string]any{"id": state.ID.ValueString(), "reason": reason})
 		plan.SecretFingerprint = types.StringUnknown()
 		plan.RotatedAt = types.StringUnknown()
@@ -314,27 +331,41 @@ func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagno
 	}
 }
 
-// rotationReason says why the key must be rotated in this plan, or "" when
-// it need not be. appliedFingerprint is the fingerprint of the secret the
+// rotationReason says why this plan rotates the key (rotate), or "" when it
+// does not. A key with a write-only secret rotates only when
+// secret_wo_version changes, because it can only rotate to a new secret;
+// when such a key is due for another reason, needsNewSecret says why and
+// rotate stays "". appliedFingerprint is the fingerprint of the secret the
 // provider last set ("" when unknown, for example after import).
-func rotationReason(state, plan apiKeyResourceModel, now time.Time, appliedFingerprint string) string {
-	if next, err := time.Parse(time.RFC3339, state.NextRotationAt.ValueString()); err == nil && !now.Before(next) {
-		return "next_rotation_at " + state.NextRotationAt.ValueString() + " has passed"
-	}
-	if !plan.RotateWhenChanged.Equal(state.RotateWhenChanged) {
-		return "rotate_when_changed changed"
-	}
+func rotationReason(state, plan apiKeyResourceModel, now time.Time, appliedFingerprint string, writeOnly bool) (rotate, needsNewSecret string) {
 	if !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
-		return "secret_wo_version changed"
+		return "secret_wo_version changed", ""
 	}
+	var due string
 	expected := appliedFingerprint
 	if !state.Secret.IsNull() && !state.Secret.IsUnknown() {
 		expected = secretFingerprint(state.Secret.ValueString())
 	}
-	if expected != "" && expected != state.SecretFingerprint.ValueString() {
-		return "the key was rotated outside Terraform (its fingerprint no longer matches the secret Terraform set)"
+	if reason, overdue := rotationDue(state, now); overdue {
+		due = reason
+	} else if !plan.RotateWhenChanged.Equal(state.RotateWhenChanged) {
+		due = "rotate_when_changed changed"
+	} else if expected != "" && expected != state.SecretFingerprint.ValueString() {
+		due = "the key was rotated outside Terraform (its fingerprint no longer matches the secret Terraform set)"
 	}
-	return ""
+	if writeOnly {
+		return "", due
+	}
+	return due, ""
+}
+
+// rotationDue reports whether the key's next_rotation_at has passed by now.
+func rotationDue(state apiKeyResourceModel, now time.Time) (string, bool) {
+	next, err := time.Parse(time.RFC3339, state.NextRotationAt.ValueString())
+	if err != nil || now.Before(next) {
+		return "", false
+	}
+	return "next_rotation_at " + state.NextRotationAt.ValueString() + " has passed", true
 }
 
 // secretFingerprint computes the API's fingerprint of a secret: "sha256:" and

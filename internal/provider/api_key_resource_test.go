@@ -370,6 +370,49 @@ func TestAccAPIKeyResource_secretWriteOnly(t *testing.T) {
 	})
 }
 
+// A key with a write-only secret can only rotate to a new secret. When it
+// falls due by the clock, the plan does not try to rotate it to the same
+// secret (which the API refuses): it names control KM-KEY-001 on
+// secret_wo_version, as an error under policy "enforce", and a version bump
+// with a new secret then rotates it. rotate_when_changed, which would rotate
+// to the same secret, cannot be combined with secret_wo.
+func TestAccAPIKeyResource_secretWriteOnlyDue(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	first := "supplied-secret-one-0123456789abcdefghij"
+	second := "supplied-secret-two-0123456789abcdefghij"
+	enforce := `provider "keymate" { policy = "enforce" }`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkDestroyed(t, inst),
+		Steps: []resource.TestStep{
+			{
+				Config:      `resource "keymate_api_key" "x" {` + "\n" + `name = "x"` + "\n" + `scopes = ["keys:read"]` + "\n" + `secret_wo = "` + first + `"` + "\n" + `secret_wo_version = 1` + "\n" + `rotate_when_changed = { a = "b" }` + "\n}",
+				ExpectError: regexp.MustCompile(`(?s)secret_wo.*rotate_when_changed|rotate_when_changed.*secret_wo`),
+			},
+			{Config: secretWOConfig(first, 1)},
+			{
+				PreConfig: func() { inst.Clock.Advance(91 * 24 * time.Hour) },
+				Config:    secretWOConfig(first, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config:      enforce + secretWOConfig(first, 1),
+				ExpectError: regexp.MustCompile(`(?s)KM-KEY-001.*secret_wo_version.*next_rotation_at.*has passed.*increment\s+secret_wo_version`),
+			},
+			{
+				Config: enforce + secretWOConfig(second, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkSuppliedSecret(t, inst, second),
+			},
+		},
+	})
+}
+
 const driftConfig = `
 resource "keymate_api_key" "test" {
   name   = "drifting"

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,43 +49,77 @@ func TestRotationReason(t *testing.T) {
 	due := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	before := due.Add(-time.Second)
 
+	reason := func(state, plan apiKeyResourceModel, now time.Time, applied string) string {
+		r, blocked := rotationReason(state, plan, now, applied, false)
+		if blocked != "" {
+			t.Errorf("a generated secret can always rotate, got needsNewSecret %q", blocked)
+		}
+		return r
+	}
 	state := testState()
-	if r := rotationReason(state, state, before, ""); r != "" {
+	if r := reason(state, state, before, ""); r != "" {
 		t.Errorf("nothing changed and not due: want no rotation, got %q", r)
 	}
-	if r := rotationReason(state, state, due, ""); r == "" {
+	if r := reason(state, state, due, ""); r == "" {
 		t.Error("at next_rotation_at the key must rotate")
 	}
 
 	plan := testState()
 	plan.RotateWhenChanged = types.MapValueMust(types.StringType, map[string]attr.Value{"release": types.StringValue("2")})
-	if r := rotationReason(state, plan, before, ""); r != "rotate_when_changed changed" {
+	if r := reason(state, plan, before, ""); r != "rotate_when_changed changed" {
 		t.Errorf("changed rotate_when_changed: got %q", r)
 	}
 
 	plan = testState()
 	plan.SecretWOVersion = types.Int64Value(2)
-	if r := rotationReason(state, plan, before, ""); r != "secret_wo_version changed" {
+	if r := reason(state, plan, before, ""); r != "secret_wo_version changed" {
 		t.Errorf("changed secret_wo_version: got %q", r)
 	}
 
 	drifted := testState()
 	drifted.SecretFingerprint = types.StringValue("sha256:0000000000000000")
-	if r := rotationReason(drifted, drifted, before, ""); r == "" {
+	if r := reason(drifted, drifted, before, ""); r == "" {
 		t.Error("a fingerprint that no longer matches the secret in state must rotate")
 	}
 
 	supplied := testState()
 	supplied.Secret = types.StringNull()
 	supplied.SecretFingerprint = types.StringValue("sha256:1111111111111111")
-	if r := rotationReason(supplied, supplied, before, "sha256:1111111111111111"); r != "" {
+	if r := reason(supplied, supplied, before, "sha256:1111111111111111"); r != "" {
 		t.Errorf("supplied secret with matching applied fingerprint: got %q", r)
 	}
-	if r := rotationReason(supplied, supplied, before, "sha256:2222222222222222"); r == "" {
+	if r := reason(supplied, supplied, before, "sha256:2222222222222222"); r == "" {
 		t.Error("supplied secret whose fingerprint changed outside Terraform must rotate")
 	}
-	if r := rotationReason(supplied, supplied, before, ""); r != "" {
+	if r := reason(supplied, supplied, before, ""); r != "" {
 		t.Errorf("no secret and no applied fingerprint (imported): nothing to compare, got %q", r)
+	}
+}
+
+// A key with a write-only secret rotates only when secret_wo_version
+// changes; when it is due by the clock or was rotated outside Terraform, the
+// plan says it needs a new secret instead of rotating to the same one.
+func TestRotationReasonWriteOnly(t *testing.T) {
+	due := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	supplied := testState()
+	supplied.Secret = types.StringNull()
+	supplied.SecretFingerprint = types.StringValue("sha256:1111111111111111")
+	supplied.SecretWOVersion = types.Int64Value(1)
+
+	if r, blocked := rotationReason(supplied, supplied, due, "sha256:1111111111111111", true); r != "" || !strings.Contains(blocked, "next_rotation_at") {
+		t.Errorf("due by the clock: got rotate %q, needsNewSecret %q; want no rotation and the reason", r, blocked)
+	}
+	before := due.Add(-time.Second)
+	if r, blocked := rotationReason(supplied, supplied, before, "sha256:2222222222222222", true); r != "" || !strings.Contains(blocked, "outside Terraform") {
+		t.Errorf("rotated outside Terraform: got rotate %q, needsNewSecret %q", r, blocked)
+	}
+	bumped := supplied
+	bumped.SecretWOVersion = types.Int64Value(2)
+	if r, blocked := rotationReason(supplied, bumped, due, "sha256:1111111111111111", true); r != "secret_wo_version changed" || blocked != "" {
+		t.Errorf("version bump: got rotate %q, needsNewSecret %q", r, blocked)
+	}
+	if r, blocked := rotationReason(supplied, supplied, before, "sha256:1111111111111111", true); r != "" || blocked != "" {
+		t.Errorf("nothing due: got rotate %q, needsNewSecret %q", r, blocked)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -18,6 +19,12 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
+
+// exampleVariables are the values of the standalone examples' variables that
+// have no default (secrets, which examples never write down).
+var exampleVariables = map[string]tfconfig.Variables{
+	"quickstart": {"security_webhook_signing_secret": tfconfig.StringVariable("whsec_test_0123456789abcdef")},
+}
 
 // examplesDir is the examples directory, relative to this package.
 var examplesDir = filepath.Join("..", "..", "examples")
@@ -123,7 +130,7 @@ func TestAccExamples_standalone(t *testing.T) {
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories,
-				Steps:                    []resource.TestStep{{Config: config.String()}},
+				Steps:                    []resource.TestStep{{Config: config.String(), ConfigVariables: exampleVariables[dir]}},
 				CheckDestroy:             checkAccountEmpty(t, inst),
 			})
 		})

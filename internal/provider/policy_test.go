@@ -5,14 +5,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
+	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 )
 
 // The policy mode alone decides what a guide breach becomes: nothing, a
@@ -91,4 +94,60 @@ func TestAccProvider_policyModes(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The API key's guide checks name their controls on the right attributes:
+// KM-KEY-002 on rotation_days above 90, KM-KEY-003 on expires_at of a key
+// that holds admin and never expires; a compliant key raises nothing.
+func TestAPIKeyGuideChecks(t *testing.T) {
+	key := func(days int64, scopes []string, expires string) apiKeyResourceModel {
+		m := apiKeyResourceModel{
+			RotationDays: types.Int64Value(days),
+			Scopes:       types.SetValueMust(types.StringType, nil),
+			ExpiresAt:    customtypes.NewRFC3339Null(),
+		}
+		var elems []attr.Value
+		for _, s := range scopes {
+			elems = append(elems, types.StringValue(s))
+		}
+		m.Scopes = types.SetValueMust(types.StringType, elems)
+		if expires != "" {
+			m.ExpiresAt = customtypes.NewRFC3339Value(expires)
+		}
+		return m
+	}
+	cases := map[string]struct {
+		key  apiKeyResourceModel
+		want map[string]path.Path // control id -> attribute
+	}{
+		"compliant":            {key(90, []string{"keys:read"}, ""), map[string]path.Path{}},
+		"slow rotation":        {key(120, []string{"keys:read"}, ""), map[string]path.Path{"KM-KEY-002": path.Root("rotation_days")}},
+		"admin without expiry": {key(30, []string{"admin"}, ""), map[string]path.Path{"KM-KEY-003": path.Root("expires_at")}},
+		"admin with expiry":    {key(30, []string{"admin"}, "2027-01-01T00:00:00Z"), map[string]path.Path{}},
+		"both, in one plan":    {key(365, []string{"keys:read", "admin"}, ""), map[string]path.Path{"KM-KEY-002": path.Root("rotation_days"), "KM-KEY-003": path.Root("expires_at")}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			r := &apiKeyResource{data: &providerData{policy: policyWarn}}
+			r.checkGuide(tc.key, &diags)
+			if diags.ErrorsCount() != 0 || diags.WarningsCount() != len(tc.want) {
+				t.Fatalf("got %v, want %d warnings", diags, len(tc.want))
+			}
+			for _, d := range diags {
+				id, _, _ := strings.Cut(d.Summary(), ":")
+				want, ok := tc.want[id]
+				withPath, hasPath := d.(diag.DiagnosticWithPath)
+				if !ok || !hasPath || !withPath.Path().Equal(want) {
+					t.Errorf("unexpected diagnostic %q (want controls %v)", d.Summary(), tc.want)
+				}
+			}
+			off := &apiKeyResource{data: &providerData{policy: policyOff}}
+			diags = nil
+			off.checkGuide(tc.key, &diags)
+			if len(diags) != 0 {
+				t.Errorf("policy off must silence the checks, got %v", diags)
+			}
+		})
+	}
 }
