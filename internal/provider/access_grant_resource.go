@@ -110,7 +110,7 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"revokes the grant. A grant revoked outside Terraform (through the API or by an access review that decided " +
 			"`revoke`) is planned for creation again. A grant that reached `expires_at` stays in state and stops granting; " +
 			"its `status`, `last_reviewed_at` and `next_review_at` change with time and reviews, so they are not in the " +
-			"resource: read them with the `keymate_access_grants` data source.",
+			"resource: read them with the `keymate_access_grants` data source." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

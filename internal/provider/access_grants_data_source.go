@@ -62,7 +62,7 @@ func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Keymate access grants, for access reviews and audits: who holds which role on what, why, " +
 			"until when, and when each grant was last reviewed. Every filter is optional and they combine (all must match); " +
-			"without filters every grant is listed, revoked and expired ones included.",
+			"without filters every grant is listed, revoked and expired ones included." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"principal_type": schema.StringAttribute{
 				Optional:            true,

@@ -107,7 +107,7 @@ func (r *alertRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"resolves (`alert.resolved`).\n\n" +
 			"A `critical` rule must notify at least one channel; the plan fails otherwise. Whether an incident is open changes " +
 			"with the evaluator and is not part of this resource: read it with the `keymate_alert_rules` data source " +
-			"(`open_incidents`).",
+			"(`open_incidents`)." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -63,7 +63,7 @@ func (d *alertRulesDataSource) Metadata(_ context.Context, req datasource.Metada
 func (d *alertRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Keymate alert rules, optionally filtered, with what changes as the server evaluates them: " +
-			"the open incident and the number of open incidents of each rule.",
+			"the open incident and the number of open incidents of each rule." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"severity": schema.StringAttribute{
 				Optional:            true,

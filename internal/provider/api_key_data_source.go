@@ -58,7 +58,7 @@ func (d *apiKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a Keymate API key by `id` or by `name` (exactly one) and exposes everything about it " +
-			"except its secret, including the fields that change with use (`status`, `last_used_at`, `version`).",
+			"except its secret, including the fields that change with use (`status`, `last_used_at`, `version`)." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,

@@ -84,7 +84,7 @@ func (d *auditEventsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		MarkdownDescription: "The Keymate audit trail: who changed which object, when, in which request, and which fields. " +
 			"Events come newest first, filtered by time range, actor, object and action; the provider follows the API's pages " +
 			"until `limit` events are read. Events name the changed fields, never their values, so no secret is ever read " +
-			"into state. Needs the `audit:read` scope.",
+			"into state. Needs the `audit:read` scope." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"since": schema.StringAttribute{
 				Optional:   true,

@@ -61,7 +61,7 @@ func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The recent runs of a Keymate backup schedule, newest first, with the time of the last " +
 			"successful backup and of the last restore drill that passed: the backup status the security guide asks you " +
-			"to monitor (for example in a `check` block).",
+			"to monitor (for example in a `check` block)." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"schedule_id": schema.StringAttribute{
 				Required:            true,

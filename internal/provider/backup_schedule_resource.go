@@ -82,7 +82,7 @@ func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"object counts with the snapshot). Backups older than `retention_days` are deleted.\n\n" +
 			"Every argument is updated in place; destroying the resource deletes the schedule but keeps its backup files. " +
 			"The next run time and the outcome of runs change on their own, so they are not in the resource: read them " +
-			"with the `keymate_backup_runs` data source.",
+			"with the `keymate_backup_runs` data source." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -83,7 +83,7 @@ func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.Sche
 		MarkdownDescription: "The Keymate server's compliance report: the live account judged against every control of the " +
 			"security guide at read time (the server's clock), each finding named by a stable control id such as `KM-KEY-001`. " +
 			"It is read at every plan, so `passed` can gate a CI plan from a `check` block (a warning) or a " +
-			"`lifecycle { postcondition { ... } }` (an error). Needs the `compliance:read` scope.",
+			"`lifecycle { postcondition { ... } }` (an error). Needs the `compliance:read` scope." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"min_severity": schema.StringAttribute{
 				Optional: true,

@@ -76,7 +76,7 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a Keymate notification channel by `id` or by `name` (exactly one), with the outcome of its " +
-			"last test notification. Secrets are never returned, only their fingerprints.",
+			"last test notification. Secrets are never returned, only their fingerprints." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,

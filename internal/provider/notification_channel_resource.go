@@ -190,7 +190,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"\"<t>.<body>\" under the secret>`. Receivers should verify the signature and reject timestamps older than " +
 			"5 minutes.\n\n" +
 			"With `send_test_on_apply = true` every create and update sends a test notification and fails the apply, naming " +
-			"the delivery error, when it does not arrive.",
+			"the delivery error, when it does not arrive." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -245,3 +245,12 @@ func configuredData(raw any, diags *diag.Diagnostics) *providerData {
 	}
 	return data
 }
+
+// What each docs page says its state holds, appended to every resource's
+// and data source's description so that auditors read it on every page.
+const (
+	resourceStateNote = "\n\n**In state:** every attribute on this page is stored in the Terraform state: in plain text " +
+		"unless marked Sensitive (hidden from plan output, but still stored). Write-only arguments (`*_wo`) are never stored."
+	dataSourceStateNote = "\n\n**In state:** every attribute on this page is stored in the Terraform state; none holds a secret " +
+		"(secrets appear only as fingerprints)."
+)
