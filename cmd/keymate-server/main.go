@@ -22,20 +22,75 @@ import (
 const shutdownTimeout = 15 * time.Second
 
 func main() {
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runMain runs the command args name (the server, or restore) and returns
+// the process's exit code: 0 on success and after -h or --help, 2 for bad
+// flags, 1 for any other failure.
+func runMain(args []string, stdout, stderr io.Writer) int {
 	command := run
-	args := os.Args[1:]
 	if len(args) > 0 && args[0] == "restore" {
 		command, args = runRestore, args[1:]
 	}
-	if err := command(args, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "keymate-server:", err)
-		os.Exit(1)
+	err := command(args, stdout, stderr)
+	var usageErr *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usageErr):
+		return 2 // parseFlags has printed the error and the usage
+	default:
+		fmt.Fprintln(stderr, "keymate-server:", err)
+		return 1
 	}
+}
+
+// mainUsage introduces the server's flags in its usage text.
+const mainUsage = `Usage:
+  keymate-server [flags]            serve the Keymate API
+  keymate-server restore [flags]    restore a backup into a new data directory
+                                    (keymate-server restore -h for its flags)
+
+When no active admin key exists, the server creates one as it starts: its
+secret is KEYMATE_BOOTSTRAP_API_KEY when set, else generated and printed once.
+
+Flags:
+`
+
+// usageError is a flag the command could not parse; parseFlags has already
+// reported it with the usage.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// parseFlags parses args into flags. On -h or --help it prints intro and
+// the flags' defaults to stdout and returns flag.ErrHelp; on a bad flag it
+// prints the error and the same usage to stderr and returns a *usageError.
+func parseFlags(flags *flag.FlagSet, intro string, args []string, stdout, stderr io.Writer) error {
+	flags.SetOutput(stderr) // where the flag package reports a bad flag
+	flags.Usage = func() {} // printed below, to stdout when asked for
+	err := flags.Parse(args)
+	if err == nil {
+		return nil
+	}
+	out := stderr
+	if errors.Is(err, flag.ErrHelp) {
+		out = stdout
+	}
+	fmt.Fprint(out, intro)
+	flags.SetOutput(out)
+	flags.PrintDefaults()
+	flags.SetOutput(stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return &usageError{err}
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("keymate-server", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	listen := flags.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
 	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
 	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
@@ -45,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
 	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
 	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
-	if err := flags.Parse(args); err != nil {
+	if err := parseFlags(flags, mainUsage, args, stdout, stderr); err != nil {
 		return err
 	}
 	backupKey, err := loadBackupKey(*backupKeyFile)

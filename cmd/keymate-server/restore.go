@@ -16,16 +16,26 @@ import (
 // encryption key when no key file is given.
 const backupKeyEnv = "KEYMATE_BACKUP_ENCRYPTION_KEY"
 
+// restoreUsage introduces the restore command's flags in its usage text.
+const restoreUsage = `Usage:
+  keymate-server restore --from FILE --data-dir DIR [--backup-encryption-key-file KEYFILE]
+
+Restores a backup file into a new, empty data directory, after checking the
+file against its manifest, decrypting it (with the key file, else
+` + backupKeyEnv + `) and verifying the restored database.
+
+Flags:
+`
+
 // runRestore is `keymate-server restore`: it restores a backup file into a
 // new, empty data directory, after checking the file against its manifest,
 // decrypting it and verifying the restored database.
 func runRestore(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("keymate-server restore", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	from := flags.String("from", "", "backup file to restore; its manifest (FILE"+backup.ManifestSuffix+") must lie beside it")
 	dataDir := flags.String("data-dir", "", "new, empty data directory to restore into")
 	keyFile := flags.String("backup-encryption-key-file", "", "file holding the key the backup was encrypted with; overrides "+backupKeyEnv)
-	if err := flags.Parse(args); err != nil {
+	if err := parseFlags(flags, restoreUsage, args, stdout, stderr); err != nil {
 		return err
 	}
 	switch {

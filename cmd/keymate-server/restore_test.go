@@ -3,15 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -20,28 +22,30 @@ import (
 func backupOf(t *testing.T, key []byte) string {
 	t.Helper()
 	inst := servertest.Start(t, servertest.WithBackupEncryptionKey(key))
-	post := func(path, body string) []byte {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, inst.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+inst.AdminKey)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
-		}
-		return b
-	}
-	var id struct{ ID string }
-	decodeInto(t, post("/v1/backup-schedules", `{"name":"n","cron":"0 3 * * *","encrypt":true}`), &id)
+	return runBackup(api{t, inst.URL, inst.AdminKey}, `{"name":"n","cron":"0 3 * * *","encrypt":true}`)
+}
+
+// runBackup creates a backup schedule from body, runs it and returns the
+// backup file's path.
+func runBackup(a api, body string) string {
+	a.t.Helper()
+	schedule := a.create("/v1/backup-schedules", body)
 	var run apiv1.BackupRun
-	decodeInto(t, post("/v1/backup-schedules/"+id.ID+"/run", ""), &run)
+	decodeInto(a.t, a.do(http.MethodPost, schedule+"/run", "", http.StatusCreated), &run)
+	if run.Status != apiv1.BackupRunSucceeded {
+		a.t.Fatalf("backup run %+v", run)
+	}
 	return run.File
+}
+
+// writeKeyFile writes key hex-encoded into a new file and returns its path.
+func writeKeyFile(t *testing.T, key []byte) string {
+	t.Helper()
+	keyFile := filepath.Join(t.TempDir(), "backup.key")
+	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return keyFile
 }
 
 // TestRestoreCommandRestoresWithTheKeyFile proves that `keymate-server
@@ -50,10 +54,7 @@ func backupOf(t *testing.T, key []byte) string {
 func TestRestoreCommandRestoresWithTheKeyFile(t *testing.T) {
 	key := bytes.Repeat([]byte{3}, 32)
 	file := backupOf(t, key)
-	keyFile := filepath.Join(t.TempDir(), "backup.key")
-	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile := writeKeyFile(t, key)
 	dataDir := filepath.Join(t.TempDir(), "restored")
 	var stdout, stderr bytes.Buffer
 	if err := runRestore([]string{"--from", file, "--data-dir", dataDir, "--backup-encryption-key-file", keyFile}, &stdout, &stderr); err != nil {
@@ -99,9 +100,74 @@ func TestRestoreCommandRefusesBadInvocations(t *testing.T) {
 	}
 }
 
-func decodeInto(t *testing.T, b []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("decoding %s: %v", b, err)
+// TestRestoreServesEveryObject proves that `keymate-server restore` (the
+// function the command runs) restores an encrypted backup holding every kind
+// of object, and that a server started on the restored directory serves each
+// one as it was (versions included) to the same admin key, and can still
+// unseal a channel's secret: its test delivery is signed with the signing
+// secret the channel was created with.
+func TestRestoreServesEveryObject(t *testing.T) {
+	key := bytes.Repeat([]byte{6}, 32)
+	inst := servertest.Start(t, servertest.WithBackupEncryptionKey(key))
+	src := api{t, inst.URL, inst.AdminKey}
+	hook, deliveries := webhookReceiver(t)
+	const signingSecret = "whsec-restore-test-0123456789"
+
+	apiKey := src.create("/v1/api-keys", `{"name":"ci","scopes":["keys:read"]}`)
+	src.do(http.MethodPatch, apiKey, `{"description":"updated once, so version 2"}`, http.StatusOK, "If-Match", `"1"`)
+	channel := src.create("/v1/notification-channels",
+		fmt.Sprintf(`{"name":"ops","type":"webhook","webhook":{"url":%q,"signing_secret":%q}}`, hook, signingSecret))
+	rule := src.create("/v1/alert-rules", fmt.Sprintf(`{"name":"errors","severity":"critical","metric":"api.error_rate",
+		"condition":{"operator":"gte","threshold":0.05,"window":"5m"},"notification_channel_ids":[%q]}`, strings.TrimPrefix(channel, "/v1/notification-channels/")))
+	grant := src.create("/v1/access-grants", `{"principal":{"type":"user","id":"a"},"role":"viewer","resource":"*","justification":"j"}`)
+	schedule := src.create("/v1/backup-schedules", `{"name":"weekly","cron":"0 3 * * 0","encrypt":true}`)
+	objects := []string{apiKey, channel, rule, grant, schedule}
+	before := map[string][]byte{}
+	for _, path := range objects {
+		before[path] = src.do(http.MethodGet, path, "", http.StatusOK)
+	}
+	file := runBackup(src, `{"name":"now","cron":"0 4 * * *","encrypt":true}`)
+
+	dataDir := filepath.Join(t.TempDir(), "restored")
+	var stdout, stderr bytes.Buffer
+	if err := runRestore([]string{"--from", file, "--data-dir", dataDir, "--backup-encryption-key-file", writeKeyFile(t, key)}, &stdout, &stderr); err != nil {
+		t.Fatalf("restore: %v (stderr %s)", err, stderr.String())
+	}
+	for _, want := range []string{"access_grants: 1", "alert_rules: 1", "api_keys: 2", "backup_schedules: 2", "notification_channels: 1"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("restore output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+
+	srv, err := server.New(server.Config{DataDir: dataDir, Clock: inst.Clock, BackupEncryptionKey: key,
+		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst})
+	if err != nil {
+		t.Fatalf("starting a server on the restored directory: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	if srv.GeneratedAdminSecret() != "" {
+		t.Fatal("the restored server generated a new admin key; the restored one should be active")
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	restored := api{t, ts.URL, inst.AdminKey}
+	for _, path := range objects {
+		if got := restored.do(http.MethodGet, path, "", http.StatusOK); !bytes.Equal(got, before[path]) {
+			t.Errorf("GET %s on the restored server:\n%s\nwant, as before the backup:\n%s", path, got, before[path])
+		}
+	}
+
+	var result apiv1.ChannelTestResult
+	decodeInto(t, restored.do(http.MethodPost, channel+"/test", "", http.StatusOK), &result)
+	if result.Status != apiv1.TestStatusSucceeded {
+		t.Fatalf("test delivery through the restored channel: %+v", result)
+	}
+	select {
+	case d := <-deliveries:
+		if err := verifySignature(d.header.Get(apiv1.HeaderSignature), d.body, signingSecret, inst.Clock.Now()); err != nil {
+			t.Fatalf("the restored channel's delivery: %v", err)
+		}
+	default:
+		t.Fatal("the test delivery succeeded but the receiver got nothing")
 	}
 }

@@ -237,9 +237,11 @@ type AccessCheckRequest struct {
 	Resource  string    `json:"resource"`
 }
 
-// AccessCheckResult answers an access check. DecidedBy lists the ids of the
-// active grants that allow the action (empty when denied); Reason explains
-// the decision in one sentence.
+// AccessCheckResult answers an access check. When allowed, DecidedBy lists
+// the ids of the active grants that allow the action; when denied, the ids of
+// the principal's grants that fell short (expired, revoked, a role not
+// permitting the action, a pattern not covering the resource), empty when it
+// has none. Reason explains the decision, per grant when denied.
 type AccessCheckResult struct {
 	Allowed   bool     `json:"allowed"`
 	DecidedBy []string `json:"decided_by"`

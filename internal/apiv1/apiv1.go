@@ -138,6 +138,9 @@ const (
 	CodePreconditionFailed = "precondition_failed"
 	CodeRateLimited        = "rate_limited"
 	CodeInternal           = "internal"
+	// CodeMethodNotAllowed answers a 405: the path exists but not for the
+	// request's method; the Allow header lists the methods it has.
+	CodeMethodNotAllowed = "method_not_allowed"
 )
 
 // ErrorEnvelope is the body of every error response.

@@ -303,34 +303,49 @@ func (s *Server) handleCheckAccess(w http.ResponseWriter, r *http.Request) {
 }
 
 // decideAccess allows the action when an active grant of the principal has a
-// role permitting it on a pattern covering the resource; otherwise it denies
-// and says why each grant did not count.
+// role permitting it on a pattern covering the resource; decided_by then
+// lists those grants. Otherwise it denies, decided_by lists every grant of
+// the principal (each fell short), and the reason says per grant why.
 func decideAccess(grants []store.AccessGrant, spec checkSpec, now time.Time) apiv1.AccessCheckResult {
-	res := apiv1.AccessCheckResult{DecidedBy: []string{}}
-	var why []string
+	var allowing, shortOf, why []string
 	for _, g := range slices.Backward(grants) { // oldest first
-		switch {
-		case g.Status(now) != apiv1.GrantStatusActive:
-			why = append(why, fmt.Sprintf("grant %s is %s", g.ID, g.Status(now)))
-		case !apiv1.RolePermits(g.Role, spec.action):
-			why = append(why, fmt.Sprintf("grant %s gives role %s, which does not permit %s", g.ID, g.Role, spec.action))
-		case !patternCovers(g.Resource, spec.resource):
-			why = append(why, fmt.Sprintf("grant %s covers %s, not %s", g.ID, g.Resource, spec.resource))
-		default:
-			res.DecidedBy = append(res.DecidedBy, g.ID)
+		if short := grantShortfalls(g, spec, now); len(short) > 0 {
+			shortOf = append(shortOf, g.ID)
+			why = append(why, fmt.Sprintf("grant %s (%s on %s) %s", g.ID, g.Role, g.Resource, strings.Join(short, " and ")))
+			continue
 		}
+		allowing = append(allowing, g.ID)
 	}
 	who := spec.principal.Type + " " + spec.principal.ID
 	switch {
-	case len(res.DecidedBy) > 0:
-		res.Allowed = true
-		res.Reason = fmt.Sprintf("%s may %s on %s by %d active grant(s)", who, spec.action, spec.resource, len(res.DecidedBy))
-	case len(why) == 0:
-		res.Reason = fmt.Sprintf("denied: %s has no access grants", who)
+	case len(allowing) > 0:
+		return apiv1.AccessCheckResult{Allowed: true, DecidedBy: allowing,
+			Reason: fmt.Sprintf("%s may %s on %s by active grant(s) %s", who, spec.action, spec.resource, strings.Join(allowing, ", "))}
+	case len(shortOf) == 0:
+		return apiv1.AccessCheckResult{DecidedBy: []string{}, Reason: fmt.Sprintf("denied: %s has no access grants", who)}
 	default:
-		res.Reason = fmt.Sprintf("denied: no active grant lets %s %s on %s: %s", who, spec.action, spec.resource, strings.Join(why, "; "))
+		return apiv1.AccessCheckResult{DecidedBy: shortOf,
+			Reason: fmt.Sprintf("denied: no active grant lets %s %s on %s: %s", who, spec.action, spec.resource, strings.Join(why, "; "))}
 	}
-	return res
+}
+
+// grantShortfalls returns every reason why g does not allow the checked
+// action at now, or nil when it allows it.
+func grantShortfalls(g store.AccessGrant, spec checkSpec, now time.Time) []string {
+	var short []string
+	switch g.Status(now) {
+	case apiv1.GrantStatusRevoked:
+		short = append(short, "was revoked at "+g.RevokedAt.UTC().Format(time.RFC3339))
+	case apiv1.GrantStatusExpired:
+		short = append(short, "expired at "+g.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !apiv1.RolePermits(g.Role, spec.action) {
+		short = append(short, fmt.Sprintf("gives role %s, which does not permit %s", g.Role, spec.action))
+	}
+	if !patternCovers(g.Resource, spec.resource) {
+		short = append(short, fmt.Sprintf("covers %s, not %s", g.Resource, spec.resource))
+	}
+	return short
 }
 
 // patternCovers reports whether a grant's resource pattern ("*",

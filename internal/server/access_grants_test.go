@@ -185,38 +185,61 @@ func TestAccessGrantErrors(t *testing.T) {
 	}
 }
 
-// TestAccessCheckDecidesByActiveGrants proves that a matching grant allows,
-// and that a weaker role, a narrower resource pattern and a grant whose
-// expires_at the clock has passed all deny (the grant's status becoming
-// "expired").
+// TestAccessCheckDecidesByActiveGrants proves that a matching grant allows
+// and is named in decided_by, and that a weaker role, a narrower resource
+// pattern and a grant whose expires_at the clock has passed all deny (the
+// grant's status becoming "expired"): a denial names in decided_by every
+// grant that fell short, and its reason says per grant why.
 func TestAccessCheckDecidesByActiveGrants(t *testing.T) {
 	inst := servertest.Start(t)
 	alice := apiv1.Principal{Type: "user", ID: "alice"}
 	expires := servertest.StartTime.Add(time.Hour)
 	operator := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: alice, Role: "operator", Resource: "alert-rules/*", ExpiresAt: &expires})
 	narrow := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: alice, Role: "admin", Resource: "api-keys/key_1"})
+	both := []string{operator.ID, narrow.ID}
+	denied := func(res apiv1.AccessCheckResult, wantIDs []string, wantReasons ...string) bool {
+		if res.Allowed || !slices.Equal(res.DecidedBy, wantIDs) {
+			return false
+		}
+		for _, want := range wantReasons {
+			if !strings.Contains(res.Reason, want) {
+				return false
+			}
+		}
+		return true
+	}
 
-	if res := checkAccess(t, inst, alice, "alerts:write", "alert-rules/ar_1"); !res.Allowed || !slices.Equal(res.DecidedBy, []string{operator.ID}) {
+	if res := checkAccess(t, inst, alice, "alerts:write", "alert-rules/ar_1"); !res.Allowed || !slices.Equal(res.DecidedBy, []string{operator.ID}) ||
+		!strings.Contains(res.Reason, operator.ID) {
 		t.Fatalf("operator on alert-rules/* must allow alerts:write on alert-rules/ar_1: %+v", res)
 	}
 	if res := checkAccess(t, inst, alice, "admin", "api-keys/key_1"); !res.Allowed || !slices.Equal(res.DecidedBy, []string{narrow.ID}) {
 		t.Fatalf("admin on api-keys/key_1 must allow admin there: %+v", res)
 	}
-	if res := checkAccess(t, inst, alice, "audit:read", "alert-rules/ar_1"); res.Allowed || len(res.DecidedBy) != 0 ||
-		!strings.Contains(res.Reason, "does not permit audit:read") {
-		t.Fatalf("operator must not permit audit:read: %+v", res)
+	if res := checkAccess(t, inst, alice, "audit:read", "alert-rules/ar_1"); !denied(res, both,
+		"grant "+operator.ID+" (operator on alert-rules/*) gives role operator, which does not permit audit:read",
+		"grant "+narrow.ID+" (admin on api-keys/key_1) covers api-keys/key_1, not alert-rules/ar_1") {
+		t.Fatalf("operator must not permit audit:read, nor admin on api-keys/key_1 cover alert-rules/ar_1: %+v", res)
 	}
-	if res := checkAccess(t, inst, alice, "keys:write", "api-keys/key_2"); res.Allowed || !strings.Contains(res.Reason, "covers api-keys/key_1, not api-keys/key_2") {
-		t.Fatalf("a grant on api-keys/key_1 must not cover api-keys/key_2: %+v", res)
+	if res := checkAccess(t, inst, alice, "keys:write", "api-keys/key_2"); !denied(res, both,
+		"grant "+operator.ID+" (operator on alert-rules/*) covers alert-rules/*, not api-keys/key_2",
+		"grant "+narrow.ID+" (admin on api-keys/key_1) covers api-keys/key_1, not api-keys/key_2") {
+		t.Fatalf("neither grant covers api-keys/key_2: %+v", res)
 	}
-	if res := checkAccess(t, inst, apiv1.Principal{Type: "team", ID: "alice"}, "alerts:write", "alert-rules/ar_1"); res.Allowed {
+	if res := checkAccess(t, inst, apiv1.Principal{Type: "team", ID: "alice"}, "alerts:write", "alert-rules/ar_1"); !denied(res, []string{},
+		"team alice has no access grants") {
 		t.Fatalf("a grant to user alice must not count for team alice: %+v", res)
 	}
 
 	inst.Clock.Advance(time.Hour)
-	res := checkAccess(t, inst, alice, "alerts:write", "alert-rules/ar_1")
-	if res.Allowed || !strings.Contains(res.Reason, operator.ID+" is expired") {
-		t.Fatalf("an expired grant must deny: %+v", res)
+	expiredAt := expires.UTC().Format(time.RFC3339)
+	if res := checkAccess(t, inst, alice, "alerts:write", "alert-rules/ar_1"); !denied(res, both,
+		"grant "+operator.ID+" (operator on alert-rules/*) expired at "+expiredAt+";") {
+		t.Fatalf("an expired grant must deny and be named: %+v", res)
+	}
+	if res := checkAccess(t, inst, alice, "audit:read", "alert-rules/ar_1"); !denied(res, both,
+		"grant "+operator.ID+" (operator on alert-rules/*) expired at "+expiredAt+" and gives role operator, which does not permit audit:read") {
+		t.Fatalf("every shortfall of a grant must be named: %+v", res)
 	}
 	resp, body := call(t, inst.URL, http.MethodGet, "/v1/access-grants/"+operator.ID, inst.AdminKey, "")
 	mustStatus(t, resp, body, http.StatusOK)
@@ -261,8 +284,9 @@ func TestAccessReviewIsRecordedAndRevokeEndsTheGrant(t *testing.T) {
 	if revoked := decode[apiv1.AccessGrant](t, body); revoked.Status != apiv1.GrantStatusRevoked {
 		t.Fatalf("after revoke = %+v", revoked)
 	}
-	if res := checkAccess(t, inst, bob, "keys:read", "api-keys/key_1"); res.Allowed {
-		t.Fatalf("a grant revoked by review must deny: %+v", res)
+	if res := checkAccess(t, inst, bob, "keys:read", "api-keys/key_1"); res.Allowed || !slices.Equal(res.DecidedBy, []string{g.ID}) ||
+		!strings.Contains(res.Reason, "grant "+g.ID+" (viewer on *) was revoked at "+reviewedAt.UTC().Format(time.RFC3339)) {
+		t.Fatalf("a grant revoked by review must deny and be named: %+v", res)
 	}
 
 	resp, body = call(t, inst.URL, http.MethodGet, "/v1/access-grants/"+g.ID+"/reviews", inst.AdminKey, "")

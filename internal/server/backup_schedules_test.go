@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
-	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
@@ -238,44 +236,6 @@ func TestBackupRetentionPrunesOldFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(recent.File); err != nil {
 		t.Errorf("the recent backup file is gone: %v", err)
-	}
-}
-
-// TestRestoreServesEveryObject proves that restoring a backup into a fresh
-// directory gives a server that serves every object of the snapshot, to the
-// same admin key.
-func TestRestoreServesEveryObject(t *testing.T) {
-	inst := servertest.Start(t)
-	key := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "ci", Scopes: []string{"keys:read"}})
-	grant := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: apiv1.Principal{Type: "user", ID: "a"}, Role: "viewer", Resource: "*"})
-	s := createSchedule(t, inst, `{"name":"nightly","cron":"0 3 * * *"}`)
-	run := runNow(t, inst, s.ID)
-
-	dataDir := filepath.Join(t.TempDir(), "restored")
-	m, err := backup.Restore(t.Context(), run.File, dataDir, nil)
-	if err != nil {
-		t.Fatalf("restore: %v", err)
-	}
-	if m.Counts[apiv1.IncludeAPIKeys] != 2 || m.Counts[apiv1.IncludeAccessGrants] != 1 || m.Counts[apiv1.IncludeBackupSchedules] != 1 {
-		t.Fatalf("manifest counts = %v", m.Counts)
-	}
-	srv, err := server.New(server.Config{DataDir: dataDir, Clock: inst.Clock})
-	if err != nil {
-		t.Fatalf("starting a server on the restored directory: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	if srv.GeneratedAdminSecret() != "" {
-		t.Fatal("the restored server generated a new admin key; the restored one should be active")
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	for _, path := range []string{"/v1/api-keys/" + key.ID, "/v1/access-grants/" + grant.ID, "/v1/backup-schedules/" + s.ID} {
-		resp, body := call(t, ts.URL, http.MethodGet, path, inst.AdminKey, "")
-		mustStatus(t, resp, body, http.StatusOK)
-	}
-
-	if _, err := backup.Restore(t.Context(), run.File, dataDir, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
-		t.Fatalf("restore into a non-empty directory: %v", err)
 	}
 }
 

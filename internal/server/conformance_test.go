@@ -3,10 +3,14 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -32,6 +36,9 @@ type conformance struct {
 	doc  *openapi3.T
 	mu   sync.Mutex
 	seen map[string]map[int]bool // operationId -> statuses
+	// methodNotAllowedSeen is true once a method the spec does not give a
+	// path was answered (405, which belongs to no operation).
+	methodNotAllowedSeen bool
 }
 
 func loadConformance(t *testing.T) *conformance {
@@ -76,6 +83,10 @@ func (c *conformance) fail(format string, args ...any) {
 
 func (c *conformance) serve(router routers.Router, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	route, pathParams, err := router.FindRoute(r)
+	if errors.Is(err, routers.ErrMethodNotAllowed) {
+		c.serveMethodNotAllowed(router, next, w, r)
+		return
+	}
 	if err != nil {
 		c.fail("%s %s: no operation in the spec: %v", r.Method, r.URL.Path, err)
 		next.ServeHTTP(w, r)
@@ -118,6 +129,58 @@ func (c *conformance) serve(router routers.Router, next http.Handler, w http.Res
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
+// serveMethodNotAllowed checks the answer to a method that the spec does
+// not give the request's path: the spec's MethodNotAllowed response, with an
+// Allow header listing exactly the path's methods in the spec (and HEAD with
+// GET), and the error envelope with code method_not_allowed.
+func (c *conformance) serveMethodNotAllowed(router routers.Router, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	var want []string
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		if _, _, err := router.FindRoute(probe); err == nil || (method == http.MethodHead && slices.Contains(want, http.MethodGet)) {
+			want = append(want, method)
+		}
+	}
+	allow := strings.Split(rec.Header().Get("Allow"), ", ")
+	slices.Sort(allow)
+	slices.Sort(want)
+	spec := c.doc.Components.Responses["MethodNotAllowed"].Value
+	var body any
+	switch err := json.Unmarshal(rec.Body.Bytes(), &body); {
+	case rec.Code != http.StatusMethodNotAllowed:
+		c.fail("%s %s: status %d, want 405 for a method the spec does not give the path", r.Method, r.URL.Path, rec.Code)
+	case !slices.Equal(allow, want):
+		c.fail("%s %s: Allow %q, want the spec's methods %v", r.Method, r.URL.Path, rec.Header().Get("Allow"), want)
+	case err != nil:
+		c.fail("%s %s: 405 body is not JSON: %v", r.Method, r.URL.Path, err)
+	default:
+		if err := spec.Content.Get("application/json").Schema.Value.VisitJSON(body); err != nil {
+			c.fail("%s %s: 405 body does not match the spec: %v\nbody: %s", r.Method, r.URL.Path, err, rec.Body.Bytes())
+		}
+		var env apiv1.ErrorEnvelope
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error.Code != apiv1.CodeMethodNotAllowed {
+			c.fail("%s %s: code %q (%v), want %s", r.Method, r.URL.Path, env.Error.Code, err, apiv1.CodeMethodNotAllowed)
+		}
+		for name := range spec.Headers {
+			if rec.Header().Get(name) == "" {
+				c.fail("%s %s: 405 lacks the header %s", r.Method, r.URL.Path, name)
+			}
+		}
+	}
+	c.mu.Lock()
+	c.methodNotAllowedSeen = true
+	c.mu.Unlock()
+
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
 // checkCoverage fails for every operation of the spec never exercised, and
 // for every listed status never seen.
 func (c *conformance) checkCoverage(statuses []int) {
@@ -138,6 +201,7 @@ func (c *conformance) checkCoverage(statuses []int) {
 	if len(missing) > 0 {
 		c.t.Errorf("operations never exercised: %v", missing)
 	}
+	seenStatus[http.StatusMethodNotAllowed] = c.methodNotAllowedSeen
 	for _, s := range statuses {
 		if !seenStatus[s] {
 			c.t.Errorf("status %d was never exercised", s)
@@ -184,6 +248,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 
 	do(http.MethodGet, "/v1/api-keys/"+created.ID, admin, "", 200)
 	do(http.MethodGet, "/v1/api-keys/key_missing", admin, "", 404)
+	do(http.MethodPut, "/v1/api-keys/"+created.ID, admin, `{"name":"conf2"}`, 405)
+	do(http.MethodDelete, "/v1/api-keys", "", "", 405)
 
 	do(http.MethodPatch, "/v1/api-keys/"+created.ID, admin, `{"description":null,"expires_at":null}`, 200, "If-Match", `"1"`)
 	do(http.MethodPatch, "/v1/api-keys/"+created.ID, admin, `{"name":"conf2"}`, 412, "If-Match", `"1"`)
@@ -218,5 +284,5 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	resp, b = call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
 	mustStatus(t, resp, b, 429)
 
-	c.checkCoverage([]int{200, 201, 204, 400, 401, 403, 404, 409, 412, 422, 429})
+	c.checkCoverage([]int{200, 201, 204, 400, 401, 403, 404, 405, 409, 412, 422, 429})
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
@@ -54,7 +56,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/backup-schedules/{id}/runs", s.authenticated(scopeBackupsRead, s.handleListBackupRuns))
 	mux.Handle("POST /v1/backup-schedules/{id}/run", s.authenticated(scopeBackupsWrite, s.handleRunBackupNow))
 	mux.Handle("GET /v1/compliance/report", s.authenticated(scopeComplianceRead, s.handleComplianceReport))
-	mux.HandleFunc("/", s.handleNoRoute)
+	mux.Handle("/", noRoute(mux))
 	return s.observed(s.recovered(mux))
 }
 
@@ -74,6 +76,27 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
-	writeError(w, r, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+// routeMethods are the methods a route may have, in the order an Allow
+// header lists them. A GET route also serves HEAD.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// noRoute answers a request that no route of mux matched: 405 with an Allow
+// header when the path has routes for other methods, else 404.
+func noRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allowed []string
+		for _, method := range routeMethods {
+			probe := &http.Request{Method: method, URL: r.URL, Host: r.Host}
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+				allowed = append(allowed, method)
+			}
+		}
+		if len(allowed) == 0 {
+			writeError(w, r, errNotFound("no route for %s %s", r.Method, r.URL.Path))
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: apiv1.CodeMethodNotAllowed,
+			message: fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+	})
 }
