@@ -2,8 +2,12 @@
 # configuration:
 #
 #   export KEYMATE_ENDPOINT="https://keymate.example.com"
-#   export KEYMATE_API_KEY="km_..."   # a key with scopes keys:read and keys:write
+#   export KEYMATE_API_KEY="km_..."   # a key holding the scopes of what you manage
+#
+# In CI, KEYMATE_POLICY=enforce turns the plan-time checks of the security
+# guide (control ids such as KM-KEY-002) from warnings into errors.
 provider "keymate" {
   max_retries     = 4
   request_timeout = "30s"
+  policy          = "warn"
 }
