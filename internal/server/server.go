@@ -36,7 +36,8 @@ const outcomeCapacity = 10000
 
 // Config configures a Server.
 type Config struct {
-	// DataDir holds keymate.db and the key that seals idempotency records.
+	// DataDir holds keymate.db and sealing.key, the key that seals the
+	// secrets the server must keep (channel secrets, replayed responses).
 	// It is created if missing.
 	DataDir string
 	// Clock tells the time for expiry, rotation, rate limiting and audit

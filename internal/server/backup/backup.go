@@ -40,7 +40,7 @@ const (
 	// DatabaseFile is the server's SQLite database.
 	DatabaseFile = "keymate.db"
 	// SealerKeyFile is the key that seals secrets stored in the database.
-	SealerKeyFile = "idempotency.key"
+	SealerKeyFile = "sealing.key"
 )
 
 // ManifestSuffix is appended to a backup file's path to name its manifest.
