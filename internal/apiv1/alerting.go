@@ -1,7 +1,6 @@
 package apiv1
 
 import (
-	"slices"
 	"time"
 )
 
@@ -106,9 +105,6 @@ func Metrics() []string {
 	}
 	return names
 }
-
-// IsMetric reports whether name is in the metric catalogue.
-func IsMetric(name string) bool { return slices.Contains(Metrics(), name) }
 
 // Limits of alert rules: durations (condition.window and renotify_interval)
 // and labels. A condition's threshold must be 0 or more, and at most 1 for

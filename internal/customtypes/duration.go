@@ -71,9 +71,6 @@ func NewDurationValue(s string) Duration { return Duration{StringValue: basetype
 // NewDurationNull returns a null Duration.
 func NewDurationNull() Duration { return Duration{StringValue: basetypes.NewStringNull()} }
 
-// NewDurationUnknown returns an unknown Duration.
-func NewDurationUnknown() Duration { return Duration{StringValue: basetypes.NewStringUnknown()} }
-
 // Type returns DurationType.
 func (v Duration) Type(context.Context) attr.Type { return DurationType{} }
 

@@ -81,9 +81,6 @@ func NewRFC3339TimePointerValue(t *time.Time) RFC3339 {
 // NewRFC3339Null returns a null RFC3339.
 func NewRFC3339Null() RFC3339 { return RFC3339{StringValue: basetypes.NewStringNull()} }
 
-// NewRFC3339Unknown returns an unknown RFC3339.
-func NewRFC3339Unknown() RFC3339 { return RFC3339{StringValue: basetypes.NewStringUnknown()} }
-
 // Type returns RFC3339Type.
 func (v RFC3339) Type(context.Context) attr.Type { return RFC3339Type{} }
 

@@ -64,9 +64,6 @@ func (s Schedule) Next(t time.Time) time.Time {
 	return s.spec.Next(t.In(s.loc)).UTC()
 }
 
-// Location returns the schedule's time zone.
-func (s Schedule) Location() *time.Location { return s.loc }
-
 var errNeverFires = errors.New("never fires (no such date); check the day of month and month")
 
 func parseCron(expr string) (cron.Schedule, error) {
