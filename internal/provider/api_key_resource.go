@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -344,7 +342,7 @@ func rotationReason(state, plan apiKeyResourceModel, now time.Time, appliedFinge
 	var due string
 	expected := appliedFingerprint
 	if !state.Secret.IsNull() && !state.Secret.IsUnknown() {
-		expected = secretFingerprint(state.Secret.ValueString())
+		expected = apiv1.Fingerprint(state.Secret.ValueString())
 	}
 	if reason, overdue := rotationDue(state, now); overdue {
 		due = reason
@@ -366,13 +364,6 @@ func rotationDue(state apiKeyResourceModel, now time.Time) (string, bool) {
 		return "", false
 	}
 	return "next_rotation_at " + state.NextRotationAt.ValueString() + " has passed", true
-}
-
-// secretFingerprint computes the API's fingerprint of a secret: "sha256:" and
-// the first 16 hex digits of its SHA-256.
-func secretFingerprint(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return "sha256:" + hex.EncodeToString(sum[:])[:16]
 }
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

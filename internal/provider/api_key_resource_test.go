@@ -31,7 +31,7 @@ func checkFingerprintOfSecret(t *testing.T, inst *servertest.Instance) resource.
 		if !strings.HasPrefix(secret, "km_") {
 			return fmt.Errorf("secret does not look generated (want km_ prefix)")
 		}
-		if got, want := attrs["secret_fingerprint"], secretFingerprint(secret); got != want {
+		if got, want := attrs["secret_fingerprint"], apiv1.Fingerprint(secret); got != want {
 			return fmt.Errorf("secret_fingerprint = %q, want %q (fingerprint of the secret in state)", got, want)
 		}
 		if !authenticates(t, inst, secret) {
@@ -313,7 +313,7 @@ func checkSuppliedSecret(t *testing.T, inst *servertest.Instance, secret string)
 		if attrs["secret"] != "" {
 			return fmt.Errorf("secret must be null when secret_wo is used")
 		}
-		if got, want := attrs["secret_fingerprint"], secretFingerprint(secret); got != want {
+		if got, want := attrs["secret_fingerprint"], apiv1.Fingerprint(secret); got != want {
 			return fmt.Errorf("secret_fingerprint = %q, want the supplied secret's %q", got, want)
 		}
 		if !authenticates(t, inst, secret) {

@@ -13,13 +13,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 )
 
-func TestSecretFingerprintMatchesAPIFormat(t *testing.T) {
-	// SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223...
-	if got := secretFingerprint("abc"); got != "sha256:ba7816bf8f01cfea" {
-		t.Errorf("secretFingerprint(abc) = %q", got)
-	}
-}
-
 func TestShortDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		24 * time.Hour:               "24h",
@@ -38,7 +31,7 @@ func TestShortDuration(t *testing.T) {
 func testState() apiKeyResourceModel {
 	return apiKeyResourceModel{
 		Secret:            types.StringValue("km_secret"),
-		SecretFingerprint: types.StringValue(secretFingerprint("km_secret")),
+		SecretFingerprint: types.StringValue(apiv1.Fingerprint("km_secret")),
 		NextRotationAt:    types.StringValue("2026-04-01T00:00:00Z"),
 		RotateWhenChanged: types.MapNull(types.StringType),
 		SecretWOVersion:   types.Int64Null(),

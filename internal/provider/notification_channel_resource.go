@@ -607,12 +607,12 @@ func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context
 	switch {
 	case m.Webhook != nil && ch.Webhook != nil:
 		w := m.Webhook
-		if check(secretWebhookSigningSecret, valueFingerprint(w.SigningSecret.ValueString()), !w.SigningSecret.IsNull(),
+		if check(secretWebhookSigningSecret, apiv1.Fingerprint(w.SigningSecret.ValueString()), !w.SigningSecret.IsNull(),
 			ch.Webhook.SigningSecretFingerprint) {
 			resend(&w.SigningSecret, &w.SigningSecretWOVersion)
 		}
 		headers, _ := stringMap(ctx, w.Headers)
-		if check(secretWebhookHeaders, headersFingerprint(headers), !w.Headers.IsNull(), ch.Webhook.HeadersFingerprint) {
+		if check(secretWebhookHeaders, apiv1.HeadersFingerprint(headers), !w.Headers.IsNull(), ch.Webhook.HeadersFingerprint) {
 			if w.Headers.IsNull() {
 				w.Headers = types.MapValueMust(types.StringType, nil)
 			} else {
@@ -621,13 +621,13 @@ func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context
 		}
 	case m.Slack != nil && ch.Slack != nil:
 		s := m.Slack
-		if check(secretSlackWebhookURL, valueFingerprint(s.WebhookURL.ValueString()), !s.WebhookURL.IsNull(),
+		if check(secretSlackWebhookURL, apiv1.Fingerprint(s.WebhookURL.ValueString()), !s.WebhookURL.IsNull(),
 			ch.Slack.WebhookURLFingerprint) {
 			resend(&s.WebhookURL, &s.WebhookURLWOVersion)
 		}
 	case m.PagerDuty != nil && ch.PagerDuty != nil:
 		p := m.PagerDuty
-		if check(secretPagerDutyRoutingKey, valueFingerprint(p.RoutingKey.ValueString()), !p.RoutingKey.IsNull(),
+		if check(secretPagerDutyRoutingKey, apiv1.Fingerprint(p.RoutingKey.ValueString()), !p.RoutingKey.IsNull(),
 			ch.PagerDuty.RoutingKeyFingerprint) {
 			resend(&p.RoutingKey, &p.RoutingKeyWOVersion)
 		}
@@ -670,24 +670,6 @@ func setAppliedChannelFingerprints(ctx context.Context, private interface {
 		return diags
 	}
 	return private.SetKey(ctx, privateChannelFingerprintsKey, raw)
-}
-
-// valueFingerprint is the API's fingerprint of a secret value: "" for none.
-func valueFingerprint(value string) string {
-	if value == "" {
-		return ""
-	}
-	return secretFingerprint(value)
-}
-
-// headersFingerprint is the API's fingerprint of a header map: that of its
-// canonical JSON (keys sorted), "" when there are no headers.
-func headersFingerprint(headers map[string]string) string {
-	if len(headers) == 0 {
-		return ""
-	}
-	canonical, _ := json.Marshal(headers) // a map of strings always encodes
-	return secretFingerprint(string(canonical))
 }
 
 // stringMap returns a map of strings; null is an empty map.

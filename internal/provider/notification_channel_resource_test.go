@@ -157,8 +157,8 @@ func TestAccNotificationChannelResource_lifecycle(t *testing.T) {
 				return err
 			}
 			w := ch.Webhook
-			if w == nil || w.URL != url || w.SigningSecretFingerprint != secretFingerprint(secret) ||
-				w.HeadersFingerprint != headersFingerprint(map[string]string{"Authorization": header}) {
+			if w == nil || w.URL != url || w.SigningSecretFingerprint != apiv1.Fingerprint(secret) ||
+				w.HeadersFingerprint != apiv1.HeadersFingerprint(map[string]string{"Authorization": header}) {
 				return fmt.Errorf("API holds %+v, want url %s and the fingerprints of the configured secret and headers", w, url)
 			}
 			return nil
@@ -264,8 +264,8 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 			return err
 		}
 		if ch.Name != "drifting" || ch.Webhook.URL != "https://hooks.example.com/a" ||
-			ch.Webhook.SigningSecretFingerprint != secretFingerprint(secret) ||
-			ch.Webhook.HeadersFingerprint != headersFingerprint(map[string]string{"Authorization": "Bearer one"}) {
+			ch.Webhook.SigningSecretFingerprint != apiv1.Fingerprint(secret) ||
+			ch.Webhook.HeadersFingerprint != apiv1.HeadersFingerprint(map[string]string{"Authorization": "Bearer one"}) {
 			return fmt.Errorf("apply did not restore the channel: %+v %+v", ch, ch.Webhook)
 		}
 		return nil
@@ -372,8 +372,8 @@ func TestAccNotificationChannelResource_writeOnlySecret(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if ch.Slack.WebhookURLFingerprint != secretFingerprint(url) {
-				return fmt.Errorf("API has webhook_url fingerprint %s, want the configured URL's %s", ch.Slack.WebhookURLFingerprint, secretFingerprint(url))
+			if ch.Slack.WebhookURLFingerprint != apiv1.Fingerprint(url) {
+				return fmt.Errorf("API has webhook_url fingerprint %s, want the configured URL's %s", ch.Slack.WebhookURLFingerprint, apiv1.Fingerprint(url))
 			}
 			return nil
 		}
@@ -471,7 +471,7 @@ func TestAccNotificationChannelResource_sendTestOnApply(t *testing.T) {
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.test", tfjsonpath.New("last_test_status"), knownvalue.StringExact("succeeded")),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.test", tfjsonpath.New("last_test_at"), knownvalue.StringExact("2026-01-01T00:00:00Z")),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.test", tfjsonpath.New("webhook").AtMapKey("signing_secret_fingerprint"),
-						knownvalue.StringExact(secretFingerprint("receiver-shared-secret-0123"))),
+						knownvalue.StringExact(apiv1.Fingerprint("receiver-shared-secret-0123"))),
 				},
 				Check: func(*terraform.State) error {
 					d := receiver.next(t)
@@ -528,7 +528,7 @@ data "keymate_notification_channel" "by_id" {
 					newID.AddStateValue(channelAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.by_id", tfjsonpath.New("pagerduty"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"events_url":              knownvalue.StringExact(apiv1.DefaultPagerDutyEventURL),
-						"routing_key_fingerprint": knownvalue.StringExact(secretFingerprint("abcdefghijklmnopqrstuvwxyz012345")),
+						"routing_key_fingerprint": knownvalue.StringExact(apiv1.Fingerprint("abcdefghijklmnopqrstuvwxyz012345")),
 					})),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.by_id", tfjsonpath.New("last_test_status"), knownvalue.StringExact("never")),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.by_id", tfjsonpath.New("last_test_at"), knownvalue.Null()),
@@ -647,10 +647,10 @@ func TestPlanSecretResends(t *testing.T) {
 	applied := func(secretFP string) map[string]string {
 		return map[string]string{secretWebhookSigningSecret: secretFP, secretWebhookHeaders: ""}
 	}
-	other := secretFingerprint("changed-outside-0123")
+	other := apiv1.Fingerprint("changed-outside-0123")
 
 	m := webhook(types.StringValue(secret), types.Int64Null())
-	if got := m.planSecretResends(ctx, api(secretFingerprint(secret), ""), applied(secretFingerprint(secret))); len(got) != 0 {
+	if got := m.planSecretResends(ctx, api(apiv1.Fingerprint(secret), ""), applied(apiv1.Fingerprint(secret))); len(got) != 0 {
 		t.Errorf("matching fingerprints: got drift %v", got)
 	}
 	if m.Webhook.SigningSecret.ValueString() != secret {
@@ -658,7 +658,7 @@ func TestPlanSecretResends(t *testing.T) {
 	}
 
 	m = webhook(types.StringValue(secret), types.Int64Null())
-	if got := m.planSecretResends(ctx, api(other, ""), applied(secretFingerprint(secret))); len(got) != 1 || got[0] != secretWebhookSigningSecret {
+	if got := m.planSecretResends(ctx, api(other, ""), applied(apiv1.Fingerprint(secret))); len(got) != 1 || got[0] != secretWebhookSigningSecret {
 		t.Errorf("rotated secret in state: got %v", got)
 	}
 	if !m.Webhook.SigningSecret.IsNull() {
@@ -666,13 +666,13 @@ func TestPlanSecretResends(t *testing.T) {
 	}
 
 	m = webhook(types.StringNull(), types.Int64Value(3))
-	m.planSecretResends(ctx, api(other, ""), applied(secretFingerprint(secret)))
+	m.planSecretResends(ctx, api(other, ""), applied(apiv1.Fingerprint(secret)))
 	if !m.Webhook.SigningSecretWOVersion.IsNull() || !m.Webhook.SigningSecret.IsNull() {
 		t.Error("a drifted write-only secret must null its version and nothing else")
 	}
 
 	m = webhook(types.StringNull(), types.Int64Null())
-	m.planSecretResends(ctx, api(other, secretFingerprint(`{"A":"b"}`)), applied(""))
+	m.planSecretResends(ctx, api(other, apiv1.Fingerprint(`{"A":"b"}`)), applied(""))
 	if m.Webhook.SigningSecret.ValueString() != "" || m.Webhook.SigningSecret.IsNull() {
 		t.Error("a secret added outside Terraform must become an empty value that plans its removal")
 	}

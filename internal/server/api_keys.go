@@ -356,7 +356,7 @@ func toWire(k store.APIKey, now time.Time) apiv1.APIKey {
 		ID: k.ID, Name: k.Name, Description: k.Description, Scopes: scopes,
 		RotationDays: k.RotationDays, RotationGracePeriod: k.RotationGracePeriod.String(),
 		ExpiresAt: k.ExpiresAt, Status: k.Status(now),
-		SecretFingerprint: secret.Fingerprint(k.SecretHash), SecretSource: k.SecretSource,
+		SecretFingerprint: apiv1.FingerprintHash(k.SecretHash), SecretSource: k.SecretSource,
 		CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, RotatedAt: k.RotatedAt,
 		NextRotationAt:          k.RotatedAt.Add(time.Duration(k.RotationDays) * 24 * time.Hour),
 		PreviousSecretExpiresAt: k.PreviousSecretExpiresAt,

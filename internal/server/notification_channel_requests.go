@@ -150,7 +150,7 @@ func (f *fieldErrors) mergeWebhook(b *webhookBody, cfg *delivery.Channel, creati
 	f.setField("webhook.url", b.URL, creating, func(v string) { f.checkURL("webhook.url", v, false) }, &w.URL, &changed)
 	if b.Headers != nil {
 		f.checkHeaders(*b.Headers)
-		if fingerprintHeaders(*b.Headers) != fingerprintHeaders(w.Headers) {
+		if apiv1.HeadersFingerprint(*b.Headers) != apiv1.HeadersFingerprint(w.Headers) {
 			changed = append(changed, "webhook.headers")
 		}
 		w.Headers = *b.Headers

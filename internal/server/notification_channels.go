@@ -11,7 +11,6 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
-	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
@@ -260,24 +259,6 @@ func errChannelNotFound(id string) *apiError {
 	return errNotFound("notification channel %s not found", id)
 }
 
-// fingerprint identifies a secret value without revealing it; "" for none.
-func fingerprint(value string) string {
-	if value == "" {
-		return ""
-	}
-	return secret.Fingerprint(secret.Hash(value))
-}
-
-// fingerprintHeaders fingerprints the canonical JSON of a header map (keys
-// sorted); "" when there are no headers.
-func fingerprintHeaders(headers map[string]string) string {
-	if len(headers) == 0 {
-		return ""
-	}
-	canonical, _ := json.Marshal(headers) // a map of strings always encodes
-	return fingerprint(string(canonical))
-}
-
 // channelToWire converts a stored channel and its configuration into its API
 // representation, with fingerprints in place of secrets.
 func channelToWire(ch store.NotificationChannel, config delivery.Channel) apiv1.NotificationChannel {
@@ -294,13 +275,13 @@ func channelToWire(ch store.NotificationChannel, config delivery.Channel) apiv1.
 		}
 		slices.Sort(names)
 		view.Webhook = &apiv1.WebhookSettings{
-			URL: config.Webhook.URL, HeaderNames: names, HeadersFingerprint: fingerprintHeaders(config.Webhook.Headers),
-			SigningSecretFingerprint: fingerprint(config.Webhook.SigningSecret),
+			URL: config.Webhook.URL, HeaderNames: names, HeadersFingerprint: apiv1.HeadersFingerprint(config.Webhook.Headers),
+			SigningSecretFingerprint: apiv1.Fingerprint(config.Webhook.SigningSecret),
 		}
 	case config.Slack != nil:
-		view.Slack = &apiv1.SlackSettings{Channel: config.Slack.Channel, WebhookURLFingerprint: fingerprint(config.Slack.WebhookURL)}
+		view.Slack = &apiv1.SlackSettings{Channel: config.Slack.Channel, WebhookURLFingerprint: apiv1.Fingerprint(config.Slack.WebhookURL)}
 	case config.PagerDuty != nil:
-		view.PagerDuty = &apiv1.PagerDutySettings{EventsURL: config.PagerDuty.EventsURL, RoutingKeyFingerprint: fingerprint(config.PagerDuty.RoutingKey)}
+		view.PagerDuty = &apiv1.PagerDutySettings{EventsURL: config.PagerDuty.EventsURL, RoutingKeyFingerprint: apiv1.Fingerprint(config.PagerDuty.RoutingKey)}
 	case config.Email != nil:
 		view.Email = &apiv1.EmailSettings{Addresses: slices.Clone(config.Email.Addresses)}
 	}

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 )
 
@@ -29,12 +28,6 @@ func Generate() (string, error) {
 func Hash(s string) []byte {
 	sum := sha256.Sum256([]byte(s))
 	return sum[:]
-}
-
-// Fingerprint returns "sha256:" followed by the first 16 hex characters of the
-// secret's SHA-256 hash. It identifies a secret without revealing it.
-func Fingerprint(hash []byte) string {
-	return "sha256:" + hex.EncodeToString(hash)[:16]
 }
 
 // Equal compares two secret hashes in constant time.
