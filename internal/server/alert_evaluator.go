@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -33,8 +34,10 @@ func (s *Server) evaluateAlerts(ctx context.Context) error {
 }
 
 // evaluateRule reads the rule's metric and opens, re-notifies or resolves
-// its incident. Notifications are queued after the transaction commits, so
-// that a slow receiver never holds the database.
+// its incident. The notifications to the rule's enabled channels are written
+// to the outbox in the same transaction as the incident change, so that
+// the decision to notify is committed exactly once; the delivery job sends
+// them later, so that a slow receiver never holds the database.
 func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
 	value, err := s.metricValue(ctx, rule)
 	if err != nil {
@@ -42,23 +45,23 @@ func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
 	}
 	now := s.clock.Now()
 	firing := conditionHolds(rule.Operator, value, rule.Threshold)
-	var event string
-	var incident store.AlertIncident
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		event = ""
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		inc, err := tx.GetOpenAlertIncident(ctx, rule.ID)
 		open := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		var event string
 		switch {
 		case firing && !open:
 			inc = store.AlertIncident{
 				ID: newID("inc"), RuleID: rule.ID, Status: apiv1.IncidentStatusOpen, OpenedAt: now,
 				Value: value, LastValue: value, NotificationsSent: 1, LastNotifiedAt: &now,
 			}
-			event, incident = apiv1.EventAlertOpened, inc
-			return tx.InsertAlertIncident(ctx, &inc)
+			if err := tx.InsertAlertIncident(ctx, &inc); err != nil {
+				return err
+			}
+			return s.enqueueNotifications(ctx, tx, rule, inc, apiv1.EventAlertOpened, value, now)
 		case firing:
 			inc.LastValue = value
 			if rule.RenotifyInterval > 0 && !now.Before(inc.LastNotifiedAt.Add(rule.RenotifyInterval)) {
@@ -74,13 +77,11 @@ func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
 		default:
 			return nil
 		}
-		incident = inc
-		return tx.UpdateAlertIncident(ctx, inc)
+		if err := tx.UpdateAlertIncident(ctx, inc); err != nil || event == "" {
+			return err
+		}
+		return s.enqueueNotifications(ctx, tx, rule, inc, event, value, now)
 	})
-	if err != nil || event == "" {
-		return err
-	}
-	return s.notify(ctx, rule, incident, event, value, now)
 }
 
 // metricValue computes the rule's metric over its window at the clock's
@@ -123,9 +124,10 @@ func conditionHolds(operator string, value, threshold float64) bool {
 	}
 }
 
-// notify queues the event's notification to each enabled channel of the rule.
-func (s *Server) notify(ctx context.Context, rule store.AlertRule, inc store.AlertIncident, event string, value float64, now time.Time) error {
-	channels, err := s.store.ListRuleChannels(ctx, rule.ID)
+// enqueueNotifications writes, in tx, one outbox delivery of the event's
+// notification to each enabled channel of the rule.
+func (s *Server) enqueueNotifications(ctx context.Context, tx *store.Tx, rule store.AlertRule, inc store.AlertIncident, event string, value float64, now time.Time) error {
+	channels, err := tx.ListRuleChannels(ctx, rule.ID)
 	if err != nil {
 		return err
 	}
@@ -134,21 +136,24 @@ func (s *Server) notify(ctx context.Context, rule store.AlertRule, inc store.Ale
 	if event == apiv1.EventAlertResolved {
 		summary = fmt.Sprintf("%s is %s; the condition %s no longer holds.", rule.Metric, current, describeCondition(rule))
 	}
-	msg := delivery.Message{
+	payload, err := json.Marshal(delivery.Message{
 		Event: event, Summary: summary, Severity: rule.Severity, RuleID: rule.ID, RuleName: rule.Name,
 		IncidentID: inc.ID, Metric: rule.Metric, Value: value, Threshold: rule.Threshold, Time: now,
+	})
+	if err != nil {
+		return fmt.Errorf("encoding the %s notification of incident %s: %w", event, inc.ID, err)
 	}
-	var errs []error
 	for _, ch := range channels {
 		if !ch.Enabled {
 			continue
 		}
-		config, err := s.openChannel(ch)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		d := store.OutboxDelivery{
+			ID: newID("dlv"), ChannelID: ch.ID, Event: event, IncidentID: inc.ID, Payload: payload,
+			NextAttemptAt: now, CreatedAt: now, Status: store.OutboxPending,
 		}
-		s.deliveries.Enqueue(delivery.Delivery{ChannelID: ch.ID, Channel: config, Message: msg})
+		if err := tx.InsertOutboxDelivery(ctx, &d); err != nil {
+			return err
+		}
 	}
-	return errors.Join(errs...)
+	return nil
 }

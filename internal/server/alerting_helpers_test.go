@@ -39,8 +39,9 @@ func receiver(t *testing.T, status int) (string, <-chan delivered) {
 	return srv.URL, got
 }
 
-// next waits for the receiver's next request. Deliveries are asynchronous,
-// so this waits for an event; the deadline only bounds a broken run.
+// next waits for the receiver's next request. Alert notifications are sent
+// by the delivery job, which RunJobs runs after the evaluator, so they have
+// arrived when RunJobs returns; the deadline only bounds a broken run.
 func next(t *testing.T, got <-chan delivered) delivered {
 	t.Helper()
 	select {
@@ -52,8 +53,9 @@ func next(t *testing.T, got <-chan delivered) delivered {
 	}
 }
 
-// none fails if the receiver has a request waiting. Deliveries that were
-// queued are sent before later ones, so callers first wait for a later one.
+// none fails if the receiver has a request waiting. The delivery job sends
+// the outbox in order and within RunJobs, so after RunJobs (or after waiting
+// for a later delivery) every earlier delivery has arrived.
 func none(t *testing.T, got <-chan delivered, why string) {
 	t.Helper()
 	select {

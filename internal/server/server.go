@@ -61,6 +61,9 @@ type Config struct {
 	// AlertEvalInterval is how often StartJobs evaluates alert rules.
 	// Defaults to DefaultAlertEvalInterval.
 	AlertEvalInterval time.Duration
+	// DeliveryInterval is how often StartJobs sends the due alert
+	// notifications of the outbox. Defaults to DefaultDeliveryInterval.
+	DeliveryInterval time.Duration
 	// BackupEncryptionKey (backup.KeySize bytes) encrypts the backups of
 	// schedules with encrypt set; without it such schedules are refused.
 	BackupEncryptionKey []byte
@@ -80,7 +83,6 @@ type Server struct {
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
 	sender               *delivery.Sender
-	deliveries           *delivery.Queue
 	handler              http.Handler
 	jobs                 []job
 	dataDir              string
@@ -131,8 +133,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.routes()
-	s.deliveries = delivery.NewQueue(s.sender, s.logger)
 	s.addJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
+	// After the evaluator, so that one RunJobs sends what it decided.
+	s.addJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	return s, nil
 }
@@ -153,6 +156,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.AlertEvalInterval == 0 {
 		cfg.AlertEvalInterval = DefaultAlertEvalInterval
 	}
+	if cfg.DeliveryInterval == 0 {
+		cfg.DeliveryInterval = DefaultDeliveryInterval
+	}
 	if cfg.BackupCheckInterval == 0 {
 		cfg.BackupCheckInterval = DefaultBackupCheckInterval
 	}
@@ -162,10 +168,9 @@ func withDefaults(cfg Config) Config {
 // Handler returns the HTTP handler serving the API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the notification deliveries and closes the database. Stop
-// serving requests first.
+// Close closes the database. Stop serving requests and periodic jobs first;
+// notifications not yet delivered stay in the outbox for the next start.
 func (s *Server) Close() error {
-	s.deliveries.Close()
 	return s.store.Close()
 }
 

@@ -2,8 +2,9 @@
 // webhooks (signed JSON), Slack incoming webhooks, the PagerDuty Events API
 // v2 and email over SMTP. Every attempt is bounded by a timeout and failed
 // attempts are retried with exponential backoff. Sender.Send delivers
-// synchronously (channel tests); Queue delivers in the background (alerts),
-// so that neither the API nor the alert evaluator waits for a receiver.
+// synchronously with its own retries (channel tests); Sender.Attempt makes
+// one bounded attempt, for callers that schedule retries themselves (the
+// server's durable outbox of alert notifications).
 package delivery
 
 import (
@@ -157,6 +158,12 @@ func (s *Sender) Send(ctx context.Context, ch Channel, msg Message) (attempts in
 		}
 		wait *= 2
 	}
+}
+
+// Attempt makes one delivery of msg through ch, bounded by the attempt
+// timeout, without retrying, and returns its error (nil on success).
+func (s *Sender) Attempt(ctx context.Context, ch Channel, msg Message) error {
+	return s.attempt(ctx, ch, msg)
 }
 
 // attempt makes one delivery, bounded by the attempt timeout.

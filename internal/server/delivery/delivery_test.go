@@ -2,8 +2,6 @@ package delivery
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,25 +55,36 @@ func TestSendErrorNamesOnlyTheHost(t *testing.T) {
 	}
 }
 
-// TestQueueDeliversInTheBackground proves that Enqueue returns at once and
-// the worker delivers the message.
-func TestQueueDeliversInTheBackground(t *testing.T) {
-	got := make(chan string, 1)
+// TestAttemptMakesOneBoundedAttempt proves that Attempt does not retry a
+// failing receiver and that the attempt timeout bounds a slow one.
+func TestAttemptMakesOneBoundedAttempt(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Get(apiv1.HeaderEvent)
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 	}))
 	defer srv.Close()
-	q := NewQueue(NewSender(Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer q.Close()
-	if !q.Enqueue(Delivery{ChannelID: "nc_1", Channel: Channel{Type: apiv1.ChannelTypeWebhook, Webhook: &Webhook{URL: srv.URL}}, Message: Message{Event: apiv1.EventAlertOpened}}) {
-		t.Fatal("Enqueue refused a delivery to an empty queue")
+	defer close(release)
+	s := NewSender(Config{AttemptTimeout: 50 * time.Millisecond, Backoff: time.Millisecond})
+	ch := Channel{Type: apiv1.ChannelTypeWebhook, Webhook: &Webhook{URL: srv.URL}}
+	if err := s.Attempt(context.Background(), ch, Message{Event: apiv1.EventAlertOpened}); err == nil || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("Attempt against a failing receiver = %v, want its 502", err)
 	}
-	select {
-	case event := <-got:
-		if event != apiv1.EventAlertOpened {
-			t.Fatalf("event %q", event)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the queue delivered nothing")
+	if calls.Load() != 1 {
+		t.Fatalf("Attempt made %d calls, want 1", calls.Load())
+	}
+	start := time.Now()
+	if err := s.Attempt(context.Background(), ch, Message{Event: apiv1.EventAlertOpened}); err == nil {
+		t.Fatal("Attempt against a receiver that never answers succeeded")
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Fatalf("Attempt took %v despite a 50ms attempt timeout", elapsed)
 	}
 }

@@ -223,6 +223,29 @@ CREATE TABLE backup_runs (
 );
 CREATE INDEX backup_runs_schedule ON backup_runs (schedule_id, seq);`,
 	},
+	{
+		version: 14,
+		name:    "create notification_outbox",
+		// No foreign key to notification_channels: a channel may be deleted
+		// while a delivery to it is pending, which then fails at send time.
+		// The payload is the message only; the channel's secrets stay sealed
+		// in notification_channels and are read when sending.
+		sql: `
+CREATE TABLE notification_outbox (
+	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+	id              TEXT    NOT NULL UNIQUE,
+	channel_id      TEXT    NOT NULL,
+	event           TEXT    NOT NULL,
+	incident_id     TEXT    NOT NULL,
+	payload         BLOB    NOT NULL,
+	attempts        INTEGER NOT NULL,
+	next_attempt_at INTEGER NOT NULL,
+	created_at      INTEGER NOT NULL,
+	status          TEXT    NOT NULL,
+	last_error      TEXT    NOT NULL
+);
+CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);`,
+	},
 }
 
 // migrate applies every migration not yet recorded in schema_migrations, each

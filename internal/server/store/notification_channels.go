@@ -69,8 +69,8 @@ func (s *Store) ListNotificationChannels(ctx context.Context, f NotificationChan
 }
 
 // ListRuleChannels returns the channels an alert rule notifies.
-func (s *Store) ListRuleChannels(ctx context.Context, ruleID string) ([]NotificationChannel, error) {
-	return queryAll(ctx, s.db, "listing notification channels", scanNotificationChannel, `SELECT `+prefixed("c.", channelColumns)+`
+func (tx *Tx) ListRuleChannels(ctx context.Context, ruleID string) ([]NotificationChannel, error) {
+	return queryAll(ctx, tx.tx, "listing notification channels", scanNotificationChannel, `SELECT `+prefixed("c.", channelColumns)+`
 		FROM notification_channels c JOIN alert_rule_channels rc ON rc.channel_id = c.id
 		WHERE rc.rule_id = ? ORDER BY c.id`, ruleID)
 }

@@ -11,11 +11,12 @@ import (
 
 // kindTables maps each kind of object a backup can include to its tables; the
 // first table holds the objects that are counted, the others their details
-// (the links between alert rules and channels belong to both kinds).
+// (the links between alert rules and channels, and the notifications of
+// incidents to channels, belong to both kinds).
 var kindTables = map[string][]string{
 	apiv1.IncludeAPIKeys:              {"api_keys"},
-	apiv1.IncludeNotificationChannels: {"notification_channels", "alert_rule_channels"},
-	apiv1.IncludeAlertRules:           {"alert_rules", "alert_rule_channels", "alert_incidents"},
+	apiv1.IncludeNotificationChannels: {"notification_channels", "alert_rule_channels", "notification_outbox"},
+	apiv1.IncludeAlertRules:           {"alert_rules", "alert_rule_channels", "alert_incidents", "notification_outbox"},
 	apiv1.IncludeAccessGrants:         {"access_grants", "access_grant_reviews"},
 	apiv1.IncludeBackupSchedules:      {"backup_schedules", "backup_runs"},
 }
