@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -181,7 +180,7 @@ func (r *apiKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRe
 		resp.Diagnostics.Append(opOpenEphemeralKey.diagnostics(err, ephemeralKeyFields)...)
 		return
 	}
-	resp.Diagnostics.Append(setEphemeralKeyPrivate(ctx, resp.Private, ephemeralKeyPrivate{ID: key.ID, TTL: ttlText})...)
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateEphemeralKey, ephemeralKeyPrivate{ID: key.ID, TTL: ttlText})...)
 	cfg.ID = types.StringValue(key.ID)
 	cfg.Name = types.StringValue(key.Name)
 	cfg.Secret = types.StringValue(key.Secret)
@@ -241,30 +240,13 @@ func randomHex(n int) (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// privateData is the part of the framework's private data that this resource
-// uses.
-type privateData interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}
-
-func setEphemeralKeyPrivate(ctx context.Context, private privateData, p ephemeralKeyPrivate) diag.Diagnostics {
-	raw, err := json.Marshal(p)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to record the short-lived key", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, privateEphemeralKey, raw)
-}
-
 func getEphemeralKeyPrivate(ctx context.Context, private privateData) (ephemeralKeyPrivate, diag.Diagnostics) {
 	var p ephemeralKeyPrivate
-	raw, diags := private.GetKey(ctx, privateEphemeralKey)
+	found, diags := getPrivateJSON(ctx, private, privateEphemeralKey, &p)
 	if diags.HasError() {
 		return p, diags
 	}
-	if err := json.Unmarshal(raw, &p); err != nil || p.ID == "" {
+	if !found || p.ID == "" {
 		diags.AddError("Unable to find the short-lived Keymate API key",
 			"Terraform did not hand back the key's id recorded when it was opened. This is a bug in the provider; please report it.")
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -283,10 +282,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		plan.NextRotationAt = types.StringUnknown()
 	}
 
-	appliedFingerprint := ""
-	if raw, diags := req.Private.GetKey(ctx, privateFingerprintKey); !diags.HasError() && raw != nil {
-		_ = json.Unmarshal(raw, &appliedFingerprint)
-	}
+	appliedFingerprint := "" // stays "" when unknown, for example after import
+	_, _ = getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
 	reason, needsNewSecret := rotationReason(state, plan, now, appliedFingerprint, !config.SecretWO.IsNull())
 	if needsNewSecret != "" {
 		detail := needsNewSecret + ". A key with a write-only secret can only rotate to a new secret: set secret_wo to " +
@@ -400,7 +397,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setAppliedFingerprint(ctx, resp.Private, key.SecretFingerprint)...)
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -464,7 +461,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setAppliedFingerprint(ctx, resp.Private, key.SecretFingerprint)...)
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
 // updateRequest builds the merge patch holding only the API fields that
@@ -528,20 +525,6 @@ func (m *apiKeyResourceModel) fromAPI(ctx context.Context, key *apiv1.APIKey) di
 	m.RotatedAt = timeString(key.RotatedAt)
 	m.NextRotationAt = timeString(key.NextRotationAt)
 	return diags
-}
-
-// setAppliedFingerprint records in private state the fingerprint of the
-// secret the provider just set.
-func setAppliedFingerprint(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, fingerprint string) diag.Diagnostics {
-	raw, err := json.Marshal(fingerprint)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to record the secret fingerprint", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, privateFingerprintKey, raw)
 }
 
 // setStrings returns a set of strings as a sorted slice.

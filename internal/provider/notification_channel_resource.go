@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -372,10 +371,8 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	if stopRead(ctx, resp, opReadChannel, err) {
 		return
 	}
-	applied := map[string]string{}
-	if raw, diags := req.Private.GetKey(ctx, privateChannelFingerprintsKey); !diags.HasError() && raw != nil {
-		_ = json.Unmarshal(raw, &applied)
-	}
+	applied := map[string]string{} // stays empty when unknown, for example after import
+	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &applied)
 	resp.Diagnostics.Append(state.fromAPI(ctx, ch)...)
 	for _, name := range state.planSecretResends(ctx, ch, applied) {
 		tflog.Info(ctx, "Keymate notification channel secret changed outside Terraform; planning to set it again",
@@ -650,9 +647,7 @@ func resend(value *types.String, version *types.Int64) {
 
 // setAppliedChannelFingerprints records in private state the API's
 // fingerprints of the channel's secrets right after the provider set them.
-func setAppliedChannelFingerprints(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, ch *apiv1.NotificationChannel) diag.Diagnostics {
+func setAppliedChannelFingerprints(ctx context.Context, private privateData, ch *apiv1.NotificationChannel) diag.Diagnostics {
 	applied := map[string]string{}
 	switch {
 	case ch.Webhook != nil:
@@ -663,13 +658,7 @@ func setAppliedChannelFingerprints(ctx context.Context, private interface {
 	case ch.PagerDuty != nil:
 		applied[secretPagerDutyRoutingKey] = ch.PagerDuty.RoutingKeyFingerprint
 	}
-	raw, err := json.Marshal(applied)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to record the channel's secret fingerprints", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, privateChannelFingerprintsKey, raw)
+	return setPrivateJSON(ctx, private, privateChannelFingerprintsKey, applied)
 }
 
 // stringMap returns a map of strings; null is an empty map.
