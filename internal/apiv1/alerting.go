@@ -80,21 +80,36 @@ const (
 	MetricKeysRotationOverdue = "keys.rotation_overdue"
 )
 
-// MetricInfo describes one metric of the catalogue.
+// MetricInfo describes one metric of the catalogue. Scope, when set, is the
+// scope whose data the metric reveals (a rule's incidents carry its value):
+// creating, changing or deleting a rule on the metric requires it, so that
+// alerts:write never reads more than its holder may.
 type MetricInfo struct {
 	Name        string
 	Description string
+	Scope       string
 }
 
 // MetricCatalogue lists every metric an alert rule may watch, in
 // documentation order.
 var MetricCatalogue = []MetricInfo{
-	{MetricAPIErrorRate, "Fraction (0 to 1) of API requests in the window answered with a 5xx status."},
-	{MetricAPILatencyP99, "99th percentile of API request latency in the window, in milliseconds."},
-	{MetricAPIRequestRate, "Mean API requests per second over the window."},
-	{MetricRateLimitThrottled, "Number of API requests refused with 429 (rate limited) in the window."},
-	{MetricAuthFailures, "Number of API requests refused with 401 (authentication failed) in the window."},
-	{MetricKeysRotationOverdue, "Number of active API keys past their next_rotation_at (the window is not used)."},
+	{MetricAPIErrorRate, "Fraction (0 to 1) of API requests in the window answered with a 5xx status.", ""},
+	{MetricAPILatencyP99, "99th percentile of API request latency in the window, in milliseconds.", ""},
+	{MetricAPIRequestRate, "Mean API requests per second over the window.", ""},
+	{MetricRateLimitThrottled, "Number of API requests refused with 429 (rate limited) in the window.", ""},
+	{MetricAuthFailures, "Number of API requests refused with 401 (authentication failed) in the window.", ""},
+	{MetricKeysRotationOverdue, "Number of active API keys past their next_rotation_at (the window is not used).", "keys:read"},
+}
+
+// MetricScope returns the scope a rule on metric requires besides
+// alerts:write, or "" when it requires none.
+func MetricScope(metric string) string {
+	for _, m := range MetricCatalogue {
+		if m.Name == metric {
+			return m.Scope
+		}
+	}
+	return ""
 }
 
 // Metrics returns the names of the metric catalogue.

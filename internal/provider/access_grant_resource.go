@@ -106,6 +106,8 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 		MarkdownDescription: "A Keymate access grant: gives a principal (a user, a team or a service account) a role on a " +
 			"resource, with a justification, an optional expiry and a review interval.\n\n" +
 			"Roles are fixed sets of permissions (scope names):\n\n" + roleTable() + "\n" +
+			"The provider's API key must hold `access:write` and every permission of the grant's role, before and after a " +
+			"change: a key cannot create, change, review or revoke a grant more powerful than itself (403).\n\n" +
 			"Everything but the principal is updated in place; a new principal replaces the grant. Destroying the resource " +
 			"revokes the grant. A grant revoked outside Terraform (through the API or by an access review that decided " +
 			"`revoke`) is planned for creation again. A grant that reached `expires_at` stays in state and stops granting; " +

@@ -93,6 +93,9 @@ func metricCatalogue() string {
 	var b strings.Builder
 	for _, m := range apiv1.MetricCatalogue {
 		fmt.Fprintf(&b, "\n  - `%s`: %s", m.Name, m.Description)
+		if m.Scope != "" {
+			fmt.Fprintf(&b, " A rule on it reveals data of `%s`, so the provider's API key needs that scope too.", m.Scope)
+		}
 	}
 	return b.String()
 }

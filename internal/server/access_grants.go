@@ -38,7 +38,7 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 		writeError(w, r, asAPIError(err))
 		return
 	}
-	if err := checkRoleGrantable(r, spec.role); err != nil {
+	if err := checkRoleHeld(r, spec.role, "create"); err != nil {
 		writeError(w, r, asAPIError(err))
 		return
 	}
@@ -66,10 +66,12 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 	})
 }
 
-// checkRoleGrantable returns a 403 error when the role permits a scope the
-// caller does not hold: no key can hand out more than it has.
-func checkRoleGrantable(r *http.Request, role string) error {
-	return checkGrantable(callerFrom(r.Context()).Scopes, apiv1.RolePermissions[role], "grant the "+role+" role, which permits it")
+// checkRoleHeld returns a 403 error when role permits a scope the caller does
+// not hold: no key can hand out, change, review or revoke more than it has.
+// verb says what the caller tried to do with a grant of the role.
+func checkRoleHeld(r *http.Request, role, verb string) error {
+	return checkGrantable(callerFrom(r.Context()).Scopes, apiv1.RolePermissions[role],
+		fmt.Sprintf("%s a grant of the %s role, which permits it", verb, role))
 }
 
 func (s *Server) handleListAccessGrants(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +135,7 @@ func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if patch.role != nil {
-		if err := checkRoleGrantable(r, *patch.role); err != nil {
+		if err := checkRoleHeld(r, *patch.role, "update a grant into"); err != nil {
 			writeError(w, r, asAPIError(err))
 			return
 		}
@@ -245,7 +247,9 @@ func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Req
 }
 
 // loadGrantForChange reads the grant named by the path for a change: it must
-// exist, not be revoked, and match If-Match.
+// exist, not be revoked, match If-Match, and give a role whose every
+// permission the caller holds (so that no key can widen, prolong, review or
+// end a grant more powerful than itself).
 func loadGrantForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb string) (store.AccessGrant, error) {
 	g, err := findByPath(ctx, r, tx.GetAccessGrant, errGrantNotFound)
 	if err != nil {
@@ -259,6 +263,9 @@ func loadGrantForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb
 		return store.AccessGrant{}, errConflict("access grant %s is revoked and cannot be %s; create a new grant", id, pastTense(verb))
 	}
 	if err := checkIfMatch(r, g.Version); err != nil {
+		return store.AccessGrant{}, err
+	}
+	if err := checkRoleHeld(r, g.Role, verb); err != nil {
 		return store.AccessGrant{}, err
 	}
 	return g, nil

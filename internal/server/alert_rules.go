@@ -25,6 +25,9 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 	}
 	rule := store.AlertRule{Enabled: true}
 	changed, err := validateAlertRule(req, true, &rule)
+	if err == nil {
+		err = checkMetricHeld(r, rule.Metric, "create")
+	}
 	if err != nil {
 		writeError(w, r, asAPIError(err))
 		return
@@ -112,12 +115,15 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock.Now()
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
-		rule, err := loadAlertRuleForChange(ctx, tx, r)
+		rule, err := loadAlertRuleForChange(ctx, tx, r, "update")
 		if err != nil {
 			return result{}, err
 		}
 		changed, err := validateAlertRule(req, false, &rule)
 		if err != nil {
+			return result{}, err
+		}
+		if err := checkMetricHeld(r, rule.Metric, "update a rule into"); err != nil {
 			return result{}, err
 		}
 		if req.NotificationChannelIDs != nil {
@@ -141,7 +147,7 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
 	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		rule, err := loadAlertRuleForChange(ctx, tx, r)
+		rule, err := loadAlertRuleForChange(ctx, tx, r, "delete")
 		if err != nil {
 			return result{}, err
 		}
@@ -174,13 +180,29 @@ func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request
 }
 
 // loadAlertRuleForChange reads the rule named by the path for a change: it
-// must exist and match If-Match.
-func loadAlertRuleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.AlertRule, error) {
+// must exist, match If-Match, and watch a metric whose data the caller may
+// read.
+func loadAlertRuleForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb string) (store.AlertRule, error) {
 	rule, err := findByPath(ctx, r, tx.GetAlertRule, errAlertRuleNotFound)
 	if err != nil {
 		return rule, err
 	}
-	return rule, checkIfMatch(r, rule.Version)
+	if err := checkIfMatch(r, rule.Version); err != nil {
+		return rule, err
+	}
+	return rule, checkMetricHeld(r, rule.Metric, verb)
+}
+
+// checkMetricHeld returns a 403 error when metric reveals data of a scope the
+// caller does not hold (apiv1.MetricScope). verb says what the caller tried
+// to do with a rule on the metric.
+func checkMetricHeld(r *http.Request, metric, verb string) error {
+	scope := apiv1.MetricScope(metric)
+	if scope == "" {
+		return nil
+	}
+	return checkGrantable(callerFrom(r.Context()).Scopes, []string{scope},
+		fmt.Sprintf("%s a rule on %s, which reveals it", verb, metric))
 }
 
 func errAlertRuleNotFound(id string) *apiError {

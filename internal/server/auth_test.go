@@ -146,23 +146,6 @@ func TestLastUsedAtIsRecorded(t *testing.T) {
 	}
 }
 
-// TestCallerCannotGrantOrTakeOverScopesItLacks proves that a keys:write key
-// can neither grant admin nor rotate an admin key.
-func TestCallerCannotGrantOrTakeOverScopesItLacks(t *testing.T) {
-	inst := servertest.Start(t)
-	_, writer := inst.NewKey(t, "keys:read", "keys:write")
-	adminID, _ := inst.NewKey(t, "admin")
-	resp, body := call(t, inst.URL, http.MethodPost, "/v1/api-keys", writer, `{"name":"escalate","scopes":["keys:read","admin"]}`)
-	mustStatus(t, resp, body, http.StatusForbidden)
-	if !strings.Contains(errorOf(t, body).Message, `"admin"`) {
-		t.Fatalf("403 does not name the scope: %s", body)
-	}
-	resp, body = call(t, inst.URL, http.MethodPost, "/v1/api-keys/"+adminID+"/rotate", writer, "")
-	mustStatus(t, resp, body, http.StatusForbidden)
-	resp, body = call(t, inst.URL, http.MethodPost, "/v1/api-keys", writer, `{"name":"peer","scopes":["keys:read"]}`)
-	mustStatus(t, resp, body, http.StatusCreated)
-}
-
 // TestRateLimitAnswers429WithHeaders proves that an empty bucket gives 429
 // with Retry-After, and that the headers count down on every response.
 func TestRateLimitAnswers429WithHeaders(t *testing.T) {
