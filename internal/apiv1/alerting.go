@@ -190,15 +190,15 @@ type NotificationChannel struct {
 // URL must be http or https.
 type WebhookInput struct {
 	URL           *string            `json:"url,omitempty"`
-	Headers       *map[string]string `json:"headers,omitempty"`
-	SigningSecret *string            `json:"signing_secret,omitempty"`
+	Headers       *map[string]string `json:"headers,omitempty" secret:"true"`
+	SigningSecret *string            `json:"signing_secret,omitempty" secret:"true"`
 }
 
 // SlackInput is a Slack channel's configuration in a request. In an update,
 // a nil WebhookURL keeps the stored one. WebhookURL must be https (http only
 // for loopback hosts); Channel starts with "#" or "@" and has no spaces.
 type SlackInput struct {
-	WebhookURL *string `json:"webhook_url,omitempty"`
+	WebhookURL *string `json:"webhook_url,omitempty" secret:"true"`
 	Channel    *string `json:"channel,omitempty"`
 }
 
@@ -207,7 +207,7 @@ type SlackInput struct {
 // means DefaultPagerDutyEventURL. RoutingKey is PagerDutyRoutingKeyLen
 // letters and digits; EventsURL follows the rule of SlackInput.WebhookURL.
 type PagerDutyInput struct {
-	RoutingKey *string `json:"routing_key,omitempty"`
+	RoutingKey *string `json:"routing_key,omitempty" secret:"true"`
 	EventsURL  *string `json:"events_url,omitempty"`
 }
 

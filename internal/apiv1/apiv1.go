@@ -68,7 +68,7 @@ type APIKey struct {
 	LastUsedAt              *time.Time `json:"last_used_at"`
 	RevokedAt               *time.Time `json:"revoked_at"`
 	Version                 int64      `json:"version"`
-	Secret                  string     `json:"secret,omitempty"`
+	Secret                  string     `json:"secret,omitempty" secret:"true"`
 }
 
 // CreateAPIKeyRequest is the body of POST /v1/api-keys. Optional fields left nil
@@ -81,7 +81,7 @@ type CreateAPIKeyRequest struct {
 	RotationDays        *int64     `json:"rotation_days,omitempty"`
 	RotationGracePeriod *string    `json:"rotation_grace_period,omitempty"`
 	ExpiresAt           *time.Time `json:"expires_at,omitempty"`
-	Secret              *string    `json:"secret,omitempty"`
+	Secret              *string    `json:"secret,omitempty" secret:"true"`
 }
 
 // UpdateAPIKeyRequest is the body of PATCH /v1/api-keys/{id}: a merge patch.
@@ -99,7 +99,7 @@ type UpdateAPIKeyRequest struct {
 // Secret, when set, is the new client-supplied secret; otherwise the server
 // generates one and returns it once.
 type RotateAPIKeyRequest struct {
-	Secret *string `json:"secret,omitempty"`
+	Secret *string `json:"secret,omitempty" secret:"true"`
 }
 
 // APIKeyList is a page of API keys. NextCursor is empty on the last page.

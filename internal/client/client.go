@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -169,29 +170,28 @@ func objectPath(collection, id string, action ...string) (string, error) {
 // encoded as JSON (nil = no body), retries as configured and decodes a 2xx
 // response into out (nil = discard). Every endpoint method is built on it.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	var payload []byte
+	req := call{method: method, path: path, bodyType: reflect.TypeOf(body), outType: reflect.TypeOf(out)}
 	if body != nil {
 		var err error
-		if payload, err = json.Marshal(body); err != nil {
+		if req.payload, err = json.Marshal(body); err != nil {
 			return fmt.Errorf("%s %s: encoding request body: %w", method, path, err)
 		}
 	}
 	// path is already escaped (see objectPath), so it is appended verbatim.
-	target := c.base.String() + path
+	req.target = c.base.String() + path
 	if q := query.Encode(); q != "" {
-		target += "?" + q
+		req.target += "?" + q
 	}
 
 	// One Idempotency-Key per logical call, the same on every retry, so that a
 	// retried POST never creates a second object.
-	var idempotencyKey string
 	if method == http.MethodPost {
-		idempotencyKey = uuid.NewString()
+		req.idempotencyKey = uuid.NewString()
 	}
 
 	ctx = c.logContext(ctx)
 	for attempt := 1; ; attempt++ {
-		res, err := c.attempt(ctx, attempt, method, path, target, payload, idempotencyKey)
+		res, err := c.attempt(ctx, attempt, req)
 		if err == nil && res.status >= 200 && res.status < 300 {
 			return decodeSuccess(method, path, res, out)
 		}
@@ -221,6 +221,17 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 }
 
+// call is one logical API call, the same for each of its attempts.
+type call struct {
+	method, path   string
+	target         string // the full URL
+	payload        []byte // nil = no body
+	idempotencyKey string // "" = none
+	// bodyType and outType are the Go types of the request body and of a 2xx
+	// response's body (nil = none); the log masks their secret fields.
+	bodyType, outType reflect.Type
+}
+
 // response is what one attempt read from the server.
 type response struct {
 	status int
@@ -230,43 +241,43 @@ type response struct {
 
 // attempt sends one HTTP request bounded by the per-attempt timeout and reads
 // the whole response body before that timeout's context ends.
-func (c *Client) attempt(ctx context.Context, n int, method, path, target string, payload []byte, idempotencyKey string) (*response, error) {
+func (c *Client) attempt(ctx context.Context, n int, r call) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
 	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
+	if r.payload != nil {
+		body = bytes.NewReader(r.payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	req, err := http.NewRequestWithContext(ctx, r.method, r.target, body)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
-	if payload != nil {
+	if r.payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if idempotencyKey != "" {
-		req.Header.Set(apiv1.HeaderIdempotencyKey, idempotencyKey)
+	if r.idempotencyKey != "" {
+		req.Header.Set(apiv1.HeaderIdempotencyKey, r.idempotencyKey)
 	}
 
-	logRequest(ctx, method, path, n, payload)
+	c.logRequest(ctx, r.method, r.path, n, r.payload, r.bodyType)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		logFailure(ctx, method, path, n, time.Since(start), err)
+		logFailure(ctx, r.method, r.path, n, time.Since(start), err)
 		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		logFailure(ctx, method, path, n, time.Since(start), err)
+		logFailure(ctx, r.method, r.path, n, time.Since(start), err)
 		return nil, fmt.Errorf("reading response: %w", err)
 	}
 	res := &response{status: resp.StatusCode, header: resp.Header, body: data}
-	logResponse(ctx, method, path, n, time.Since(start), res)
+	c.logResponse(ctx, r.method, r.path, n, time.Since(start), res, r.outType)
 	return res, nil
 }
 

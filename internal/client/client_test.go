@@ -921,21 +921,60 @@ func TestLoggingMasksTheConfiguredKeyEvenWhenItIsNotKmShaped(t *testing.T) {
 	}
 }
 
-func TestRedactBodyMasksSecretNamedFieldsAtAnyDepth(t *testing.T) {
-	in := `{"name":"pagerduty","routing_key":"R0UTING","config":{"signing_secret":"S1GN","webhook":{"secret":"S3C"}},` +
-		`"targets":[{"api_key":"A9I"}],"secret_fingerprint":"sha256:ab","previous_secret_expires_at":null,"secret":null,"n":1.50}`
-	got := redactBody([]byte(in))
-	for _, leaked := range []string{"R0UTING", "S1GN", "S3C", "A9I"} {
-		if strings.Contains(got, leaked) {
-			t.Errorf("redacted body still holds %s: %s", leaked, got)
+// The log masks the fields the API lists as secret (apiv1's secret tag) in
+// every channel type's request, keeping the rest (URLs that are not secret,
+// header names) readable; it masks by type, not by name, so a webhook's
+// headers and a Slack webhook URL are masked too.
+func TestLoggingMasksTheAPIsSecretFields(t *testing.T) {
+	const (
+		header  = "Bearer hdr-value-0001"
+		signing = "signing-value-0002"
+		slack   = "https://hooks.example.com/services/T0/B0/slack-0003"
+		routing = "R0UTINGKEY00000000000000000000004"
+	)
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(apiv1.NotificationChannel{ID: "nc_1", Type: apiv1.ChannelTypeWebhook})
+	})
+	c, _ := f.client()
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	requests := []apiv1.CreateNotificationChannelRequest{
+		{Name: "w", Type: apiv1.ChannelTypeWebhook, Webhook: &apiv1.WebhookInput{URL: ptr("https://receiver.example.com/hook"),
+			Headers: &map[string]string{"X-Receiver-Token": header}, SigningSecret: ptr(signing)}},
+		{Name: "s", Type: apiv1.ChannelTypeSlack, Slack: &apiv1.SlackInput{WebhookURL: ptr(slack), Channel: ptr("#ops")}},
+		{Name: "p", Type: apiv1.ChannelTypePagerDuty, PagerDuty: &apiv1.PagerDutyInput{RoutingKey: ptr(routing)}},
+	}
+	for _, req := range requests {
+		if _, err := c.CreateNotificationChannel(ctx, req); err != nil {
+			t.Fatal(err)
 		}
 	}
-	for _, kept := range []string{`"name":"pagerduty"`, `"secret_fingerprint":"sha256:ab"`, `"previous_secret_expires_at":null`, `"secret":null`, `"n":1.50`} {
-		if !strings.Contains(got, kept) {
-			t.Errorf("redacted body lost %s: %s", kept, got)
+	out := buf.String()
+	for _, secret := range []string{header, signing, slack, routing} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds the secret %q", secret)
 		}
 	}
-	if got := redactBody([]byte("plain text km_plainsecretFFFFFFFFFFFFFFFFFFFFFFFFF")); strings.Contains(got, "km_plain") {
-		t.Errorf("non-JSON body leaks a km_ secret: %s", got)
+	for _, kept := range []string{`https://receiver.example.com/hook`, `X-Receiver-Token`, `#ops`} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("log lost the non-secret %q", kept)
+		}
+	}
+}
+
+// A body that is not JSON is logged as a short snippet with Keymate-shaped
+// secrets and the API key masked; JSON of no known type only by its size.
+func TestLoggedBodyWithoutAWireType(t *testing.T) {
+	c, err := New(Config{Endpoint: "http://127.0.0.1:1", APIKey: testAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (loggedBody{c: c, body: []byte("plain text km_plainsecretFFFFFFFFFFFFFFFFFFFFFFFFF " + testAPIKey)}).String(); strings.Contains(got, "km_plain") ||
+		strings.Contains(got, testAPIKey) || !strings.Contains(got, "plain text ***") {
+		t.Errorf("non-JSON body logged as %q, want the snippet with its secrets masked", got)
+	}
+	if got := (loggedBody{c: c, body: []byte(`{"anything":"x"}`)}).String(); got != "(16 bytes of JSON)" {
+		t.Errorf("JSON of no known type logged as %q, want only its size", got)
 	}
 }

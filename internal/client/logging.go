@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -23,15 +25,11 @@ const masked = "***"
 // secretPattern matches Keymate secrets ("km_" + base64url) wherever they appear.
 var secretPattern = regexp.MustCompile(`km_[A-Za-z0-9_-]{20,}`)
 
-// secretFieldKeys are log field keys whose values are always masked.
-var secretFieldKeys = []string{"secret", "api_key", "authorization", "Authorization"}
-
 // logContext returns ctx with the client's log subsystem, which masks the
-// configured API key, anything shaped like a Keymate secret and the values
-// of secret-named fields in every message and field.
+// configured API key and anything shaped like a Keymate secret in every
+// message and string field. Bodies are masked by loggedBody.
 func (c *Client) logContext(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, LogSubsystem)
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, LogSubsystem, secretFieldKeys...)
 	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, LogSubsystem, c.apiKey)
 	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, LogSubsystem, secretPattern)
 	ctx = tflog.SubsystemMaskMessageStrings(ctx, LogSubsystem, c.apiKey)
@@ -39,21 +37,59 @@ func (c *Client) logContext(ctx context.Context) context.Context {
 	return ctx
 }
 
-func logRequest(ctx context.Context, method, path string, attempt int, payload []byte) {
+// loggedBody is a request or response body as a log field. Its text is
+// built only when a line is written (the logger calls String or
+// MarshalJSON), so a body costs nothing with debug logging off. The text is
+// the JSON with the fields that its wire type tags secret masked
+// (apiv1.MaskSecrets), then the client's API key and anything shaped like a
+// Keymate secret masked too.
+type loggedBody struct {
+	c    *Client
+	typ  reflect.Type // the Go type the body is encoded from or decoded into; nil when unknown
+	body []byte
+}
+
+func (b loggedBody) String() string {
+	dec := json.NewDecoder(bytes.NewReader(b.body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return b.c.redact(snippet(b.body))
+	}
+	if b.typ == nil {
+		// Without a wire type the secret fields are unknown: log only the size.
+		return fmt.Sprintf("(%d bytes of JSON)", len(b.body))
+	}
+	out, err := json.Marshal(apiv1.MaskSecrets(b.typ, v, masked))
+	if err != nil {
+		return masked
+	}
+	return b.c.redact(string(out))
+}
+
+// MarshalJSON logs the body as a JSON string, as with JSON log output.
+func (b loggedBody) MarshalJSON() ([]byte, error) { return json.Marshal(b.String()) }
+
+func (c *Client) logRequest(ctx context.Context, method, path string, attempt int, payload []byte, typ reflect.Type) {
 	fields := map[string]any{"method": method, "path": path, "attempt": attempt}
 	if payload != nil {
-		fields["request_body"] = redactBody(payload)
+		fields["request_body"] = loggedBody{c: c, typ: typ, body: payload}
 	}
 	tflog.SubsystemDebug(ctx, LogSubsystem, "Sending HTTP request", fields)
 }
 
-func logResponse(ctx context.Context, method, path string, attempt int, took time.Duration, res *response) {
+// logResponse logs a response; typ is the type a 2xx body decodes into (an
+// error body is an apiv1.ErrorEnvelope).
+func (c *Client) logResponse(ctx context.Context, method, path string, attempt int, took time.Duration, res *response, typ reflect.Type) {
 	fields := map[string]any{
 		"method": method, "path": path, "attempt": attempt, "status": res.status,
 		"request_id": res.header.Get(apiv1.HeaderRequestID), "duration_ms": took.Milliseconds(),
 	}
+	if res.status < 200 || res.status > 299 {
+		typ = reflect.TypeFor[apiv1.ErrorEnvelope]()
+	}
 	if len(res.body) > 0 {
-		fields["response_body"] = redactBody(res.body)
+		fields["response_body"] = loggedBody{c: c, typ: typ, body: res.body}
 	}
 	tflog.SubsystemDebug(ctx, LogSubsystem, "Received HTTP response", fields)
 }
@@ -68,48 +104,6 @@ func logRetry(ctx context.Context, method, path string, attempt int, wait time.D
 	tflog.SubsystemDebug(ctx, LogSubsystem, "Retrying HTTP request", map[string]any{
 		"method": method, "path": path, "attempt": attempt, "wait": wait.String(), "error": err.Error(),
 	})
-}
-
-// isSecretKey reports whether a JSON field name holds a secret: "secret" and
-// any name ending in "secret" or "_key" (signing_secret, routing_key, ...).
-func isSecretKey(name string) bool {
-	n := strings.ToLower(name)
-	return strings.HasSuffix(n, "secret") || strings.HasSuffix(n, "_key")
-}
-
-// redactBody returns a JSON body for logging with the values of secret
-// fields masked at any depth. A body that is not JSON is logged as a masked
-// snippet.
-func redactBody(body []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return secretPattern.ReplaceAllString(snippet(body), masked)
-	}
-	out, err := json.Marshal(redactValue(v))
-	if err != nil {
-		return masked
-	}
-	return secretPattern.ReplaceAllString(string(out), masked)
-}
-
-func redactValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			if isSecretKey(k) && child != nil {
-				t[k] = masked
-			} else {
-				t[k] = redactValue(child)
-			}
-		}
-	case []any:
-		for i, child := range t {
-			t[i] = redactValue(child)
-		}
-	}
-	return v
 }
 
 // redact masks the configured API key and anything shaped like a Keymate
