@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,13 +38,15 @@ type process struct {
 	stderr *syncBuffer
 }
 
-// startServer starts bin on a free loopback port with dataDir and the
-// bootstrap admin secret, and returns once /healthz answers 200.
-func startServer(t *testing.T, bin, dataDir string) *process {
+// startServer starts bin on a free loopback port with dataDir, the
+// bootstrap admin secret and the extra flags, and returns once /healthz
+// answers 200.
+func startServer(t *testing.T, bin, dataDir string, flags ...string) *process {
 	t.Helper()
 	addr := &addrWriter{found: make(chan string, 1)}
 	p := &process{stderr: &syncBuffer{}}
-	p.cmd = exec.CommandContext(t.Context(), bin, "--listen", "127.0.0.1:0", "--data-dir", dataDir) //nolint:gosec // G204: the binary this test built.
+	args := append([]string{"--listen", "127.0.0.1:0", "--data-dir", dataDir}, flags...)
+	p.cmd = exec.CommandContext(t.Context(), bin, args...) //nolint:gosec // G204: the binary this test built.
 	p.cmd.Env = append(os.Environ(), "KEYMATE_BOOTSTRAP_API_KEY="+bootstrapSecret)
 	p.cmd.Stdout, p.cmd.Stderr = addr, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -135,17 +138,22 @@ func (b *syncBuffer) String() string {
 // TestNothingCommittedIsLostOnACrash proves that every object whose create
 // or update was answered survives the server being killed with SIGKILL: the
 // binary restarted on the same data directory serves each one unchanged,
-// version included, to the same admin key.
+// version included, to the same admin key, and the channel's sealed secret
+// still signs its test delivery to a loopback receiver, which the binary
+// reaches because it is started with --destination-allow.
 func TestNothingCommittedIsLostOnACrash(t *testing.T) {
 	bin := buildServer(t)
 	dataDir := t.TempDir()
-	first := startServer(t, bin, dataDir)
+	allowLoopback := []string{"--destination-allow", "127.0.0.0/8,::1/128"}
+	first := startServer(t, bin, dataDir, allowLoopback...)
 	before := api{t, first.url, bootstrapSecret}
+	hook, deliveries := webhookReceiver(t)
+	const signingSecret = "whsec-crash-test-0123456789"
 
 	key := before.create("/v1/api-keys", `{"name":"ci","scopes":["keys:read"]}`)
 	before.do(http.MethodPatch, key, `{"description":"version 2"}`, http.StatusOK, "If-Match", `"1"`)
 	channel := before.create("/v1/notification-channels",
-		`{"name":"ops","type":"webhook","webhook":{"url":"https://hooks.example.com/keymate","signing_secret":"whsec-crash-test-0123456789"}}`)
+		fmt.Sprintf(`{"name":"ops","type":"webhook","webhook":{"url":%q,"signing_secret":%q}}`, hook, signingSecret))
 	grant := before.create("/v1/access-grants", `{"principal":{"type":"team","id":"sre"},"role":"operator","resource":"alert-rules/*","justification":"on call"}`)
 	before.do(http.MethodPost, grant+"/review", `{"reviewer":"carol","decision":"keep"}`, http.StatusOK)
 	want := map[string][]byte{}
@@ -154,7 +162,7 @@ func TestNothingCommittedIsLostOnACrash(t *testing.T) {
 	}
 
 	first.kill(t)
-	second := startServer(t, bin, dataDir)
+	second := startServer(t, bin, dataDir, allowLoopback...)
 	after := api{t, second.url, bootstrapSecret}
 	for path, body := range want {
 		var obj struct{ Version int64 }
@@ -168,4 +176,5 @@ func TestNothingCommittedIsLostOnACrash(t *testing.T) {
 	if len(list.Data) != 2 {
 		t.Errorf("%d API keys after the crash, want the admin key and ci", len(list.Data))
 	}
+	after.testDeliveryIsSigned(channel, deliveries, signingSecret, time.Now())
 }

@@ -89,6 +89,26 @@ func webhookReceiver(t *testing.T) (string, <-chan delivery) {
 	return srv.URL, got
 }
 
+// testDeliveryIsSigned sends a test notification through channel (a
+// path) and fails unless it succeeded and the receiver got it signed with
+// secret at now.
+func (a api) testDeliveryIsSigned(channel string, deliveries <-chan delivery, secret string, now time.Time) {
+	a.t.Helper()
+	var result apiv1.ChannelTestResult
+	decodeInto(a.t, a.do(http.MethodPost, channel+"/test", "", http.StatusOK), &result)
+	if result.Status != apiv1.TestStatusSucceeded {
+		a.t.Fatalf("test delivery through %s: %+v", channel, result)
+	}
+	select {
+	case d := <-deliveries:
+		if err := verifySignature(d.header.Get(apiv1.HeaderSignature), d.body, secret, now); err != nil {
+			a.t.Fatalf("the delivery through %s: %v", channel, err)
+		}
+	default:
+		a.t.Fatal("the test delivery succeeded but the receiver got nothing")
+	}
+}
+
 // verifySignature checks an X-Keymate-Signature the way a receiver does:
 // HMAC-SHA256 of "<t>.<body>" under the signing secret, t at most
 // apiv1.MaxSignatureAge before now.

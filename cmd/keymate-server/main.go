@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
@@ -97,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
 	smtpAddr := flags.String("smtp-addr", "", "host:port of the plain SMTP relay for email notification channels; empty disables email")
 	smtpFrom := flags.String("smtp-from", "keymate@localhost", "sender address of notification emails")
+	allowPrivate := flags.Bool("allow-private-destinations", false, "let notification deliveries (webhooks, Slack, PagerDuty, the SMTP relay) connect to loopback, private, link-local, unique-local, multicast and other non-public addresses, which are denied by default")
+	destinationAllow := flags.String("destination-allow", "", "comma-separated CIDR blocks that notification deliveries may connect to although they are not public, such as 127.0.0.1/32 for a local SMTP relay")
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
 	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
 	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
@@ -107,6 +110,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	allowList, err := destination.ParseAllowList(*destinationAllow)
+	if err != nil {
+		return fmt.Errorf("--destination-allow: %w", err)
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := server.New(server.Config{
@@ -115,6 +122,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		RateBurst:           *rateBurst,
 		BootstrapAPIKey:     os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
 		Logger:              logger,
+		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},
 		SMTPAddr:            *smtpAddr,
 		SMTPFrom:            *smtpFrom,
 		AlertEvalInterval:   *alertEvalInterval,

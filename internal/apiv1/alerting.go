@@ -251,12 +251,18 @@ type NotificationChannelList struct {
 
 // ChannelTestResult is the answer of POST /v1/notification-channels/{id}/test.
 // A failed delivery is reported here (Status "failed", Error set), not as an
-// HTTP error.
+// HTTP error. Error is the server's own description; it never quotes the
+// receiver's answer.
 type ChannelTestResult struct {
-	Status   string    `json:"status"` // TestStatusSucceeded or TestStatusFailed
-	Error    string    `json:"error"`
-	Attempts int       `json:"attempts"`
-	TestedAt time.Time `json:"tested_at"`
+	Status   string `json:"status"` // TestStatusSucceeded or TestStatusFailed
+	Error    string `json:"error"`
+	Attempts int    `json:"attempts"`
+	// HTTPStatus is the receiver's status code for the last attempt; 0
+	// when there was no HTTP answer (email, refused or failed connection).
+	HTTPStatus int `json:"http_status"`
+	// LatencyMS is how long the last attempt took, in milliseconds.
+	LatencyMS int64     `json:"latency_ms"`
+	TestedAt  time.Time `json:"tested_at"`
 }
 
 // AlertCondition compares a metric over a window with a threshold. Window is

@@ -339,7 +339,7 @@ func badRequests(t *testing.T, inst *servertest.Instance, n int) {
 // and the receiver gets alert.resolved.
 func TestAccAlertRuleResource_firesOnAuthFailures(t *testing.T) {
 	t.Parallel()
-	inst, factories := testAccSetup(t)
+	inst, factories := testAccSetup(t, servertest.WithLoopbackDestinations())
 	receiver := newWebhookReceiver(t, inst, "receiver-shared-secret-0123")
 	config := firingConfig(receiver.URL + "/alerts")
 	rules := "data.keymate_alert_rules.firing"

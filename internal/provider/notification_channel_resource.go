@@ -189,7 +189,12 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"\"<t>.<body>\" under the secret>`. Receivers should verify the signature and reject timestamps older than " +
 			"5 minutes.\n\n" +
 			"With `send_test_on_apply = true` every create and update sends a test notification and fails the apply, naming " +
-			"the delivery error, when it does not arrive." + resourceStateNote,
+			"the delivery error, when it does not arrive.\n\n" +
+			"The server delivers only to destinations its policy allows, checked when it connects, after resolving the host " +
+			"name: loopback, private, link-local, unique-local, multicast and unspecified addresses are refused unless the " +
+			"server runs with `--destination-allow CIDR,...` or `--allow-private-destinations`. A URL whose host is such an " +
+			"address fails the apply with an error naming the attribute. Redirects are not followed, and a failed test " +
+			"reports the receiver's status code, never its answer." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -506,10 +511,15 @@ func (r *notificationChannelResource) sendTest(ctx context.Context, ch *apiv1.No
 		return opTestChannel.diagnostics(err, nil)
 	}
 	if res.Status != apiv1.TestStatusSucceeded {
+		last := fmt.Sprintf("%d ms", res.LatencyMS)
+		if res.HTTPStatus != 0 {
+			last = fmt.Sprintf("HTTP status %d in %s", res.HTTPStatus, last)
+		}
 		diags.AddError(fmt.Sprintf("Test notification through Keymate notification channel %q failed", ch.Name),
-			fmt.Sprintf("The %s channel %s (%s) was saved, but its test notification was not delivered after %d attempt(s): %s\n\n"+
+			fmt.Sprintf("The %s channel %s (%s) was saved, but its test notification was not delivered after %d attempt(s) "+
+				"(the last one: %s): %s\n\n"+
 				"Fix the receiver or the channel's settings and apply again, or set send_test_on_apply = false.",
-				ch.Type, ch.ID, ch.Name, res.Attempts, res.Error))
+				ch.Type, ch.ID, ch.Name, res.Attempts, last, res.Error))
 	}
 	return diags
 }

@@ -457,7 +457,7 @@ data "keymate_notification_channel" "test" {
 // apply fail with the delivery error, naming the channel.
 func TestAccNotificationChannelResource_sendTestOnApply(t *testing.T) {
 	t.Parallel()
-	inst, factories := testAccSetup(t)
+	inst, factories := testAccSetup(t, servertest.WithLoopbackDestinations())
 	receiver := newWebhookReceiver(t, inst, "receiver-shared-secret-0123")
 	failing := failingReceiver(t)
 	acc.Test(t, acc.TestCase{
@@ -483,7 +483,7 @@ func TestAccNotificationChannelResource_sendTestOnApply(t *testing.T) {
 			},
 			{
 				Config:      signedWebhookConfig(failing.URL + "/keymate"),
-				ExpectError: regexp.MustCompile(`(?s)Test notification through Keymate notification channel "signed"\s+failed.*receiver\s+answered\s+500.*down\s+for\s+maintenance`),
+				ExpectError: regexp.MustCompile(`(?s)Test notification through Keymate notification channel "signed"\s+failed.*receiver\s+answered\s+500\s+Internal\s+Server\s+Error`),
 			},
 		},
 	})

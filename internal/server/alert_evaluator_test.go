@@ -40,7 +40,7 @@ func incidents(t *testing.T, inst *servertest.Instance, ruleID string) []apiv1.A
 // and notify its webhook once, re-notify after renotify_interval, and
 // resolve with a notification once the window holds no failures.
 func TestAuthFailureAlertFiresRenotifiesAndResolves(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusOK)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q,"signing_secret":%q}}`, url, testSigningSecret))
 	rule := createRule(t, inst, apiv1.CreateAlertRuleRequest{
@@ -116,7 +116,7 @@ func TestAuthFailureAlertFiresRenotifiesAndResolves(t *testing.T) {
 // TestRotationOverdueCountsKeysPastTheirRotationDate proves that
 // keys.rotation_overdue counts active keys past next_rotation_at.
 func TestRotationOverdueCountsKeysPastTheirRotationDate(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusOK)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q}}`, url))
 	createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "short", Scopes: []string{"keys:read"}, RotationDays: ptr(int64(1))})

@@ -176,7 +176,7 @@ func TestComplianceAPIKeyControls(t *testing.T) {
 // only channel is disabled reaches nobody (the API refuses a critical rule
 // with no channel at all), and re-enabling the channel fixes it.
 func TestComplianceAlertControls(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, _ := receiver(t, http.StatusOK)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"pager","type":"webhook","webhook":{"url":%q}}`, url))
 	rule := createRule(t, inst, apiv1.CreateAlertRuleRequest{
@@ -195,7 +195,7 @@ func TestComplianceAlertControls(t *testing.T) {
 // KM-CHAN-003 (the last test is older than 30 days by the server's clock,
 // until a new test), and that a disabled channel is not judged.
 func TestComplianceChannelControls(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	down, _ := receiver(t, http.StatusInternalServerError)
 	up, _ := receiver(t, http.StatusOK)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q}}`, down))

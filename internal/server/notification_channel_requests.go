@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
+	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // maxChannelValueLength bounds URLs, header values and secrets of channels.
@@ -220,6 +222,40 @@ func (f *fieldErrors) checkURL(path, raw string, httpsOnly bool) {
 	case httpsOnly && u.Scheme == "http" && !isLoopback(u.Hostname()):
 		f.add(path, "must be an https URL (http is accepted only for loopback hosts)")
 	}
+}
+
+// destinationFields maps the request paths of the channel's destination
+// URLs to their values.
+func (c channelChange) destinationFields() map[string]string {
+	switch {
+	case c.config.Webhook != nil:
+		return map[string]string{"webhook.url": c.config.Webhook.URL}
+	case c.config.Slack != nil:
+		return map[string]string{"slack.webhook_url": c.config.Slack.WebhookURL}
+	case c.config.PagerDuty != nil:
+		return map[string]string{"pagerduty.events_url": c.config.PagerDuty.EventsURL}
+	}
+	return nil
+}
+
+// checkDestinations refuses a new destination URL whose host is an address
+// that policy denies, naming the field: its deliveries would be refused.
+// The URL is not echoed (Slack's holds a secret). A host name is checked
+// when a delivery dials it, as it may resolve differently by then.
+func checkDestinations(policy destination.Policy, c channelChange) error {
+	var f fieldErrors
+	for path, raw := range c.destinationFields() {
+		u, err := url.Parse(raw)
+		if err != nil || !slices.Contains(c.changed, path) {
+			continue
+		}
+		if addr, err := netip.ParseAddr(u.Hostname()); err == nil {
+			if err := policy.Check(addr); err != nil {
+				f.add(path, "%v", err)
+			}
+		}
+	}
+	return f.err()
 }
 
 func isLoopback(host string) bool {

@@ -34,6 +34,9 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 		return
 	}
 	change, err := validateChannel(req, true, "", true, delivery.Channel{})
+	if err == nil {
+		err = checkDestinations(s.destinations, change)
+	}
 	if err != nil {
 		writeError(w, r, asAPIError(err))
 		return
@@ -116,6 +119,9 @@ func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.
 			return result{}, err
 		}
 		change, err := validateChannel(req, false, ch.Name, ch.Enabled, config)
+		if err == nil {
+			err = checkDestinations(s.destinations, change)
+		}
 		if err != nil {
 			return result{}, err
 		}
@@ -183,10 +189,11 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 		Event: apiv1.EventTest, Time: now,
 		Summary: fmt.Sprintf("Test notification from Keymate for channel %q (%s).", ch.Name, ch.ID),
 	}
-	attempts, sendErr := s.sender.Send(r.Context(), config, msg)
-	res := apiv1.ChannelTestResult{Status: apiv1.TestStatusSucceeded, Attempts: attempts, TestedAt: now}
-	if sendErr != nil {
-		res.Status, res.Error = apiv1.TestStatusFailed, sendErr.Error()
+	sent := s.sender.Send(r.Context(), config, msg)
+	res := apiv1.ChannelTestResult{Status: apiv1.TestStatusSucceeded, Attempts: sent.Attempts, HTTPStatus: sent.HTTPStatus,
+		LatencyMS: sent.Latency.Milliseconds(), TestedAt: now}
+	if sent.Err != nil {
+		res.Status, res.Error = apiv1.TestStatusFailed, sent.Err.Error()
 	}
 	err = s.store.InTx(r.Context(), func(tx *store.Tx) error {
 		if err := tx.RecordChannelTest(r.Context(), id, now, res.Status, res.Error); err != nil {

@@ -206,7 +206,7 @@ func checkSignature(header string, body []byte, secret string, now time.Time) er
 // posts a signed, timestamped JSON body with the configured headers to the
 // webhook, and that its success is recorded on the channel.
 func TestWebhookTestDeliveryIsSignedAndRecorded(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusNoContent)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"ops","type":"webhook","webhook":{"url":%q,"headers":{"X-Team":"sre"},"signing_secret":%q}}`, url, testSigningSecret))
 	inst.Clock.Advance(time.Minute)
@@ -247,7 +247,7 @@ func TestWebhookTestDeliveryIsSignedAndRecorded(t *testing.T) {
 // TestSlackAndPagerDutyTestDeliveriesReachTheirReceivers proves the bodies
 // of Slack and PagerDuty test deliveries.
 func TestSlackAndPagerDutyTestDeliveriesReachTheirReceivers(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	slackURL, slackGot := receiver(t, http.StatusOK)
 	slack := createChannel(t, inst, fmt.Sprintf(`{"name":"slack","type":"slack","slack":{"webhook_url":%q,"channel":"#alerts"}}`, slackURL+"/services/T0/B0/secret"))
 	if res := testChannel(t, inst, slack.ID); res.Status != apiv1.TestStatusSucceeded {
@@ -289,7 +289,7 @@ func TestSlackAndPagerDutyTestDeliveriesReachTheirReceivers(t *testing.T) {
 // recipient and a test subject.
 func TestEmailTestDeliveryGoesThroughTheSMTPRelay(t *testing.T) {
 	addr, got := smtpRelay(t)
-	inst := servertest.Start(t, func(c *server.Config) { c.SMTPAddr, c.SMTPFrom = addr, "alerts@keymate.test" })
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) { c.SMTPAddr, c.SMTPFrom = addr, "alerts@keymate.test" })
 	ch := createChannel(t, inst, `{"name":"mail","type":"email","email":{"addresses":["ops@example.com","sec@example.com"]}}`)
 	if res := testChannel(t, inst, ch.ID); res.Status != apiv1.TestStatusSucceeded {
 		t.Fatalf("email test %+v", res)
@@ -311,7 +311,7 @@ func TestEmailTestDeliveryGoesThroughTheSMTPRelay(t *testing.T) {
 // the result and on the channel, and that email without a relay fails with
 // an error saying how to configure one.
 func TestFailedTestDeliveriesAreReportedAndRecorded(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusInternalServerError)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"down","type":"webhook","webhook":{"url":%q}}`, url))
 	res := testChannel(t, inst, ch.ID)

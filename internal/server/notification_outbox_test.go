@@ -80,7 +80,7 @@ func overdueRule(t *testing.T, inst *servertest.Instance, url string) apiv1.Aler
 // whose receiver fails stays in the outbox, is not retried before its
 // backoff has passed on the clock, and is delivered by a later run.
 func TestFailedNotificationIsRetriedAfterBackoff(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := flakyReceiver(t, 1)
 	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q}}`, url))
 	createRule(t, inst, apiv1.CreateAlertRuleRequest{
@@ -126,7 +126,7 @@ func TestFailedNotificationIsRetriedAfterBackoff(t *testing.T) {
 // before sending it, and the restarted server delivers it exactly once. The
 // outbox holds the message without the channel's signing secret.
 func TestNotificationSurvivesRestart(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusOK)
 	rule := overdueRule(t, inst, url)
 
@@ -171,7 +171,7 @@ func TestNotificationSurvivesRestart(t *testing.T) {
 // that the notification is then marked failed with the last error and never
 // sent again.
 func TestNotificationFailsAfterMaxAttempts(t *testing.T) {
-	inst := servertest.Start(t)
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	url, got := receiver(t, http.StatusInternalServerError)
 	overdueRule(t, inst, url)
 

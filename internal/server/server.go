@@ -17,6 +17,7 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
+	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 	"github.com/keymate/terraform-provider-keymate/internal/server/metrics"
 	"github.com/keymate/terraform-provider-keymate/internal/server/ratelimit"
 	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
@@ -52,6 +53,12 @@ type Config struct {
 	BootstrapAPIKey string
 	// Logger receives request and error logs. Defaults to a discarding logger.
 	Logger *slog.Logger
+	// Destinations decides which addresses notification deliveries (HTTP
+	// and SMTP) may connect to. The zero Policy denies loopback, private,
+	// link-local, unique-local, multicast and unspecified addresses;
+	// AllowPrivate and Allow (--allow-private-destinations,
+	// --destination-allow) open them.
+	Destinations destination.Policy
 	// SMTPAddr is the host:port of the plain SMTP relay that email
 	// notification channels send through; "" makes email deliveries fail.
 	SMTPAddr string
@@ -83,6 +90,7 @@ type Server struct {
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
 	sender               *delivery.Sender
+	destinations         destination.Policy
 	handler              http.Handler
 	jobs                 []job
 	dataDir              string
@@ -117,16 +125,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		clock:       cfg.Clock,
-		logger:      cfg.Logger,
-		store:       st,
-		sealer:      sealer,
-		limiter:     ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
-		httpMetrics: metrics.NewHTTP(),
-		outcomes:    metrics.NewRecorder(cfg.Clock, outcomeCapacity),
-		dataDir:     cfg.DataDir,
-		backupKey:   cfg.BackupEncryptionKey,
-		sender:      delivery.NewSender(delivery.Config{Clock: cfg.Clock, SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
+		clock:        cfg.Clock,
+		logger:       cfg.Logger,
+		store:        st,
+		sealer:       sealer,
+		limiter:      ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
+		httpMetrics:  metrics.NewHTTP(),
+		outcomes:     metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+		dataDir:      cfg.DataDir,
+		backupKey:    cfg.BackupEncryptionKey,
+		destinations: cfg.Destinations,
+		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
+			SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
 	}
 	if err := s.bootstrap(context.Background(), cfg.BootstrapAPIKey); err != nil {
 		_ = st.Close()

@@ -5,6 +5,13 @@
 // synchronously with its own retries (channel tests); Sender.Attempt makes
 // one bounded attempt, for callers that schedule retries themselves (the
 // server's durable outbox of alert notifications).
+//
+// Every connection, HTTP and SMTP, is checked against the Sender's
+// destination.Policy after name resolution; no proxy is used (it would
+// connect on the Sender's behalf, past the policy) and redirects are not
+// followed. Errors are the Sender's own words: a receiver's answer body is
+// never read into them, so a delivery cannot be used to read an internal
+// service.
 package delivery
 
 import (
@@ -27,6 +34,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // Defaults of a Sender.
@@ -37,8 +45,9 @@ const (
 	DefaultSMTPFrom       = "keymate@localhost"
 )
 
-// maxErrorBody bounds how much of a failing receiver's answer an error quotes.
-const maxErrorBody = 200
+// maxDrainBody bounds how much of a receiver's answer is read (and
+// discarded) so that the connection can be reused.
+const maxDrainBody = 4 << 10
 
 // Channel is a notification channel's configuration, secrets included.
 // Exactly the field matching Type is set.
@@ -93,8 +102,9 @@ type Message struct {
 type Config struct {
 	// Clock stamps webhook signatures.
 	Clock clock.Clock
-	// HTTPClient sends webhook, Slack and PagerDuty requests.
-	HTTPClient *http.Client
+	// Destinations decides which addresses deliveries may connect to, the
+	// SMTP relay included. The zero Policy allows public addresses only.
+	Destinations destination.Policy
 	// SMTPAddr is the host:port of a plain SMTP relay; "" disables email.
 	SMTPAddr string
 	// SMTPFrom is the sender address of emails.
@@ -111,6 +121,7 @@ type Config struct {
 // Sender delivers messages. It is safe for concurrent use.
 type Sender struct {
 	clock    clock.Clock
+	dialer   *net.Dialer
 	http     *http.Client
 	smtpAddr string
 	smtpFrom string
@@ -121,9 +132,11 @@ type Sender struct {
 
 // NewSender returns a Sender configured by cfg.
 func NewSender(cfg Config) *Sender {
+	dialer := cfg.Destinations.Dialer()
 	s := &Sender{
 		clock:    cfg.Clock,
-		http:     cfg.HTTPClient,
+		dialer:   dialer,
+		http:     newHTTPClient(dialer),
 		smtpAddr: cfg.SMTPAddr,
 		smtpFrom: cmp.Or(cfg.SMTPFrom, DefaultSMTPFrom),
 		timeout:  cmp.Or(cfg.AttemptTimeout, DefaultAttemptTimeout),
@@ -133,27 +146,57 @@ func NewSender(cfg Config) *Sender {
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
-	if s.http == nil {
-		s.http = &http.Client{}
-	}
 	return s
 }
 
+// newHTTPClient returns the client of webhook, Slack and PagerDuty
+// deliveries: it connects through dialer only, directly (no proxy) and
+// follows no redirect (a 3xx answer is a failed delivery).
+func newHTTPClient(dialer *net.Dialer) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 nil,
+			DialContext:           dialer.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          100,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Result is the outcome of a Send.
+type Result struct {
+	// Attempts is the number of attempts made.
+	Attempts int
+	// HTTPStatus is the status code of the receiver's answer to the last
+	// attempt; 0 when there was none (email, or no connection).
+	HTTPStatus int
+	// Latency is how long the last attempt took, by the wall clock.
+	Latency time.Duration
+	// Err is the last attempt's error; nil on success.
+	Err error
+}
+
 // Send delivers msg through ch, retrying failed attempts with exponential
-// backoff, and returns the number of attempts made and the last attempt's
-// error (nil on success). A done ctx ends the retries.
-func (s *Sender) Send(ctx context.Context, ch Channel, msg Message) (attempts int, err error) {
+// backoff, and returns the outcome. A done ctx ends the retries.
+func (s *Sender) Send(ctx context.Context, ch Channel, msg Message) Result {
 	wait := s.backoff
-	for attempts = 1; ; attempts++ {
-		err = s.attempt(ctx, ch, msg)
+	for attempts := 1; ; attempts++ {
+		started := time.Now()
+		status, err := s.attempt(ctx, ch, msg)
+		res := Result{Attempts: attempts, HTTPStatus: status, Latency: time.Since(started), Err: err}
 		if err == nil || attempts >= s.attempts {
-			return attempts, err
+			return res
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return attempts, fmt.Errorf("%w (gave up before retrying: %w)", err, ctx.Err())
+			res.Err = fmt.Errorf("%w (gave up before retrying: %w)", err, ctx.Err())
+			return res
 		case <-timer.C:
 		}
 		wait *= 2
@@ -163,11 +206,13 @@ func (s *Sender) Send(ctx context.Context, ch Channel, msg Message) (attempts in
 // Attempt makes one delivery of msg through ch, bounded by the attempt
 // timeout, without retrying, and returns its error (nil on success).
 func (s *Sender) Attempt(ctx context.Context, ch Channel, msg Message) error {
-	return s.attempt(ctx, ch, msg)
+	_, err := s.attempt(ctx, ch, msg)
+	return err
 }
 
-// attempt makes one delivery, bounded by the attempt timeout.
-func (s *Sender) attempt(ctx context.Context, ch Channel, msg Message) error {
+// attempt makes one delivery, bounded by the attempt timeout, and returns
+// the receiver's HTTP status code (0 without an HTTP answer) and its error.
+func (s *Sender) attempt(ctx context.Context, ch Channel, msg Message) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	switch {
@@ -176,15 +221,15 @@ func (s *Sender) attempt(ctx context.Context, ch Channel, msg Message) error {
 	case ch.Type == apiv1.ChannelTypeSlack && ch.Slack != nil:
 		body, err := json.Marshal(map[string]string{"text": text(msg), "channel": ch.Slack.Channel})
 		if err != nil {
-			return err
+			return 0, err
 		}
 		return s.post(ctx, ch.Slack.WebhookURL, body, nil)
 	case ch.Type == apiv1.ChannelTypePagerDuty && ch.PagerDuty != nil:
 		return s.sendPagerDuty(ctx, *ch.PagerDuty, msg)
 	case ch.Type == apiv1.ChannelTypeEmail && ch.Email != nil:
-		return s.sendEmail(ctx, *ch.Email, msg)
+		return 0, s.sendEmail(ctx, *ch.Email, msg)
 	default:
-		return fmt.Errorf("channel of type %q has no %s settings", ch.Type, ch.Type)
+		return 0, fmt.Errorf("channel of type %q has no %s settings", ch.Type, ch.Type)
 	}
 }
 
@@ -198,10 +243,10 @@ func Sign(secret string, t time.Time, body []byte) string {
 	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Sender) sendWebhook(ctx context.Context, w Webhook, msg Message) error {
+func (s *Sender) sendWebhook(ctx context.Context, w Webhook, msg Message) (int, error) {
 	body, err := json.Marshal(msg)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	headers := http.Header{}
 	for name, value := range w.Headers {
@@ -228,7 +273,7 @@ type pagerDutyEventLoad struct {
 	Source   string `json:"source"`
 }
 
-func (s *Sender) sendPagerDuty(ctx context.Context, p PagerDuty, msg Message) error {
+func (s *Sender) sendPagerDuty(ctx context.Context, p PagerDuty, msg Message) (int, error) {
 	action := "trigger"
 	if msg.Event == apiv1.EventAlertResolved {
 		action = "resolve"
@@ -239,16 +284,17 @@ func (s *Sender) sendPagerDuty(ctx context.Context, p PagerDuty, msg Message) er
 		Payload: pagerDutyEventLoad{Summary: text(msg), Severity: cmp.Or(msg.Severity, apiv1.SeverityInfo), Source: "keymate"},
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	return s.post(ctx, p.EventsURL, body, nil)
 }
 
-// post sends body as JSON and fails unless the receiver answers 2xx.
-func (s *Sender) post(ctx context.Context, url string, body []byte, headers http.Header) error {
+// post sends body as JSON and fails unless the receiver answers 2xx. It
+// returns the receiver's status code (0 without an answer).
+func (s *Sender) post(ctx context.Context, url string, body []byte, headers http.Header) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("building request: %w", err)
+		return 0, errors.New("building the request failed: the URL is not valid")
 	}
 	for name, values := range headers {
 		req.Header[name] = values
@@ -258,14 +304,19 @@ func (s *Sender) post(ctx context.Context, url string, body []byte, headers http
 	resp, err := s.http.Do(req)
 	if err != nil {
 		// The URL may hold a secret (Slack's does); name only its host.
-		return fmt.Errorf("POST to %s failed: %w", req.URL.Host, unwrapURLError(err))
+		return 0, fmt.Errorf("POST to %s failed: %w", req.URL.Host, dialError(unwrapURLError(err)))
 	}
 	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("POST to %s: the receiver answered %s: %s", req.URL.Host, resp.Status, strings.TrimSpace(string(answer)))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainBody))
+	code := resp.StatusCode
+	switch {
+	case code >= 300 && code <= 399:
+		return code, fmt.Errorf("POST to %s: the receiver answered %d %s; redirects are not followed",
+			req.URL.Host, code, http.StatusText(code))
+	case code < 200 || code > 299:
+		return code, fmt.Errorf("POST to %s: the receiver answered %d %s", req.URL.Host, code, http.StatusText(code))
 	}
-	return nil
+	return code, nil
 }
 
 // unwrapURLError drops *url.Error's wrapping, whose message repeats the URL.
@@ -279,13 +330,23 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// dialError returns the destination policy's refusal when err holds one, so
+// that the message names the address's class but not the address (a
+// *net.OpError names it).
+func dialError(err error) error {
+	if denied, ok := errors.AsType[*destination.DeniedError](err); ok {
+		return denied
+	}
+	return err
+}
+
 func (s *Sender) sendEmail(ctx context.Context, e Email, msg Message) error {
 	if s.smtpAddr == "" {
 		return errors.New("email delivery is not configured: start keymate-server with --smtp-addr host:port")
 	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.smtpAddr)
+	conn, err := s.dialer.DialContext(ctx, "tcp", s.smtpAddr)
 	if err != nil {
-		return fmt.Errorf("connecting to the SMTP relay %s: %w", s.smtpAddr, err)
+		return fmt.Errorf("connecting to the SMTP relay %s: %w", s.smtpAddr, dialError(err))
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)

@@ -9,12 +9,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // StartTime is where an Instance's manual clock starts.
@@ -56,6 +58,17 @@ func WithRateLimit(rps float64, burst int) Option {
 // tests of rate limit retries.
 func WithClock(c clock.Clock) Option {
 	return func(cfg *server.Config) { cfg.Clock = c }
+}
+
+// LoopbackDestinations is a destination policy that allows receivers on
+// 127.0.0.0/8 and ::1, which the default policy denies, as
+// --destination-allow 127.0.0.0/8,::1/128 does.
+var LoopbackDestinations = destination.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+
+// WithLoopbackDestinations gives the server LoopbackDestinations. Every test
+// with a loopback receiver passes it.
+func WithLoopbackDestinations() Option {
+	return func(cfg *server.Config) { cfg.Destinations = LoopbackDestinations }
 }
 
 // WithBackupEncryptionKey gives the server a backup encryption key (32
