@@ -264,7 +264,9 @@ data "keymate_audit_events" "recent" {
 func TestAccProvider_secretsOutOfTraceLogs(t *testing.T) {
 	t.Parallel()
 	// The provider binary reads the real clock, so the server does too.
-	inst, _ := testAccSetup(t, servertest.WithClock(clock.Real{}))
+	// The channels point at loopback (port 9, where nothing listens), which
+	// the destination policy allows only when asked.
+	inst, _ := testAccSetup(t, servertest.WithClock(clock.Real{}), servertest.WithLoopbackDestinations())
 	secrets := &traceSecrets{}
 	secrets.add(traceSecret{what: "the provider's API key", value: inst.AdminKey})
 	proxy := startWireProxy(t, inst.URL, secrets.observe)
