@@ -2,7 +2,7 @@
 // provider's own module graph. Run them with `go tool -modfile=tools/go.mod NAME`.
 module github.com/keymate/terraform-provider-keymate/tools
 
-go 1.26.8
+go 1.26.1
 
 tool (
 	github.com/golangci/golangci-lint/v2/cmd/golangci-lint

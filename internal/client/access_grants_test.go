@@ -9,10 +9,11 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-func sampleGrant(id string) apiv1.AccessGrant {
+// sampleGrant is the access grant ag_1 as the API returns it.
+func sampleGrant() apiv1.AccessGrant {
 	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	return apiv1.AccessGrant{
-		ID: id, Principal: apiv1.Principal{Type: apiv1.PrincipalTeam, ID: "sre"}, Role: apiv1.RoleOperator,
+		ID: "ag_1", Principal: apiv1.Principal{Type: apiv1.PrincipalTeam, ID: "sre"}, Role: apiv1.RoleOperator,
 		Resource: "alert-rules/*", Justification: "on call", ReviewIntervalDays: 90, Status: apiv1.GrantStatusActive,
 		NextReviewAt: ts.AddDate(0, 0, 90), CreatedAt: ts, UpdatedAt: ts, Version: 1,
 	}
@@ -33,7 +34,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 					ExpiresAt: &expires, Justification: "on call", ReviewIntervalDays: ptr(int64(30)),
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleGrant("ag_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleGrant()) },
 			method:  "POST", path: "/v1/access-grants",
 			body: `{"principal":{"type":"team","id":"sre"},"role":"operator","resource":"alert-rules/*","expires_at":"2026-03-01T00:00:00Z","justification":"on call","review_interval_days":30}`,
 			check: func(t *testing.T, got any) {
@@ -45,7 +46,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 		{
 			name:    "get",
 			call:    func(c *Client) (any, error) { return c.GetAccessGrant(context.Background(), "ag_1") },
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleGrant("ag_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleGrant()) },
 			method:  "GET", path: "/v1/access-grants/ag_1",
 			check: func(t *testing.T, got any) {
 				if g, ok := got.(*apiv1.AccessGrant); !ok || g.Resource != "alert-rules/*" {
@@ -61,7 +62,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 				})
 			},
 			respond: func(w http.ResponseWriter) {
-				writeJSON(w, http.StatusOK, apiv1.AccessGrantList{Data: []apiv1.AccessGrant{sampleGrant("ag_1")}})
+				writeJSON(w, http.StatusOK, apiv1.AccessGrantList{Data: []apiv1.AccessGrant{sampleGrant()}})
 			},
 			method: "GET", path: "/v1/access-grants",
 			query: "limit=100&principal_id=sre&principal_type=team&review_overdue=true&role=operator&status=active",
@@ -93,7 +94,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 					Role: ptr("viewer"), ExpiresAt: apiv1.Null[time.Time](), Ticket: ptr(""),
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleGrant("ag_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleGrant()) },
 			method:  "PATCH", path: "/v1/access-grants/ag_1",
 			body: `{"role":"viewer","expires_at":null,"ticket":""}`,
 			check: func(t *testing.T, got any) {
@@ -117,7 +118,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 				})
 			},
 			respond: func(w http.ResponseWriter) {
-				g := sampleGrant("ag_1")
+				g := sampleGrant()
 				g.LastReviewedAt = &reviewed
 				writeJSON(w, http.StatusOK, g)
 			},

@@ -9,10 +9,11 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-func sampleRule(id string) apiv1.AlertRule {
+// sampleRule is the alert rule ar_1 as the API returns it.
+func sampleRule() apiv1.AlertRule {
 	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	return apiv1.AlertRule{
-		ID: id, Name: "auth failures", Enabled: true, Severity: apiv1.SeverityCritical, Metric: apiv1.MetricAuthFailures,
+		ID: "ar_1", Name: "auth failures", Enabled: true, Severity: apiv1.SeverityCritical, Metric: apiv1.MetricAuthFailures,
 		Condition:              apiv1.AlertCondition{Operator: apiv1.OperatorGT, Threshold: 3, Window: "5m0s"},
 		NotificationChannelIDs: []string{"nc_1"}, RenotifyInterval: "1h0m0s", Labels: map[string]string{"team": "sre"},
 		CreatedAt: ts, UpdatedAt: ts, Version: 1,
@@ -34,7 +35,7 @@ func TestAlertRuleMethodsSendTheContractRequests(t *testing.T) {
 					NotificationChannelIDs: []string{"nc_1"}, RenotifyInterval: ptr("1h"),
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleRule("ar_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleRule()) },
 			method:  "POST", path: "/v1/alert-rules",
 			body: `{"name":"auth failures","severity":"critical","metric":"auth.failures","condition":{"operator":"gt","threshold":3,"window":"5m"},"notification_channel_ids":["nc_1"],"renotify_interval":"1h"}`,
 			check: func(t *testing.T, got any) {
@@ -46,7 +47,7 @@ func TestAlertRuleMethodsSendTheContractRequests(t *testing.T) {
 		{
 			name:    "get",
 			call:    func(c *Client) (any, error) { return c.GetAlertRule(context.Background(), "ar_1") },
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleRule("ar_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleRule()) },
 			method:  "GET", path: "/v1/alert-rules/ar_1",
 			check: func(t *testing.T, got any) {
 				if r, ok := got.(*apiv1.AlertRule); !ok || r.Labels["team"] != "sre" {
@@ -60,7 +61,7 @@ func TestAlertRuleMethodsSendTheContractRequests(t *testing.T) {
 				return c.ListAlertRules(context.Background(), ListAlertRulesOptions{Severity: "critical", Metric: "auth.failures", Enabled: ptr(false)})
 			},
 			respond: func(w http.ResponseWriter) {
-				r := sampleRule("ar_1")
+				r := sampleRule()
 				r.OpenIncidents = 1
 				writeJSON(w, http.StatusOK, apiv1.AlertRuleList{Data: []apiv1.AlertRule{r}})
 			},
@@ -93,7 +94,7 @@ func TestAlertRuleMethodsSendTheContractRequests(t *testing.T) {
 					Enabled: ptr(false), NotificationChannelIDs: &[]string{"nc_2"}, RenotifyInterval: ptr(""),
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleRule("ar_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleRule()) },
 			method:  "PATCH", path: "/v1/alert-rules/ar_1",
 			body: `{"enabled":false,"notification_channel_ids":["nc_2"],"renotify_interval":""}`,
 			check: func(t *testing.T, got any) {

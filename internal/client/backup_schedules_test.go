@@ -10,11 +10,12 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-func sampleSchedule(id string) apiv1.BackupSchedule {
+// sampleSchedule is the backup schedule bs_1 as the API returns it.
+func sampleSchedule() apiv1.BackupSchedule {
 	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	next := ts.Add(time.Hour)
 	return apiv1.BackupSchedule{
-		ID: id, Name: "nightly", Cron: "0 3 * * *", Timezone: "UTC", RetentionDays: 30, Include: []string{"all"},
+		ID: "bs_1", Name: "nightly", Cron: "0 3 * * *", Timezone: "UTC", RetentionDays: 30, Include: []string{"all"},
 		Destination: "backups", VerifyRestore: true, Enabled: true, NextRunAt: &next, CreatedAt: ts, UpdatedAt: ts, Version: 1,
 	}
 }
@@ -40,7 +41,7 @@ func TestBackupScheduleMethodsSendTheContractRequests(t *testing.T) {
 					Encrypt: ptr(true), VerifyRestore: ptr(false),
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleSchedule("bs_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleSchedule()) },
 			method:  "POST", path: "/v1/backup-schedules",
 			body: `{"name":"nightly","cron":"0 3 * * *","timezone":"Europe/Berlin","include":["api_keys"],"encrypt":true,"verify_restore":false}`,
 			check: func(t *testing.T, got any) {
@@ -52,7 +53,7 @@ func TestBackupScheduleMethodsSendTheContractRequests(t *testing.T) {
 		{
 			name:    "get",
 			call:    func(c *Client) (any, error) { return c.GetBackupSchedule(context.Background(), "bs_1") },
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleSchedule("bs_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleSchedule()) },
 			method:  "GET", path: "/v1/backup-schedules/bs_1",
 			check: func(t *testing.T, got any) {
 				if s, ok := got.(*apiv1.BackupSchedule); !ok || s.Cron != "0 3 * * *" {
@@ -64,7 +65,7 @@ func TestBackupScheduleMethodsSendTheContractRequests(t *testing.T) {
 			name: "list",
 			call: func(c *Client) (any, error) { return c.ListBackupSchedules(context.Background()) },
 			respond: func(w http.ResponseWriter) {
-				writeJSON(w, http.StatusOK, apiv1.BackupScheduleList{Data: []apiv1.BackupSchedule{sampleSchedule("bs_1")}})
+				writeJSON(w, http.StatusOK, apiv1.BackupScheduleList{Data: []apiv1.BackupSchedule{sampleSchedule()}})
 			},
 			method: "GET", path: "/v1/backup-schedules", query: "limit=100",
 			check: func(t *testing.T, got any) {
@@ -80,7 +81,7 @@ func TestBackupScheduleMethodsSendTheContractRequests(t *testing.T) {
 					Enabled: ptr(false), Include: &[]string{"all"},
 				})
 			},
-			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleSchedule("bs_1")) },
+			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleSchedule()) },
 			method:  "PATCH", path: "/v1/backup-schedules/bs_1",
 			body: `{"include":["all"],"enabled":false}`,
 			check: func(t *testing.T, got any) {

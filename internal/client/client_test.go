@@ -714,18 +714,19 @@ func TestBackoffGrowsExponentiallyUpToTheCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ceilings := []time.Duration{100, 200, 400, 800, 1000, 1000}
+	ms := time.Millisecond
+	ceilings := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms}
 	for i, ceiling := range ceilings {
 		n := i + 1
 		var top time.Duration
 		for range 200 {
 			w := c.retryWait(n, nil)
-			if w < 100*time.Millisecond || w > ceiling*time.Millisecond {
-				t.Fatalf("attempt %d waited %s, want within [100ms, %dms]", n, w, ceiling)
+			if w < 100*ms || w > ceiling {
+				t.Fatalf("attempt %d waited %s, want within [100ms, %s]", n, w, ceiling)
 			}
 			top = max(top, w)
 		}
-		if n > 1 && top <= ceilings[i-1]*time.Millisecond/2 {
+		if n > 1 && top <= ceilings[i-1]/2 {
 			t.Errorf("attempt %d never waited more than %s in 200 draws; the ceiling did not grow", n, top)
 		}
 	}
