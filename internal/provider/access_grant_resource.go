@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -35,10 +34,6 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*accessGrantResource)(nil)
 	_ resource.ResourceWithImportState = (*accessGrantResource)(nil)
 )
-
-// notBlank rejects values made only of white space, which the API refuses
-// for required text.
-var notBlank = stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be blank")
 
 // accessGrantFields maps API request fields to the attributes that set them,
 // for validation errors ("principal.id" is reported on principal).
@@ -134,7 +129,7 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 						Required: true,
 						MarkdownDescription: fmt.Sprintf("The principal's id in your directory, such as a user name, a team "+
 							"slug or a service account name; 1 to %d characters.", apiv1.MaxPrincipalIDLength),
-						Validators: []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxPrincipalIDLength), notBlank},
+						Validators: []validator.String{validators.Text(apiv1.PrincipalIDRule)},
 					},
 				},
 			},
@@ -166,7 +161,7 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Required: true,
 				MarkdownDescription: fmt.Sprintf("Why the principal needs this access, for reviewers and auditors; 1 to %d "+
 					"characters. Can be changed in place.", apiv1.MaxJustificationLength),
-				Validators: []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxJustificationLength), notBlank},
+				Validators: []validator.String{validators.Text(apiv1.JustificationRule)},
 			},
 			"ticket": schema.StringAttribute{
 				Optional: true,
@@ -174,7 +169,7 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Default:  stringdefault.StaticString(""),
 				MarkdownDescription: fmt.Sprintf("Reference of the change or access request that approved the grant, such "+
 					"as `SEC-1234`; up to %d characters. Defaults to `\"\"`.", apiv1.MaxTicketLength),
-				Validators: []validator.String{stringvalidator.LengthAtMost(apiv1.MaxTicketLength)},
+				Validators: []validator.String{validators.Text(apiv1.TicketRule)},
 			},
 			"review_interval_days": schema.Int64Attribute{
 				Optional: true,

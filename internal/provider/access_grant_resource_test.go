@@ -492,11 +492,11 @@ resource "keymate_access_grant" "test" {
 		{cfg(`expires_at = "soon"`), `(?s)expires_at.*not an RFC 3339 timestamp`},
 		{strings.Replace(cfg(""), `"viewer"`, `"owner"`, 1), `(?s)role.*value must be one of`},
 		{strings.Replace(cfg(""), `type = "user"`, `type = "group"`, 1), `(?s)principal.type.*value must be one of`},
-		{strings.Replace(cfg(""), `id = "dave"`, `id = ""`, 1), `(?s)principal.id.*length must be between 1 and 128`},
+		{strings.Replace(cfg(""), `id = "dave"`, `id = ""`, 1), `(?s)principal.id.*must\s+not\s+be\s+empty`},
 		{strings.Replace(cfg(""), `"*"`, `"widgets/*"`, 1), `(?s)resource.*unknown collection "widgets"`},
-		{strings.Replace(cfg(""), `"testing"`, `""`, 1), `(?s)justification.*length must be between 1 and 1024`},
+		{strings.Replace(cfg(""), `"testing"`, `""`, 1), `(?s)justification.*must\s+not\s+be\s+empty`},
 		{cfg(`review_interval_days = 366`), `(?s)review_interval_days.*between 1 and 365`},
-		{strings.Replace(cfg(""), `"testing"`, `"   "`, 1), `(?s)justification.*must not be blank`},
+		{strings.Replace(cfg(""), `"testing"`, `"   "`, 1), `(?s)justification.*must\s+not\s+be\s+empty`},
 	} {
 		steps = append(steps, resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)})
 	}

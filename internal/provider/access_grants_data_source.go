@@ -12,6 +12,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
 
 var (
@@ -72,7 +73,7 @@ func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"principal_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only grants for the principal with this id (exact match).",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxPrincipalIDLength)},
+				Validators:          []validator.String{validators.Text(apiv1.PrincipalIDRule)},
 			},
 			"role": schema.StringAttribute{
 				Optional:            true,

@@ -39,6 +39,13 @@ const (
 	ephemeralKeySuffixLength = 9
 )
 
+// namePrefixRule is the API key name rule, leaving room for the suffix.
+var namePrefixRule = func() apiv1.TextRule {
+	rule := apiv1.KeyNameRule
+	rule.MaxLength -= ephemeralKeySuffixLength
+	return rule
+}()
+
 // privateEphemeralKey names the private-data entry that carries the key's id
 // and ttl from Open to Renew and Close, which see no configuration.
 const privateEphemeralKey = "ephemeral_api_key"
@@ -94,11 +101,7 @@ func (r *apiKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRe
 				MarkdownDescription: fmt.Sprintf("Start of the key's name; the name is this prefix, `-` and 8 random hex digits, "+
 					"such as `ci-3fa94c1e`, so that concurrent runs never collide. 1 to %d characters: letters, digits, spaces, `.`, "+
 					"`_` and `-`, starting with a letter or digit.", apiv1.MaxNameLength-ephemeralKeySuffixLength),
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, apiv1.MaxNameLength-ephemeralKeySuffixLength),
-					stringvalidator.RegexMatches(apiKeyNamePattern,
-						"must contain only letters, digits, spaces, '.', '_' and '-', and start with a letter or digit"),
-				},
+				Validators: []validator.String{validators.Text(namePrefixRule)},
 			},
 			"scopes": schema.SetAttribute{
 				Required:    true,

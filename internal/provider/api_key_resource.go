@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -38,10 +37,6 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
 )
-
-// apiKeyNamePattern is what a key name may contain: letters, digits, spaces,
-// dots, underscores and hyphens, starting with a letter or digit.
-var apiKeyNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]*$`)
 
 // privateFingerprintKey names the private-state entry holding the fingerprint
 // of the secret the provider last set, so that a rotation made outside
@@ -112,18 +107,14 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Required: true,
 				MarkdownDescription: fmt.Sprintf("Name of the key, unique among the keys that are not revoked. 1 to %d characters: "+
 					"letters, digits, spaces, `.`, `_` and `-`, starting with a letter or digit. Can be changed in place.", apiv1.MaxNameLength),
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, apiv1.MaxNameLength),
-					stringvalidator.RegexMatches(apiKeyNamePattern,
-						"must contain only letters, digits, spaces, '.', '_' and '-', and start with a letter or digit"),
-				},
+				Validators: []validator.String{validators.Text(apiv1.KeyNameRule)},
 			},
 			"description": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
 				MarkdownDescription: fmt.Sprintf("Free text describing the key, up to %d characters. Defaults to `\"\"`.", apiv1.MaxDescriptionLength),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(apiv1.MaxDescriptionLength)},
+				Validators:          []validator.String{validators.Text(apiv1.DescriptionRule)},
 			},
 			"scopes": schema.SetAttribute{
 				Required:    true,

@@ -512,6 +512,7 @@ resource "keymate_api_key" "test" {
 		{cfg(`secret_wo = "short"
   secret_wo_version = 1`), `(?s)secret_wo.*at least 32`},
 		{strings.Replace(cfg(""), `"invalid"`, `"bad/name"`, 1), `(?s)name.*letters, digits`},
+		{strings.Replace(cfg(""), `"invalid"`, `"invoice\u202egpj.exe"`, 1), `(?s)name.*invisible.*U\+202E`},
 	} {
 		steps = append(steps, resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)})
 	}

@@ -92,7 +92,7 @@ func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: fmt.Sprintf("Name of the schedule, 1 to %d characters.", apiv1.MaxNameLength),
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxNameLength), notBlank},
+				Validators:          []validator.String{validators.Text(apiv1.NameRule)},
 			},
 			"cron": schema.StringAttribute{
 				Required: true,

@@ -176,7 +176,7 @@ resource "keymate_backup_schedule" "test" {
 		{cfg("0 3 * * *", `include = ["widgets"]`), `(?s)include.*value must be one of`},
 		{cfg("0 3 * * *", `include = []`), `(?s)include.*at least 1`},
 		{cfg("0 3 * * *", `destination = ""`), `(?s)destination.*length must be between 1 and 1024`},
-		{strings.Replace(cfg("0 3 * * *", ""), `"invalid"`, `" "`, 1), `(?s)name.*must not be blank`},
+		{strings.Replace(cfg("0 3 * * *", ""), `"invalid"`, `" "`, 1), `(?s)name.*must\s+not\s+be\s+empty`},
 	} {
 		steps = append(steps, resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)})
 	}

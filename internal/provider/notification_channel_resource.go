@@ -53,9 +53,7 @@ const (
 )
 
 var (
-	slackChannelPattern = regexp.MustCompile(`^[#@][^\s]{1,79}$`)
 	routingKeyPattern   = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
-	headerNamePattern   = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 	noWhitespacePattern = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]*$`)
 )
 
@@ -204,7 +202,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: fmt.Sprintf("Name of the channel, 1 to %d characters. Can be changed in place.", apiv1.MaxNameLength),
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxNameLength)},
+				Validators:          []validator.String{validators.Text(apiv1.NameRule)},
 			},
 			"type": schema.StringAttribute{
 				Required: true,
@@ -240,7 +238,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 						Validators: []validator.Map{
 							mapvalidator.SizeAtMost(apiv1.MaxWebhookHeaders),
 							mapvalidator.KeysAre(
-								stringvalidator.RegexMatches(headerNamePattern, "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"),
+								validators.Text(apiv1.HeaderNameRule),
 								stringvalidator.NoneOfCaseInsensitive(reservedWebhookHeaders...),
 							),
 							mapvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^\r\n\x00]*$`),
@@ -260,8 +258,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 					"channel": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "Slack channel such as `#alerts`, or user such as `@oncall`: 2 to 80 characters, no spaces.",
-						Validators: []validator.String{stringvalidator.RegexMatches(slackChannelPattern,
-							`must be a channel such as "#alerts" or a user such as "@oncall" (2 to 80 characters, no spaces)`)},
+						Validators:          []validator.String{validators.Text(apiv1.SlackChannelRule)},
 					},
 				}, secretAttributes("webhook_url", "Slack incoming webhook URL (https; plain http only for loopback hosts). "+
 					"Exactly one of `webhook_url` and `webhook_url_wo` is required.", true,

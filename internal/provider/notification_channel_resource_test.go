@@ -588,7 +588,7 @@ resource "keymate_notification_channel" "test" {
 		{cfg("slack", `slack = { webhook_url = "http://hooks.slack.com/x", channel = "#a" }`), `(?s)slack.webhook_url.*must use https`},
 		{cfg("slack", `slack = { channel = "#a" }`), `(?s)slack.*webhook_url.*webhook_url_wo`},
 		{cfg("slack", `slack = { webhook_url = "https://hooks.slack.com/x", channel = "alerts" }`), `(?s)slack.channel.*must be a channel`},
-		{cfg("email", `email = { addresses = ["oncall@example.com", "On Call <oncall@example.com>"] }`), `(?s)email.addresses.*is not an email address`},
+		{cfg("email", `email = { addresses = ["oncall@example.com", "On Call <oncall@example.com>"] }`), `(?s)email.addresses.*must\s+be\s+a\s+bare\s+email\s+address`},
 		{cfg("email", `email = { addresses = [] }`), `(?s)email.addresses.*at least 1`},
 		{cfg("pagerduty", `pagerduty = { routing_key = "short" }`), `(?s)pagerduty.routing_key.*32 letters and digits`},
 		{cfg("webhook", `webhook = {

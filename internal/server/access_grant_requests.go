@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
@@ -68,22 +67,9 @@ func (f *fieldErrors) checkPrincipal(p *principalBody) apiv1.Principal {
 		f.add("principal.id", "is required")
 	} else {
 		out.ID = *p.ID
-		f.checkText("principal.id", out.ID, apiv1.MaxPrincipalIDLength, true)
+		f.checkText("principal.id", out.ID, apiv1.PrincipalIDRule)
 	}
 	return out
-}
-
-// checkText validates a free-text field: at most max characters, no control
-// characters, and not blank when required.
-func (f *fieldErrors) checkText(path, s string, maxLen int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		f.add(path, "must not be empty")
-	case len(s) > maxLen:
-		f.add(path, "must be at most %d characters, got %d", maxLen, len(s))
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
-		f.add(path, "must not contain control characters")
-	}
 }
 
 func (f *fieldErrors) checkRole(role string) {
@@ -138,11 +124,11 @@ func validateCreateGrant(b createAccessGrantBody, now time.Time) (grantSpec, err
 		f.add("justification", "is required: say why the access is needed")
 	} else {
 		spec.justification = *b.Justification
-		f.checkText("justification", spec.justification, apiv1.MaxJustificationLength, true)
+		f.checkText("justification", spec.justification, apiv1.JustificationRule)
 	}
 	if b.Ticket != nil {
 		spec.ticket = *b.Ticket
-		f.checkText("ticket", spec.ticket, apiv1.MaxTicketLength, false)
+		f.checkText("ticket", spec.ticket, apiv1.TicketRule)
 	}
 	if b.ReviewIntervalDays != nil {
 		spec.reviewIntervalDays = *b.ReviewIntervalDays
@@ -196,14 +182,14 @@ func validateUpdateGrant(b updateAccessGrantBody, now time.Time) (grantPatch, er
 	}
 	if b.Justification.Set && notNull("justification", b.Justification.Value == nil) {
 		p.justification = b.Justification.Value
-		f.checkText("justification", *p.justification, apiv1.MaxJustificationLength, true)
+		f.checkText("justification", *p.justification, apiv1.JustificationRule)
 	}
 	if b.Ticket.Set {
 		p.ticket = new(string)
 		if b.Ticket.Value != nil {
 			p.ticket = b.Ticket.Value
 		}
-		f.checkText("ticket", *p.ticket, apiv1.MaxTicketLength, false)
+		f.checkText("ticket", *p.ticket, apiv1.TicketRule)
 	}
 	if b.ReviewIntervalDays.Set && notNull("review_interval_days", b.ReviewIntervalDays.Value == nil) {
 		p.reviewIntervalDays = b.ReviewIntervalDays.Value
@@ -224,7 +210,7 @@ func validateReview(b reviewAccessGrantBody) (reviewSpec, error) {
 		f.add("reviewer", "is required")
 	} else {
 		spec.reviewer = *b.Reviewer
-		f.checkText("reviewer", spec.reviewer, apiv1.MaxReviewerLength, true)
+		f.checkText("reviewer", spec.reviewer, apiv1.ReviewerRule)
 	}
 	switch {
 	case b.Decision == nil:
@@ -236,7 +222,7 @@ func validateReview(b reviewAccessGrantBody) (reviewSpec, error) {
 	}
 	if b.Comment != nil {
 		spec.comment = *b.Comment
-		f.checkText("comment", spec.comment, apiv1.MaxReviewCommentLength, false)
+		f.checkText("comment", spec.comment, apiv1.ReviewCommentRule)
 	}
 	return spec, f.err()
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
@@ -54,12 +53,12 @@ func validateAlertRule(b alertRuleBody, creating bool, rule *store.AlertRule) ([
 		return !absent
 	}
 	if required("name", b.Name == nil) {
-		f.checkName(*b.Name)
+		f.checkText("name", *b.Name, apiv1.NameRule)
 		track("name", *b.Name != rule.Name)
 		rule.Name = *b.Name
 	}
 	if b.Description != nil {
-		f.checkDescription(*b.Description)
+		f.checkText("description", *b.Description, apiv1.DescriptionRule)
 		track("description", *b.Description != rule.Description)
 		rule.Description = *b.Description
 	}
@@ -160,15 +159,11 @@ func (f *fieldErrors) checkLabels(labels map[string]string) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		validKey := k != "" && len(k) <= apiv1.MaxLabelKeyLength && strings.IndexFunc(k, func(r rune) bool {
-			return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_-.", r))
-		}) < 0
-		switch {
-		case !validKey:
-			f.add("labels."+k, "label keys must be 1 to %d letters, digits, \"_\", \"-\" or \".\"", apiv1.MaxLabelKeyLength)
-		case len(labels[k]) > apiv1.MaxLabelValueLength:
-			f.add("labels."+k, "must be at most %d characters, got %d", apiv1.MaxLabelValueLength, len(labels[k]))
+		if err := apiv1.LabelKeyRule.Check(k); err != nil {
+			f.add("labels."+k, "the label key %v", err)
+			continue
 		}
+		f.checkText("labels."+k, labels[k], apiv1.LabelValueRule)
 	}
 }
 

@@ -55,20 +55,11 @@ func (f fieldErrors) err() error {
 	return errValidation(f)
 }
 
-func (f *fieldErrors) checkName(name string) {
-	switch {
-	case strings.TrimSpace(name) == "":
-		f.add("name", "must not be empty")
-	case len(name) > apiv1.MaxNameLength:
-		f.add("name", "must be at most %d characters, got %d", apiv1.MaxNameLength, len(name))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		f.add("name", "must not contain control characters")
-	}
-}
-
-func (f *fieldErrors) checkDescription(description string) {
-	if len(description) > apiv1.MaxDescriptionLength {
-		f.add("description", "must be at most %d characters, got %d", apiv1.MaxDescriptionLength, len(description))
+// checkText validates a name or free-text field with its rule, the one the
+// provider validates the same field with.
+func (f *fieldErrors) checkText(path, s string, rule apiv1.TextRule) {
+	if err := rule.Check(s); err != nil {
+		f.add(path, "%v", err)
 	}
 }
 
@@ -160,11 +151,11 @@ func validateCreate(b createAPIKeyBody, now time.Time) (newKeySpec, error) {
 		f.add("name", "is required")
 	} else {
 		spec.name = *b.Name
-		f.checkName(spec.name)
+		f.checkText("name", spec.name, apiv1.KeyNameRule)
 	}
 	if b.Description != nil {
 		spec.description = *b.Description
-		f.checkDescription(spec.description)
+		f.checkText("description", spec.description, apiv1.DescriptionRule)
 	}
 	if b.Scopes == nil {
 		f.add("scopes", "is required")
@@ -213,14 +204,14 @@ func validateUpdate(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
 	}
 	if b.Name.Set && notNull("name", b.Name.Value == nil) {
 		p.name = b.Name.Value
-		f.checkName(*p.name)
+		f.checkText("name", *p.name, apiv1.KeyNameRule)
 	}
 	if b.Description.Set {
 		p.description = new(string)
 		if b.Description.Value != nil {
 			p.description = b.Description.Value
 		}
-		f.checkDescription(*p.description)
+		f.checkText("description", *p.description, apiv1.DescriptionRule)
 	}
 	if b.Scopes.Set && notNull("scopes", b.Scopes.Value == nil) {
 		p.scopes = f.checkScopes(*b.Scopes.Value)

@@ -125,7 +125,7 @@ func validateCreateSchedule(b createBackupScheduleBody, haveKey bool) (scheduleS
 		f.add("name", "is required")
 	} else {
 		spec.name = *b.Name
-		f.checkName(spec.name)
+		f.checkText("name", spec.name, apiv1.NameRule)
 	}
 	if b.Cron == nil {
 		f.add("cron", "is required")
@@ -188,7 +188,7 @@ func validateUpdateSchedule(b updateBackupScheduleBody, haveKey bool) (scheduleP
 	}
 	if b.Name.Set && notNull("name", b.Name.Value == nil) {
 		p.name = b.Name.Value
-		f.checkName(*p.name)
+		f.checkText("name", *p.name, apiv1.NameRule)
 	}
 	if b.Cron.Set && notNull("cron", b.Cron.Value == nil) {
 		p.cron = b.Cron.Value

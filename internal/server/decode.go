@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
@@ -40,12 +44,22 @@ func readJSON[T any](w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
 	return body, req, true
 }
 
-// decodeJSON decodes body, a single JSON object, into dst. Unknown fields
-// and malformed JSON are 400 errors; a field of the wrong type is a 422
-// error naming the field.
+// decodeJSON decodes body, a single JSON object, into dst. Unknown fields,
+// malformed JSON, and what encoding/json would accept silently (bytes that
+// are not UTF-8, lone surrogate escapes, a field given twice) are 400 errors;
+// a field of the wrong type is a 422 error naming the field.
 func decodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errBadRequest("the request body is empty; send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return errBadRequest("the request body is not valid UTF-8 at byte %d", invalidUTF8Offset(body))
+	}
+	if json.Valid(body) { // else the decoder below names the syntax error
+		w := strictWalker{b: body}
+		if err := w.value(""); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -93,4 +107,147 @@ func jsonTypeName(kind string) string {
 	default:
 		return "an object"
 	}
+}
+
+// invalidUTF8Offset returns the offset of the first byte of b that does not
+// start a valid UTF-8 sequence.
+func invalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// strictWalker walks a valid JSON text and refuses what encoding/json would
+// decode without a word: an object key given twice (the last would win) and
+// a \u escape of a lone UTF-16 surrogate (it would become U+FFFD). Errors
+// name the field by its path, such as "webhook.headers.X-A".
+type strictWalker struct {
+	b []byte
+	i int
+}
+
+func (w *strictWalker) space() {
+	for w.i < len(w.b) && strings.IndexByte(" \t\r\n", w.b[w.i]) >= 0 {
+		w.i++
+	}
+}
+
+func (w *strictWalker) value(path string) error {
+	w.space()
+	switch w.b[w.i] {
+	case '{':
+		return w.object(path)
+	case '[':
+		return w.array(path)
+	case '"':
+		_, err := w.string(path, false)
+		return err
+	default: // a number, true, false or null
+		for w.i < len(w.b) && strings.IndexByte(",]} \t\r\n", w.b[w.i]) < 0 {
+			w.i++
+		}
+		return nil
+	}
+}
+
+func (w *strictWalker) object(path string) error {
+	w.i++ // {
+	seen := map[string]bool{}
+	for {
+		w.space()
+		if w.b[w.i] == '}' {
+			w.i++
+			return nil
+		}
+		key, err := w.string(path, true)
+		if err != nil {
+			return err
+		}
+		field := key
+		if path != "" {
+			field = path + "." + key
+		}
+		if seen[key] {
+			return errBadRequest("duplicate field %q in the request body; give each field once", field)
+		}
+		seen[key] = true
+		w.space()
+		w.i++ // :
+		if err := w.value(field); err != nil {
+			return err
+		}
+		w.space()
+		if w.b[w.i] == ',' {
+			w.i++
+		}
+	}
+}
+
+func (w *strictWalker) array(path string) error {
+	w.i++ // [
+	for n := 0; ; n++ {
+		w.space()
+		if w.b[w.i] == ']' {
+			w.i++
+			return nil
+		}
+		if err := w.value(path + "[" + strconv.Itoa(n) + "]"); err != nil {
+			return err
+		}
+		w.space()
+		if w.b[w.i] == ',' {
+			w.i++
+		}
+	}
+}
+
+// string reads a string, checking its \u escapes, and returns it decoded
+// when decode is set (object keys, compared decoded so that "n\u0061me"
+// duplicates "name").
+func (w *strictWalker) string(path string, decode bool) (string, error) {
+	start := w.i
+	for w.i++; w.b[w.i] != '"'; {
+		switch {
+		case w.b[w.i] != '\\':
+			w.i++
+		case w.b[w.i+1] != 'u':
+			w.i += 2
+		default:
+			r := hex4(w.b[w.i+2 : w.i+6])
+			switch {
+			case r >= 0xD800 && r < 0xDC00 && w.b[w.i+6] == '\\' && w.b[w.i+7] == 'u' &&
+				utf16.DecodeRune(r, hex4(w.b[w.i+8:w.i+12])) != utf8.RuneError:
+				w.i += 12 // a surrogate pair
+			case utf16.IsSurrogate(r):
+				where := "the request body"
+				if path != "" {
+					where = fmt.Sprintf("%q", path)
+				}
+				return "", errBadRequest("%s holds the lone UTF-16 surrogate escape %s; write characters beyond U+FFFF as a surrogate pair",
+					where, w.b[w.i:w.i+6])
+			default:
+				w.i += 6
+			}
+		}
+	}
+	w.i++ // "
+	if !decode {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(w.b[start:w.i], &s); err != nil {
+		return "", errBadRequest("malformed JSON: %v", err)
+	}
+	return s, nil
+}
+
+// hex4 reads four hexadecimal digits, which a valid JSON \u escape has.
+func hex4(b []byte) rune {
+	v, _ := strconv.ParseUint(string(b), 16, 32)
+	return rune(v)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -73,7 +72,7 @@ func validateChannel(b channelBody, creating bool, name string, enabled bool, co
 	case creating && b.Name == nil:
 		f.add("name", "is required")
 	case b.Name != nil:
-		f.checkName(*b.Name)
+		f.checkText("name", *b.Name, apiv1.NameRule)
 		track("name", *b.Name != c.name)
 		c.name = *b.Name
 	}
@@ -170,7 +169,7 @@ func (f *fieldErrors) mergeSlack(b *slackBody, cfg *delivery.Channel, creating b
 	}
 	var changed []string
 	f.setField("slack.webhook_url", b.WebhookURL, creating, func(v string) { f.checkURL("slack.webhook_url", v, true) }, &cfg.Slack.WebhookURL, &changed)
-	f.setField("slack.channel", b.Channel, creating, f.checkSlackChannel, &cfg.Slack.Channel, &changed)
+	f.setField("slack.channel", b.Channel, creating, func(v string) { f.checkText("slack.channel", v, apiv1.SlackChannelRule) }, &cfg.Slack.Channel, &changed)
 	return changed
 }
 
@@ -279,9 +278,10 @@ func (f *fieldErrors) checkHeaders(headers map[string]string) {
 	for _, name := range names {
 		path := "webhook.headers." + name
 		value := headers[name]
+		nameErr := apiv1.HeaderNameRule.Check(name)
 		switch {
-		case !validHeaderName(name):
-			f.add(path, "is not a valid HTTP header name")
+		case nameErr != nil:
+			f.add(path, "the header name %v", nameErr)
 		case slices.Contains(reserved, http.CanonicalHeaderKey(name)):
 			f.add(path, "is set by the server and cannot be configured")
 		case len(value) > maxChannelValueLength:
@@ -290,19 +290,6 @@ func (f *fieldErrors) checkHeaders(headers map[string]string) {
 			f.add(path, "must not contain line breaks or NUL")
 		}
 	}
-}
-
-// validHeaderName reports whether name is an HTTP token (RFC 9110).
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
 }
 
 // checkSigningSecret validates a signing secret without echoing it; ""
@@ -316,12 +303,6 @@ func (f *fieldErrors) checkSigningSecret(s string) {
 		f.add("webhook.signing_secret", "must be at most %d characters, got %d", maxSecretLength, len(s))
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		f.add("webhook.signing_secret", "must not contain whitespace or control characters")
-	}
-}
-
-func (f *fieldErrors) checkSlackChannel(s string) {
-	if len(s) < 2 || len(s) > 80 || (s[0] != '#' && s[0] != '@') || strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		f.add("slack.channel", "must be a channel such as \"#alerts\" or a user such as \"@oncall\" (2 to 80 characters, no spaces), got %q", s)
 	}
 }
 
@@ -340,10 +321,10 @@ func (f *fieldErrors) checkAddresses(addresses []string) {
 	seen := map[string]bool{}
 	for i, a := range addresses {
 		path := fmt.Sprintf("email.addresses[%d]", i)
-		parsed, err := mail.ParseAddress(a)
+		err := apiv1.CheckEmailAddress(a)
 		switch {
-		case err != nil || parsed.Address != a || !strings.Contains(a[strings.LastIndex(a, "@")+1:], "."):
-			f.add(path, "must be an email address such as \"ops@example.com\", got %q", a)
+		case err != nil:
+			f.add(path, "%v, got %q", err, a)
 		case seen[strings.ToLower(a)]:
 			f.add(path, "duplicate address %q", a)
 		}

@@ -63,6 +63,79 @@ func TestBadRequestsNameTheProblem(t *testing.T) {
 	}
 }
 
+// TestInvalidUTF8AndDuplicateKeysAre400 proves that the decoder refuses what
+// encoding/json would silently accept: bytes that are not UTF-8 and lone
+// UTF-16 surrogate escapes (both decoded as U+FFFD), and an object key given
+// twice (the last one wins), at any depth and on every kind of body, with a
+// 400 that says what and where, and that nothing is created.
+func TestInvalidUTF8AndDuplicateKeysAre400(t *testing.T) {
+	inst := servertest.Start(t)
+	id, _ := inst.NewKey(t, "keys:read")
+	grant := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: apiv1.Principal{Type: "user", ID: "u"}, Role: "viewer", Resource: "*"})
+	cases := []struct {
+		name, method, path, body, mention string
+	}{
+		{"invalid UTF-8", http.MethodPost, "/v1/api-keys", "{\"name\":\"caf\xe9\",\"scopes\":[\"keys:read\"]}", "not valid UTF-8 at byte 12"},
+		{"truncated UTF-8", http.MethodPatch, "/v1/api-keys/" + id, "{\"description\":\"\xe2\x82\"}", "not valid UTF-8"},
+		{"lone high surrogate", http.MethodPost, "/v1/api-keys", `{"name":"a\ud800b","scopes":["keys:read"]}`, `\ud800`},
+		{"lone low surrogate", http.MethodPost, "/v1/alert-rules", `{"name":"\udc00"}`, `\udc00`},
+		{"duplicate key", http.MethodPost, "/v1/api-keys", `{"name":"a","scopes":["keys:read"],"name":"admin-look-alike"}`, `duplicate field "name"`},
+		{"duplicate nested key", http.MethodPost, "/v1/access-grants",
+			`{"principal":{"type":"user","id":"a","id":"b"},"role":"viewer","resource":"*","justification":"j"}`, `duplicate field "principal.id"`},
+		{"duplicate key in a map", http.MethodPost, "/v1/notification-channels",
+			`{"name":"n","type":"webhook","webhook":{"url":"http://127.0.0.1:1/","headers":{"X-A":"1","X-A":"2"}}}`, `duplicate field "webhook.headers.X-A"`},
+		{"duplicate key deep down", http.MethodPost, "/v1/alert-rules", `{"name":"n","condition":{"window":"5m","window":"1h"}}`, `duplicate field "condition.window"`},
+		{"duplicate key in an array", http.MethodPost, "/v1/alert-rules", `{"notification_channel_ids":[{"a":1},{"a":1,"a":2}]}`, `duplicate field "notification_channel_ids[1].a"`},
+		{"duplicate key in a patch", http.MethodPatch, "/v1/access-grants/" + grant.ID, `{"role":"viewer","role":"admin"}`, `duplicate field "role"`},
+		{"duplicate key on rotate", http.MethodPost, "/v1/api-keys/" + id + "/rotate",
+			`{"secret":"` + strings.Repeat("a", 40) + `","secret":"` + strings.Repeat("b", 40) + `"}`, `duplicate field "secret"`},
+		{"escaped duplicate key", http.MethodPost, "/v1/backup-schedules", `{"name":"n","cron":"0 3 * * *","n\u0061me":"m"}`, `duplicate field "name"`},
+	}
+	before := accountSnapshot(t, inst)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := call(t, inst.URL, tc.method, tc.path, inst.AdminKey, tc.body)
+			mustStatus(t, resp, body, http.StatusBadRequest)
+			if e := errorOf(t, body); e.Code != apiv1.CodeBadRequest || !strings.Contains(e.Message, tc.mention) {
+				t.Fatalf("error %+v does not mention %q", e, tc.mention)
+			}
+		})
+	}
+	if after := accountSnapshot(t, inst); !bytes.Equal(before, after) {
+		t.Fatalf("a refused request changed the account:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// TestNamesRefuseInvisibleCharacters proves that names and free text count
+// characters, not bytes, and refuse characters that make text read
+// differently from what it is: bidirectional controls, zero-width and other
+// invisible formatting characters, and control characters (line breaks and
+// tabs only in multi-line text), each a 422 that names the field and the
+// character.
+func TestNamesRefuseInvisibleCharacters(t *testing.T) {
+	inst := servertest.Start(t)
+	cases := []struct{ path, body, field, mention string }{
+		{"/v1/api-keys", `{"name":"invoice\u202egpj.exe","scopes":["keys:read"]}`, "name", "U+202E"},
+		{"/v1/api-keys", `{"name":"ops","description":"zero\u200bwidth","scopes":["keys:read"]}`, "description", "U+200B"},
+		{"/v1/notification-channels", `{"name":"on\u2066call","type":"email","email":{"addresses":["a@example.com"]}}`, "name", "U+2066"},
+		{"/v1/access-grants", `{"principal":{"type":"user","id":"al\tice"},"role":"viewer","resource":"*","justification":"j"}`, "principal.id", "control"},
+		{"/v1/backup-schedules", `{"name":"` + strings.Repeat("é", apiv1.MaxNameLength+1) + `","cron":"0 3 * * *"}`, "name", "at most 128 characters, got 129"},
+	}
+	for _, tc := range cases {
+		resp, body := call(t, inst.URL, http.MethodPost, tc.path, inst.AdminKey, tc.body)
+		mustStatus(t, resp, body, http.StatusUnprocessableEntity)
+		if e := errorOf(t, body); len(e.Fields) != 1 || e.Fields[0].Path != tc.field || !strings.Contains(e.Fields[0].Message, tc.mention) {
+			t.Errorf("%s: fields = %+v, want %s mentioning %q", tc.body, e.Fields, tc.field, tc.mention)
+		}
+	}
+	resp, body := call(t, inst.URL, http.MethodPost, "/v1/backup-schedules", inst.AdminKey,
+		`{"name":"`+strings.Repeat("é", apiv1.MaxNameLength)+`","cron":"0 3 * * *"}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+	resp, body = call(t, inst.URL, http.MethodPost, "/v1/access-grants", inst.AdminKey,
+		`{"principal":{"type":"user","id":"alice"},"role":"viewer","resource":"*","justification":"line one\n\tline two"}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+}
+
 // TestBodyLargerThanOneMiBIsRejected proves the request body limit.
 func TestBodyLargerThanOneMiBIsRejected(t *testing.T) {
 	inst := servertest.Start(t)

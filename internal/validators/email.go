@@ -3,10 +3,10 @@ package validators
 import (
 	"context"
 	"fmt"
-	"net/mail"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
 var _ validator.String = email{}
@@ -14,8 +14,8 @@ var _ validator.String = email{}
 type email struct{}
 
 // Email checks that a string is a bare email address such as
-// "oncall@example.com": no display name, no angle brackets, and a domain with
-// a dot, as the Keymate API requires.
+// "oncall@example.com" with the rule the Keymate API applies
+// (apiv1.CheckEmailAddress).
 func Email() validator.String { return email{} }
 
 func (email) Description(context.Context) string {
@@ -29,19 +29,7 @@ func (email) ValidateString(_ context.Context, req validator.StringRequest, resp
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	if !isEmail(s) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
-			fmt.Sprintf("%s: %q is not an email address; write a bare address with a domain such as \"oncall@example.com\" (no display name or angle brackets).", req.Path, s))
+	if err := apiv1.CheckEmailAddress(s); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address", fmt.Sprintf("%s: %q %s.", req.Path, s, err))
 	}
-}
-
-// isEmail reports whether s is a bare address accepted by net/mail whose
-// domain contains a dot.
-func isEmail(s string) bool {
-	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Name != "" || addr.Address != s {
-		return false
-	}
-	domain := s[strings.LastIndex(s, "@")+1:]
-	return strings.Contains(domain, ".")
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Email accepts bare addresses and rejects display names, missing parts,
-// domains without a dot (as the API does) and lists, naming the value.
+// domains without a dot (as the API does), lists and invisible characters.
 func TestEmail(t *testing.T) {
 	v := Email()
 	for _, ok := range []string{"oncall@example.com", "first.last+alerts@sub.example.co.uk"} {
@@ -17,8 +17,9 @@ func TestEmail(t *testing.T) {
 	}
 	for _, bad := range []string{"oncall", "root@localhost", "oncall@", "@example.com", "On Call <oncall@example.com>", "<oncall@example.com>",
 		"a@example.com, b@example.com", " oncall@example.com"} {
-		requireOneError(t, runString(v, types.StringValue(bad)), "is not an email address")
+		requireOneError(t, runString(v, types.StringValue(bad)), "must be a bare email address")
 	}
+	requireOneError(t, runString(v, types.StringValue("on\u202ecall@example.com")), "U+202E")
 	if diags := runString(v, types.StringUnknown()); diags.HasError() {
 		t.Errorf("unknown values must be skipped, got %v", diags)
 	}
