@@ -246,8 +246,19 @@ func (w *strictWalker) string(path string, decode bool) (string, error) {
 	return s, nil
 }
 
-// hex4 reads four hexadecimal digits, which a valid JSON \u escape has.
+// hex4 reads the four hexadecimal digits that a valid JSON \u escape has.
 func hex4(b []byte) rune {
-	v, _ := strconv.ParseUint(string(b), 16, 32)
-	return rune(v)
+	var r rune
+	for _, c := range b[:4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		default:
+			r |= rune(c-'A') + 10
+		}
+	}
+	return r
 }
