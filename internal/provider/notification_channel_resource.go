@@ -192,7 +192,13 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"name: loopback, private, link-local, unique-local, multicast and unspecified addresses are refused unless the " +
 			"server runs with `--destination-allow CIDR,...` or `--allow-private-destinations`. A URL whose host is such an " +
 			"address fails the apply with an error naming the attribute. Redirects are not followed, and a failed test " +
-			"reports the receiver's status code, never its answer." + resourceStateNote,
+			"reports the receiver's status code, never its answer.\n\n" +
+			"A new destination takes the secrets again: the API refuses to change a webhook's `url` or a PagerDuty " +
+			"`events_url` unless the same request sends the channel's secrets (signing secret and headers, routing key), so " +
+			"that a stored secret never reaches a destination set after it. The provider does this for you: when a " +
+			"destination changes, it sends the configured secrets along, write-only ones (`*_wo`) read from the " +
+			"configuration, so keep them in the configuration. Slack's destination is its `webhook_url`, itself the secret." +
+			resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -223,7 +229,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 				Attributes: withAttributes(map[string]schema.Attribute{
 					"url": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "URL the JSON notifications are posted to (http or https).",
+						MarkdownDescription: "URL the JSON notifications are posted to (http or https). Changing it sends the configured `headers` and signing secret again, which the API requires with a new destination.",
 						Validators:          []validator.String{validators.HTTPURL()},
 					},
 					"headers": schema.MapAttribute{
@@ -273,7 +279,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 						Optional:            true,
 						Computed:            true,
 						Default:             stringdefault.StaticString(apiv1.DefaultPagerDutyEventURL),
-						MarkdownDescription: "Events API v2 endpoint (https; plain http only for loopback hosts). Defaults to `" + apiv1.DefaultPagerDutyEventURL + "`.",
+						MarkdownDescription: "Events API v2 endpoint (https; plain http only for loopback hosts). Defaults to `" + apiv1.DefaultPagerDutyEventURL + "`. Changing it sends the configured routing key again, which the API requires with a new destination.",
 						Validators:          []validator.String{validators.HTTPSURL()},
 					},
 				}, secretAttributes("routing_key", fmt.Sprintf("PagerDuty integration (routing) key, %d letters and digits. "+
@@ -422,9 +428,12 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 
 // channelUpdateRequest builds the merge patch holding the API fields that
 // differ between plan and state; changed is false when there is none. A
-// secret is sent only when its value or its _wo_version changed (Read
-// changes one of them when the secret was changed outside Terraform);
-// otherwise the API keeps the stored secret.
+// secret is sent when its value or its _wo_version changed (Read changes one
+// of them when the secret was changed outside Terraform), and every secret of
+// the channel is sent with a new destination (webhook url, PagerDuty
+// events_url), because the API never sends a stored secret to a new
+// destination; write-only secrets come from the configuration. Otherwise the
+// API keeps the stored secret.
 func channelUpdateRequest(ctx context.Context, plan, state, config notificationChannelResourceModel) (patch apiv1.UpdateNotificationChannelRequest, changed bool, diags diag.Diagnostics) {
 	if !plan.Name.Equal(state.Name) {
 		patch.Name, changed = plan.Name.ValueStringPointer(), true
@@ -435,15 +444,16 @@ func channelUpdateRequest(ctx context.Context, plan, state, config notificationC
 	switch {
 	case plan.Webhook != nil && state.Webhook != nil:
 		p, s, in := plan.Webhook, state.Webhook, apiv1.WebhookInput{}
-		if !p.URL.Equal(s.URL) {
+		newDestination := !p.URL.Equal(s.URL)
+		if newDestination {
 			in.URL = p.URL.ValueStringPointer()
 		}
-		if !p.Headers.Equal(s.Headers) {
+		if newDestination || !p.Headers.Equal(s.Headers) {
 			headers, d := stringMap(ctx, p.Headers)
 			diags.Append(d...)
 			in.Headers = &headers // an empty map removes every header
 		}
-		if secretChanged(p.SigningSecret, s.SigningSecret, p.SigningSecretWOVersion, s.SigningSecretWOVersion) {
+		if newDestination || secretChanged(p.SigningSecret, s.SigningSecret, p.SigningSecretWOVersion, s.SigningSecretWOVersion) {
 			secret := secretToSend(config.Webhook.SigningSecretWO, p.SigningSecret) // "" removes the secret
 			in.SigningSecret = &secret
 		}
@@ -464,10 +474,11 @@ func channelUpdateRequest(ctx context.Context, plan, state, config notificationC
 		}
 	case plan.PagerDuty != nil && state.PagerDuty != nil:
 		p, s, in := plan.PagerDuty, state.PagerDuty, apiv1.PagerDutyInput{}
-		if !p.EventsURL.Equal(s.EventsURL) {
+		newDestination := !p.EventsURL.Equal(s.EventsURL)
+		if newDestination {
 			in.EventsURL = p.EventsURL.ValueStringPointer()
 		}
-		if secretChanged(p.RoutingKey, s.RoutingKey, p.RoutingKeyWOVersion, s.RoutingKeyWOVersion) {
+		if newDestination || secretChanged(p.RoutingKey, s.RoutingKey, p.RoutingKeyWOVersion, s.RoutingKeyWOVersion) {
 			key := secretToSend(config.PagerDuty.RoutingKeyWO, p.RoutingKey)
 			in.RoutingKey = &key
 		}

@@ -35,6 +35,7 @@ const channelAddr = "keymate_notification_channel.test"
 // delivery is one request a webhookReceiver got.
 type delivery struct {
 	event       string
+	header      http.Header
 	body        map[string]any
 	signatureOK bool // the X-Keymate-Signature header verified under the receiver's secret
 }
@@ -54,7 +55,7 @@ func newWebhookReceiver(t *testing.T, inst *servertest.Instance, secret string) 
 	r := &webhookReceiver{deliveries: make(chan delivery, 100)}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
-		d := delivery{event: req.Header.Get(apiv1.HeaderEvent)}
+		d := delivery{event: req.Header.Get(apiv1.HeaderEvent), header: req.Header.Clone()}
 		_ = json.Unmarshal(body, &d.body)
 		d.signatureOK = secret != "" && verifySignature(req.Header.Get(apiv1.HeaderSignature), secret, body, inst.Clock.Now())
 		r.deliveries <- d
@@ -278,8 +279,10 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 		Steps: []acc.TestStep{
 			{Config: config, Check: captureAttr(channelAddr, "id", &id)},
 			{
-				PreConfig: patch(apiv1.UpdateNotificationChannelRequest{Name: &name, Webhook: &apiv1.WebhookInput{URL: &url}}),
-				Config:    config,
+				// A new destination takes the channel's secrets again (here unchanged).
+				PreConfig: patch(apiv1.UpdateNotificationChannelRequest{Name: &name, Webhook: &apiv1.WebhookInput{
+					URL: &url, SigningSecret: ptr(secret), Headers: &map[string]string{"Authorization": "Bearer one"}}}),
+				Config: config,
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
@@ -688,7 +691,8 @@ func TestPlanSecretResends(t *testing.T) {
 
 // An update sends only what changed: an unchanged secret is left out (the
 // API keeps it), a new write-only version sends the write-only value, and a
-// removed secret is sent as "" to clear it.
+// removed secret is sent as "" to clear it; a new URL sends every secret
+// along, a write-only one from the configuration.
 func TestChannelUpdateRequest(t *testing.T) {
 	ctx := context.Background()
 	model := func(url string, secret types.String, version types.Int64, wo types.String) notificationChannelResourceModel {
@@ -699,9 +703,23 @@ func TestChannelUpdateRequest(t *testing.T) {
 	null, noVersion := types.StringNull(), types.Int64Null()
 
 	state := model("https://a/", types.StringValue("secret-one-0123456"), noVersion, null)
-	patch, changed, _ := channelUpdateRequest(ctx, model("https://b/", types.StringValue("secret-one-0123456"), noVersion, null), state, state)
-	if !changed || patch.Webhook == nil || patch.Webhook.SigningSecret != nil || *patch.Webhook.URL != "https://b/" {
-		t.Errorf("URL change: got %+v changed=%t; want only the URL", patch.Webhook, changed)
+	renamed := state
+	renamed.Name = types.StringValue("m")
+	patch, changed, _ := channelUpdateRequest(ctx, renamed, state, renamed)
+	if !changed || patch.Webhook != nil || *patch.Name != "m" {
+		t.Errorf("rename: got %+v changed=%t; want only the name", patch, changed)
+	}
+	moved := model("https://b/", types.StringValue("secret-one-0123456"), noVersion, null)
+	patch, changed, _ = channelUpdateRequest(ctx, moved, state, moved)
+	if w := patch.Webhook; !changed || w == nil || *w.URL != "https://b/" || w.SigningSecret == nil || *w.SigningSecret != "secret-one-0123456" ||
+		w.Headers == nil || len(*w.Headers) != 0 {
+		t.Errorf("URL change: got %+v changed=%t; want the URL with the secret and the (empty) headers", patch.Webhook, changed)
+	}
+	woState := model("https://a/", null, types.Int64Value(1), null)
+	patch, _, _ = channelUpdateRequest(ctx, model("https://b/", null, types.Int64Value(1), null), woState,
+		model("https://b/", null, types.Int64Value(1), types.StringValue("write-only-0123456")))
+	if w := patch.Webhook; w == nil || w.SigningSecret == nil || *w.SigningSecret != "write-only-0123456" {
+		t.Errorf("URL change with signing_secret_wo: want the configured write-only value sent, got %+v", patch.Webhook)
 	}
 
 	config := model("https://a/", null, types.Int64Value(1), types.StringValue("write-only-0123456"))

@@ -147,6 +147,14 @@ func (f *fieldErrors) mergeWebhook(b *webhookBody, cfg *delivery.Channel, creati
 		return nil
 	}
 	w := cfg.Webhook
+	if !creating && b.URL != nil && *b.URL != w.URL {
+		if w.SigningSecret != "" && b.SigningSecret == nil {
+			f.requireWithNewDestination("webhook.signing_secret", "webhook.url", `""`)
+		}
+		if len(w.Headers) > 0 && b.Headers == nil {
+			f.requireWithNewDestination("webhook.headers", "webhook.url", "{}")
+		}
+	}
 	var changed []string
 	f.setField("webhook.url", b.URL, creating, func(v string) { f.checkURL("webhook.url", v, false) }, &w.URL, &changed)
 	if b.Headers != nil {
@@ -180,6 +188,10 @@ func (f *fieldErrors) mergePagerDuty(b *pagerDutyBody, cfg *delivery.Channel, cr
 	if b == nil {
 		return nil
 	}
+	p := cfg.PagerDuty
+	if !creating && b.EventsURL != nil && *b.EventsURL != p.EventsURL && p.RoutingKey != "" && b.RoutingKey == nil {
+		f.requireWithNewDestination("pagerduty.routing_key", "pagerduty.events_url", "")
+	}
 	var changed []string
 	f.setField("pagerduty.routing_key", b.RoutingKey, creating, f.checkRoutingKey, &cfg.PagerDuty.RoutingKey, &changed)
 	f.setField("pagerduty.events_url", b.EventsURL, false, func(v string) { f.checkURL("pagerduty.events_url", v, true) }, &cfg.PagerDuty.EventsURL, &changed)
@@ -207,6 +219,19 @@ func (f *fieldErrors) mergeEmail(b *emailBody, cfg *delivery.Channel, creating b
 	}
 	cfg.Email.Addresses = addresses
 	return changed
+}
+
+// requireWithNewDestination reports that the secret at path must be sent
+// again because the request changes the destination at destinationPath: a
+// stored secret is never sent to a new destination, or whoever may change
+// the URL could collect it. removal names the value that removes the
+// secret, "" when it cannot be removed.
+func (f *fieldErrors) requireWithNewDestination(path, destinationPath, removal string) {
+	msg := "is required in a request that changes " + destinationPath + ": the stored secret is never sent to a new destination; send it again"
+	if removal != "" {
+		msg += ", or " + removal + " to remove it"
+	}
+	f.add(path, "%s", msg)
 }
 
 // checkURL accepts an absolute http or https URL; with httpsOnly, http is

@@ -70,10 +70,10 @@ func TestNotificationChannelLifecycleNeverReturnsSecrets(t *testing.T) {
 
 	// An update without secrets keeps them: the fingerprints stay.
 	resp, body = call(t, inst.URL, http.MethodPatch, "/v1/notification-channels/"+ch.ID, inst.AdminKey,
-		`{"name":"ops2","enabled":false,"webhook":{"url":"https://hooks.example.com/v2"}}`, "If-Match", `"1"`)
+		`{"name":"ops2","enabled":false}`, "If-Match", `"1"`)
 	mustStatus(t, resp, body, http.StatusOK)
 	updated := decode[apiv1.NotificationChannel](t, body)
-	if updated.Name != "ops2" || updated.Enabled || updated.Version != 2 || updated.Webhook.URL != "https://hooks.example.com/v2" ||
+	if updated.Name != "ops2" || updated.Enabled || updated.Version != 2 || updated.Webhook.URL != "https://hooks.example.com/keymate" ||
 		updated.Webhook.SigningSecretFingerprint != w.SigningSecretFingerprint || updated.Webhook.HeadersFingerprint != w.HeadersFingerprint {
 		t.Fatalf("updated %+v %+v", updated, updated.Webhook)
 	}
