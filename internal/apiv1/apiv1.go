@@ -163,6 +163,18 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// IdempotentCreate is the answer of GET
+// /v1/idempotent-creates/{collection}/{idempotency_key}: the object of the
+// collection that the caller's POST with that Idempotency-Key created. A
+// client whose create's answer was lost finds with it what the create made,
+// also in a later run. The API forgets it when the object is deleted or
+// revoked.
+type IdempotentCreate struct {
+	ObjectType string    `json:"object_type"` // as in audit events, for example "api_key"
+	ObjectID   string    `json:"object_id"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
 // Headers used across the API.
 const (
 	HeaderRequestID          = "X-Request-Id"

@@ -18,10 +18,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -190,11 +192,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 
 	ctx = c.logContext(ctx)
+	// maybeDone records that an attempt reached the server without a
+	// definite answer: its request was written and then the connection
+	// broke, or it was answered 5xx.
+	maybeDone := false
 	for attempt := 1; ; attempt++ {
-		res, err := c.attempt(ctx, attempt, req)
+		res, sent, err := c.attempt(ctx, attempt, req)
 		if err == nil && res.status >= 200 && res.status < 300 {
 			return decodeSuccess(method, path, res, out)
 		}
+		maybeDone = maybeDone || (err != nil && sent) || (err == nil && res.status >= 500)
 		var callErr error
 		switch {
 		case err == nil:
@@ -205,7 +212,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			callErr = fmt.Errorf("%s %s: %w", method, path, err)
 		}
 		if attempt > c.maxRetries || !retryable(res, err) {
-			return callErr
+			return req.unconfirmed(maybeDone, res, err, callErr)
 		}
 		// A done context ends the call instead of a retry, whether it ended
 		// during the attempt or during the wait.
@@ -216,9 +223,22 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			waitErr = c.sleep(ctx, wait)
 		}
 		if waitErr != nil {
-			return fmt.Errorf("%w before retrying; last attempt: %w", waitErr, callErr)
+			return req.unconfirmed(maybeDone, nil, waitErr, fmt.Errorf("%w before retrying; last attempt: %w", waitErr, callErr))
 		}
 	}
+}
+
+// unconfirmed returns callErr, the error that ends the call, as an
+// *UnconfirmedError when the call carries an Idempotency-Key, an attempt may
+// have been carried out (maybeDone) and the last one did not end with a
+// definite refusal: a 4xx other than 429 (a retry with the same key is
+// replayed the first outcome, so a refusal means nothing was done).
+func (r call) unconfirmed(maybeDone bool, res *response, err error, callErr error) error {
+	refused := err == nil && res != nil && res.status >= 400 && res.status < 500 && res.status != http.StatusTooManyRequests
+	if r.idempotencyKey == "" || !maybeDone || refused {
+		return callErr
+	}
+	return &UnconfirmedError{IdempotencyKey: r.idempotencyKey, Err: callErr}
 }
 
 // call is one logical API call, the same for each of its attempts.
@@ -240,11 +260,23 @@ type response struct {
 }
 
 // attempt sends one HTTP request bounded by the per-attempt timeout and reads
-// the whole response body before that timeout's context ends.
-func (c *Client) attempt(ctx context.Context, n int, r call) (*response, error) {
+// the whole response body before that timeout's context ends. sent reports
+// whether the whole request was written to the server.
+func (c *Client) attempt(ctx context.Context, n int, r call) (res *response, sent bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			wrote.Store(true)
+		}
+	}})
+	res, err = c.send(ctx, n, r)
+	return res, wrote.Load(), err
+}
 
+// send is one attempt's request and response.
+func (c *Client) send(ctx context.Context, n int, r call) (*response, error) {
 	var body io.Reader
 	if r.payload != nil {
 		body = bytes.NewReader(r.payload)

@@ -979,3 +979,74 @@ func TestLoggedBodyWithoutAWireType(t *testing.T) {
 		t.Errorf("JSON of no known type logged as %q, want only its size", got)
 	}
 }
+
+// A POST whose request reached the server but whose answer never arrived, on
+// every attempt, ends in an *UnconfirmedError naming the Idempotency-Key that
+// every attempt carried; so does one answered 5xx, or lost and then refused
+// with 429. A POST refused with a 4xx, a GET, and a request that never
+// reached a server end in a plain error: nothing can have been done.
+func TestUnconfirmedCreates(t *testing.T) {
+	drop := func(w http.ResponseWriter, _ *http.Request, _ int) { panic(http.ErrAbortHandler) }
+	cases := []struct {
+		name        string
+		handler     func(w http.ResponseWriter, r *http.Request, n int)
+		get         bool
+		unconfirmed bool
+	}{
+		{"answer lost every time", drop, false, true},
+		{"5xx every time", func(w http.ResponseWriter, _ *http.Request, _ int) {
+			writeError(w, http.StatusBadGateway, apiv1.CodeInternal, "upstream gone")
+		}, false, true},
+		{"lost, then throttled", func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				drop(w, r, n)
+			}
+			w.Header().Set(apiv1.HeaderRetryAfter, "0")
+			writeError(w, http.StatusTooManyRequests, apiv1.CodeRateLimited, "slow down")
+		}, false, true},
+		{"lost, then refused", func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				drop(w, r, n)
+			}
+			writeError(w, http.StatusConflict, apiv1.CodeConflict, "name taken")
+		}, false, false},
+		{"refused", func(w http.ResponseWriter, _ *http.Request, _ int) {
+			writeError(w, http.StatusUnprocessableEntity, apiv1.CodeValidation, "bad")
+		}, false, false},
+		{"a GET whose answer is lost", drop, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, tc.handler)
+			c, _ := f.client()
+			var err error
+			if tc.get {
+				_, err = c.GetAPIKey(context.Background(), "key_1")
+			} else {
+				_, err = c.CreateAPIKey(context.Background(), apiv1.CreateAPIKeyRequest{Name: "ci", Scopes: []string{"keys:read"}})
+			}
+			var unconfirmed *UnconfirmedError
+			if got := errors.As(err, &unconfirmed); got != tc.unconfirmed {
+				t.Fatalf("error %v: unconfirmed = %v, want %v", err, got, tc.unconfirmed)
+			}
+			if !tc.unconfirmed {
+				return
+			}
+			for i, r := range f.requests() {
+				if key := r.Header.Get(apiv1.HeaderIdempotencyKey); key == "" || key != unconfirmed.IdempotencyKey {
+					t.Errorf("attempt %d carried Idempotency-Key %q, the error names %q", i+1, key, unconfirmed.IdempotencyKey)
+				}
+			}
+		})
+	}
+	t.Run("never reached a server", func(t *testing.T) {
+		f := newFake(t, drop)
+		c, _ := f.client()
+		f.srv.Close()
+		_, err := c.CreateAPIKey(context.Background(), apiv1.CreateAPIKeyRequest{Name: "ci", Scopes: []string{"keys:read"}})
+		var unconfirmed *UnconfirmedError
+		if err == nil || errors.As(err, &unconfirmed) {
+			t.Fatalf("error %v, want a plain error: the request was never sent", err)
+		}
+	})
+}

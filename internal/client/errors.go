@@ -95,3 +95,21 @@ var (
 	// ErrRateLimited matches 429 rate_limited, returned once retries are used up.
 	ErrRateLimited error = &sentinel{http.StatusTooManyRequests, apiv1.CodeRateLimited}
 )
+
+// UnconfirmedError is returned by a POST carrying an Idempotency-Key whose
+// request reached the server at least once but whose answer never arrived
+// (the connection broke, or a 5xx, on every attempt): the API may have
+// carried it out. IdempotencyKey is the key every attempt carried;
+// Client.IdempotentCreate finds with it the object a create made, also in a
+// later run. Err is the last attempt's error, so errors.As still finds an
+// *APIError for a 5xx.
+type UnconfirmedError struct {
+	IdempotencyKey string
+	Err            error
+}
+
+func (e *UnconfirmedError) Error() string {
+	return e.Err.Error() + " (the request reached the API, which may have carried it out)"
+}
+
+func (e *UnconfirmedError) Unwrap() error { return e.Err }

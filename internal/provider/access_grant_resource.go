@@ -268,7 +268,7 @@ func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	grant, err := r.data.client.CreateAccessGrant(ctx, body)
 	if err != nil {
-		resp.Diagnostics.Append(opCreateGrant.diagnostics(err, accessGrantFields)...)
+		createFailed(ctx, req.Plan, resp, opCreateGrant, err, accessGrantFields)
 		return
 	}
 	plan.fromAPI(grant)
@@ -284,7 +284,7 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	grant, err := r.data.client.GetAccessGrant(ctx, state.ID.ValueString())
+	grant, err := getObject(ctx, r.data.client, apiv1.CollectionAccessGrants, req.Private, state.ID, r.data.client.GetAccessGrant)
 	if stopRead(ctx, resp, opReadGrant, err) {
 		return
 	}
@@ -346,7 +346,7 @@ func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResour
 }
 
 func (r *accessGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opRevokeGrant, r.data.client.RevokeAccessGrant)
+	deleteByID(ctx, req, resp, opRevokeGrant, r.data.client, apiv1.CollectionAccessGrants, r.data.client.RevokeAccessGrant)
 }
 
 // ImportState takes a grant id. A revoked grant cannot be imported.

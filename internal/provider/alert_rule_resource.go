@@ -239,7 +239,7 @@ func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	rule, err := r.data.client.CreateAlertRule(ctx, body)
 	if err != nil {
-		resp.Diagnostics.Append(opCreateRule.diagnostics(err, alertRuleFields)...)
+		createFailed(ctx, req.Plan, resp, opCreateRule, err, alertRuleFields)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, rule)...)
@@ -252,7 +252,7 @@ func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rule, err := r.data.client.GetAlertRule(ctx, state.ID.ValueString())
+	rule, err := getObject(ctx, r.data.client, apiv1.CollectionAlertRules, req.Private, state.ID, r.data.client.GetAlertRule)
 	if stopRead(ctx, resp, opReadRule, err) {
 		return
 	}
@@ -328,7 +328,7 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 }
 
 func (r *alertRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opDeleteRule, r.data.client.DeleteAlertRule)
+	deleteByID(ctx, req, resp, opDeleteRule, r.data.client, apiv1.CollectionAlertRules, r.data.client.DeleteAlertRule)
 }
 
 // ImportState takes a rule id.

@@ -378,8 +378,15 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		body.ExpiresAt = &t
 	}
 	key, err := r.data.client.CreateAPIKey(ctx, body)
-	if err != nil {
+	switch {
+	case err != nil && body.Secret != nil:
+		// A key with a supplied secret cannot be replaced (a secret once used
+		// is never accepted again), so it is not kept as tainted: the API
+		// answers the next apply's identical create with the key instead.
 		resp.Diagnostics.Append(opCreateKey.diagnostics(err, apiKeyFields)...)
+		return
+	case err != nil:
+		createFailed(ctx, req.Plan, resp, opCreateKey, err, apiKeyFields)
 		return
 	}
 	plan.Secret = types.StringNull()
@@ -397,7 +404,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	key, err := r.data.client.GetAPIKey(ctx, state.ID.ValueString())
+	key, err := getObject(ctx, r.data.client, apiv1.CollectionAPIKeys, req.Private, state.ID, r.data.client.GetAPIKey)
 	if stopRead(ctx, resp, opReadKey, err) {
 		return
 	}
@@ -485,7 +492,7 @@ func updateRequest(ctx context.Context, plan, state apiKeyResourceModel) (patch 
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opRevokeKey, r.data.client.RevokeAPIKey)
+	deleteByID(ctx, req, resp, opRevokeKey, r.data.client, apiv1.CollectionAPIKeys, r.data.client.RevokeAPIKey)
 }
 
 // ImportState takes a key id. The imported state has no secret: the API

@@ -230,7 +230,7 @@ func (r *backupScheduleResource) Create(ctx context.Context, req resource.Create
 		Enabled:       plan.Enabled.ValueBoolPointer(),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(opCreateSchedule.diagnostics(err, backupScheduleFields)...)
+		createFailed(ctx, req.Plan, resp, opCreateSchedule, err, backupScheduleFields)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, s)...)
@@ -243,7 +243,7 @@ func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, err := r.data.client.GetBackupSchedule(ctx, state.ID.ValueString())
+	s, err := getObject(ctx, r.data.client, apiv1.CollectionBackupSchedules, req.Private, state.ID, r.data.client.GetBackupSchedule)
 	if stopRead(ctx, resp, opReadSchedule, err) {
 		return
 	}
@@ -314,7 +314,7 @@ func backupScheduleUpdateRequest(ctx context.Context, plan, state backupSchedule
 }
 
 func (r *backupScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opDeleteSchedule, r.data.client.DeleteBackupSchedule)
+	deleteByID(ctx, req, resp, opDeleteSchedule, r.data.client, apiv1.CollectionBackupSchedules, r.data.client.DeleteBackupSchedule)
 }
 
 // ImportState takes a schedule id.

@@ -358,7 +358,7 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 	}
 	ch, err := r.data.client.CreateNotificationChannel(ctx, body)
 	if err != nil {
-		resp.Diagnostics.Append(opCreateChannel.diagnostics(err, notificationChannelFields)...)
+		createFailed(ctx, req.Plan, resp, opCreateChannel, err, notificationChannelFields)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
@@ -375,7 +375,7 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := r.data.client.GetNotificationChannel(ctx, state.ID.ValueString())
+	ch, err := getObject(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID, r.data.client.GetNotificationChannel)
 	if stopRead(ctx, resp, opReadChannel, err) {
 		return
 	}
@@ -538,7 +538,10 @@ func (r *notificationChannelResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.client.DeleteNotificationChannel(ctx, state.ID.ValueString())
+	id, err := objectID(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID)
+	if err == nil {
+		err = r.data.client.DeleteNotificationChannel(ctx, id)
+	}
 	var apiErr *client.APIError
 	switch {
 	case err == nil || errors.Is(err, client.ErrNotFound): // already gone is what we want
@@ -547,7 +550,7 @@ func (r *notificationChannelResource) Delete(ctx context.Context, req resource.D
 			fmt.Sprintf("Alert rules still notify channel %s: %s (request id %s).\n\nRemove the channel from their "+
 				"notification_channel_ids first. When the rules are managed by Terraform, reference the channel as "+
 				"keymate_notification_channel.<name>.id so that Terraform updates them before deleting it.",
-				state.ID.ValueString(), apiErr.Message, requestID(apiErr)))
+				id, apiErr.Message, requestID(apiErr)))
 	default:
 		resp.Diagnostics.Append(opDeleteChannel.diagnostics(err, nil)...)
 	}

@@ -3,9 +3,13 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/keymate/terraform-provider-keymate/internal/client"
 )
@@ -27,17 +31,93 @@ func stopRead(ctx context.Context, resp *resource.ReadResponse, op operation, er
 	return true
 }
 
-// deleteByID is the Delete of a resource whose object is deleted (or
-// revoked) by id with del. An object already gone (404) is what Delete
-// wants, so it is no error; any other error becomes op's diagnostics.
+// deleteByID is the Delete of a resource of collection (apiv1.Collection*)
+// whose object is deleted (or revoked) by id with del; the id is objectID's.
+// An object already gone (404) is what Delete wants, so it is no error; any
+// other error becomes op's diagnostics.
 func deleteByID(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse, op operation,
-	del func(ctx context.Context, id string) error) {
-	var id string
+	c *client.Client, collection string, del func(ctx context.Context, id string) error) {
+	var id types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := del(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
+	objID, err := objectID(ctx, c, collection, req.Private, id)
+	if err == nil {
+		err = del(ctx, objID)
+	}
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.Append(op.diagnostics(err, nil)...)
 	}
+}
+
+// privatePendingCreateKey names the private-state entry of a resource whose
+// create reached the API but whose answer was lost: the Idempotency-Key the
+// create carried (see createFailed).
+const privatePendingCreateKey = "pending_create_idempotency_key"
+
+// createFailed reports a create that failed. When the API may have made the
+// object anyway (a client.UnconfirmedError: the request reached the API and
+// its answer was lost on every attempt), it also saves the resource with the
+// plan's values, no id, and the create's Idempotency-Key in private state.
+// Terraform keeps such a resource as tainted: the next refresh finds the
+// object that create made, if any (objectID), and the next apply replaces
+// it, deleting that object, so that nothing is left behind and nothing is
+// created twice, whatever answers were lost.
+func createFailed(ctx context.Context, plan tfsdk.Plan, resp *resource.CreateResponse, op operation, err error, fields map[string]string) {
+	var unconfirmed *client.UnconfirmedError
+	if !errors.As(err, &unconfirmed) {
+		resp.Diagnostics.Append(op.diagnostics(err, fields)...)
+		return
+	}
+	pending, terr := tftypes.Transform(plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.IsKnown() {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+	if terr != nil {
+		resp.Diagnostics.AddError(op.summary(), fmt.Sprintf("%s.\n\nThe API may have made the %s; recording that failed: %s.", err, op.object, terr))
+		return
+	}
+	resp.State.Raw = pending
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privatePendingCreateKey, unconfirmed.IdempotencyKey)...)
+	resp.Diagnostics.AddError(op.summary(), fmt.Sprintf("%s.\n\nThe request reached the Keymate API but its answer was lost, so the "+
+		"API may have made the %s. Terraform keeps the resource as tainted: the next plan looks up what this request made "+
+		"(by its Idempotency-Key) and the next apply replaces it, so that no %s is left behind or made twice. Check that the "+
+		"API is reachable at the provider's endpoint and apply again.", err, op.object, op.object))
+}
+
+// objectID returns the id of a resource's object: the id in state, or, for a
+// resource that createFailed saved without one, the id of the object its
+// create made, found by the Idempotency-Key in private state (an error
+// matching client.ErrNotFound when it made none, or the object was deleted
+// since). collection (apiv1.Collection*) names the resource's kind.
+func objectID(ctx context.Context, c *client.Client, collection string, private privateData, id types.String) (string, error) {
+	if !id.IsNull() {
+		return id.ValueString(), nil
+	}
+	var key string
+	found, diags := getPrivateJSON(ctx, private, privatePendingCreateKey, &key)
+	if diags.HasError() {
+		return "", fmt.Errorf("reading private state: %s", diags[0].Detail())
+	}
+	if !found {
+		return "", errors.New("the resource has no id")
+	}
+	created, err := c.IdempotentCreate(ctx, collection, key)
+	if err != nil {
+		return "", err
+	}
+	return created.ObjectID, nil
+}
+
+// getObject reads a resource's object with get, by the id objectID returns.
+func getObject[T any](ctx context.Context, c *client.Client, collection string, private privateData, id types.String,
+	get func(context.Context, string) (*T, error)) (*T, error) {
+	objID, err := objectID(ctx, c, collection, private, id)
+	if err != nil {
+		return nil, err
+	}
+	return get(ctx, objID)
 }

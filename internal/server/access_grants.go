@@ -62,7 +62,8 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 		if err := s.auditObject(ctx, tx, r, objectTypeAccessGrant, actionGrantCreate, g.ID, fields); err != nil {
 			return result{}, err
 		}
-		return result{status: http.StatusCreated, body: grantToWire(g, now), version: g.Version}, nil
+		return result{status: http.StatusCreated, body: grantToWire(g, now), version: g.Version,
+			created: objectRef{objectTypeAccessGrant, g.ID}}, nil
 	})
 }
 

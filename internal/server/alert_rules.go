@@ -46,7 +46,8 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 		if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"create", rule.ID, changed); err != nil {
 			return result{}, err
 		}
-		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version}, nil
+		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version,
+			created: objectRef{objectTypeAlertRule, rule.ID}}, nil
 	})
 }
 

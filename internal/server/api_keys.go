@@ -44,6 +44,14 @@ func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
+		repeated, ok, err := repeatedKeyCreate(ctx, tx, caller.ID, hashRequest(r, body), spec.secret)
+		if err != nil {
+			return result{}, err
+		}
+		if ok {
+			return result{status: http.StatusCreated, body: toWire(repeated, now), version: repeated.Version,
+				created: objectRef{objectTypeAPIKey, repeated.ID}}, nil
+		}
 		key, plaintext, err := s.createAPIKey(ctx, tx, spec, now)
 		if err != nil {
 			return result{}, err
@@ -53,8 +61,34 @@ func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 		}
 		view := toWire(key, now)
 		view.Secret = plaintext
-		return result{status: http.StatusCreated, body: view, version: key.Version}, nil
+		return result{status: http.StatusCreated, body: view, version: key.Version, created: objectRef{objectTypeAPIKey, key.ID}}, nil
 	})
+}
+
+// repeatedKeyCreate recognises a create with a supplied secret that repeats,
+// with any Idempotency-Key, the very request (same hash) with which the
+// caller created a key that is still live and still holds that secret: it
+// returns that key, and ok, so that the create answers it instead of a
+// conflict. A key with a supplied secret cannot be replaced with the same
+// secret (a secret once used is never accepted again), so a client whose
+// create's answer was lost gets its key this way in a later run. Knowing
+// the key's secret is the proof: no one else can repeat the request.
+func repeatedKeyCreate(ctx context.Context, tx *store.Tx, callerID string, requestHash []byte, supplied *string) (store.APIKey, bool, error) {
+	if supplied == nil {
+		return store.APIKey{}, false, nil
+	}
+	id, err := tx.CreatedByRequest(ctx, callerID, objectTypeAPIKey, requestHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.APIKey{}, false, nil
+	}
+	if err != nil {
+		return store.APIKey{}, false, err
+	}
+	key, err := tx.GetAPIKey(ctx, id)
+	if err != nil {
+		return store.APIKey{}, false, err
+	}
+	return key, secret.Equal(key.SecretHash, secret.Hash(*supplied)), nil
 }
 
 // createAPIKey stores a key built from spec. It returns the secret when the

@@ -54,7 +54,8 @@ func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleCreate, b.ID, fields); err != nil {
 			return result{}, err
 		}
-		return result{status: http.StatusCreated, body: scheduleToWire(b, nil), version: b.Version}, nil
+		return result{status: http.StatusCreated, body: scheduleToWire(b, nil), version: b.Version,
+			created: objectRef{objectTypeBackupSchedule, b.ID}}, nil
 	})
 }
 

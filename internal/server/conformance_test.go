@@ -248,6 +248,9 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodGet, "/v1/api-keys", "wrong", "", 401)
 
 	do(http.MethodGet, "/v1/api-keys/"+created.ID, admin, "", 200)
+	do(http.MethodGet, "/v1/idempotent-creates/api-keys/conf-1", admin, "", 200)
+	do(http.MethodGet, "/v1/idempotent-creates/api-keys/conf-missing", admin, "", 404)
+	do(http.MethodGet, "/v1/idempotent-creates/alert-rules/conf-1", created.Secret, "", 403)
 	do(http.MethodGet, "/v1/api-keys/key_missing", admin, "", 404)
 	do(http.MethodPut, "/v1/api-keys/"+created.ID, admin, `{"name":"conf2"}`, 405)
 	do(http.MethodDelete, "/v1/api-keys", "", "", 405)

@@ -26,6 +26,14 @@ type result struct {
 	status  int
 	body    any   // nil for 204
 	version int64 // sent as the ETag when non-zero
+	// created names the object a create made, so that a POST with an
+	// Idempotency-Key can be looked up later (GET /v1/idempotent-creates).
+	created objectRef
+}
+
+// objectRef names an object by its type (as in audit events) and id.
+type objectRef struct {
+	typ, id string
 }
 
 // change performs a mutation and its audit event inside tx.
@@ -69,6 +77,12 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 		}
 		if key == "" {
 			return nil
+		}
+		if res.created != (objectRef{}) {
+			if err := tx.PutIdempotentCreate(r.Context(), store.IdempotentCreate{ActorKeyID: caller.ID, Key: key,
+				ObjectType: res.created.typ, ObjectID: res.created.id, RequestHash: requestHash, CreatedAt: now}); err != nil {
+				return err
+			}
 		}
 		return s.record(r.Context(), tx, caller.ID, key, requestHash, res, encoded, now)
 	})
@@ -122,6 +136,26 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, actorID, key string, 
 		ActorKeyID: actorID, Key: key, RequestHash: requestHash, Status: res.status,
 		ETag: tag, SealedBody: sealed, CreatedAt: now,
 	}, now.Add(-idempotencyRetention))
+}
+
+// handleGetIdempotentCreate answers GET
+// /v1/idempotent-creates/{collection}/{key}, collection being the one of
+// objectType: which object the caller's POST with that Idempotency-Key
+// created; 404 when it created none that still exists. Only the caller's own
+// creates are found, and the route requires the collection's read scope, so
+// the answer tells nothing the caller could not read already.
+func (s *Server) handleGetIdempotentCreate(objectType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.store.GetIdempotentCreate(r.Context(), callerFrom(r.Context()).ID, objectType, r.PathValue("key"))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			writeError(w, r, errNotFound("this API key created no %s with that Idempotency-Key that still exists", objectType))
+		case err != nil:
+			s.internalError(w, r, err)
+		default:
+			writeJSON(w, http.StatusOK, apiv1.IdempotentCreate{ObjectType: c.ObjectType, ObjectID: c.ObjectID, CreatedAt: c.CreatedAt})
+		}
+	}
 }
 
 func (s *Server) writeMutationError(w http.ResponseWriter, r *http.Request, err error) {

@@ -57,7 +57,8 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 		if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"create", ch.ID, change.changed); err != nil {
 			return result{}, err
 		}
-		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version}, nil
+		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version,
+			created: objectRef{objectTypeChannel, ch.ID}}, nil
 	})
 }
 

@@ -56,6 +56,15 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/backup-schedules/{id}/runs", s.authenticated(scopeBackupsRead, s.handleListBackupRuns))
 	mux.Handle("POST /v1/backup-schedules/{id}/run", s.authenticated(scopeBackupsWrite, s.handleRunBackupNow))
 	mux.Handle("GET /v1/compliance/report", s.authenticated(scopeComplianceRead, s.handleComplianceReport))
+	for _, c := range []struct{ collection, scope, objectType string }{
+		{apiv1.CollectionAPIKeys, scopeKeysRead, objectTypeAPIKey},
+		{apiv1.CollectionNotificationChannels, scopeChannelsRead, objectTypeChannel},
+		{apiv1.CollectionAlertRules, scopeAlertsRead, objectTypeAlertRule},
+		{apiv1.CollectionAccessGrants, scopeAccessRead, objectTypeAccessGrant},
+		{apiv1.CollectionBackupSchedules, scopeBackupsRead, objectTypeBackupSchedule},
+	} {
+		mux.Handle("GET /v1/idempotent-creates/"+c.collection+"/{key}", s.authenticated(c.scope, s.handleGetIdempotentCreate(c.objectType)))
+	}
 	mux.Handle("/", noRoute(mux))
 	return s.observed(s.recovered(mux))
 }

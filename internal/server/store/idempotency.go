@@ -54,3 +54,63 @@ func (tx *Tx) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord, not
 	}
 	return nil
 }
+
+// IdempotentCreate records that the POST of ActorKeyID with Idempotency-Key
+// Key, whose hash (method, path and body) is RequestHash, created the object
+// ObjectID of ObjectType. The record lives as long as the object: it is
+// forgotten when the object is deleted or revoked.
+type IdempotentCreate struct {
+	ActorKeyID  string
+	Key         string
+	ObjectType  string
+	ObjectID    string
+	RequestHash []byte
+	CreatedAt   time.Time
+}
+
+// PutIdempotentCreate stores c, replacing an earlier record of the same key.
+func (tx *Tx) PutIdempotentCreate(ctx context.Context, c IdempotentCreate) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotent_creates
+		(actor_key_id, idempotency_key, object_type, object_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ActorKeyID, c.Key, c.ObjectType, c.ObjectID, c.RequestHash, toNanos(c.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("storing idempotent create: %w", err)
+	}
+	return nil
+}
+
+// GetIdempotentCreate returns the record of the object of objectType that
+// actorKeyID's POST with Idempotency-Key key created, or ErrNotFound when
+// there is none (never created, or deleted or revoked since).
+func (s *Store) GetIdempotentCreate(ctx context.Context, actorKeyID, objectType, key string) (IdempotentCreate, error) {
+	c := IdempotentCreate{ActorKeyID: actorKeyID, Key: key, ObjectType: objectType}
+	var createdAt int64
+	err := s.db.QueryRowContext(ctx, `SELECT object_id, request_hash, created_at FROM idempotent_creates
+		WHERE actor_key_id = ? AND idempotency_key = ? AND object_type = ?`,
+		actorKeyID, key, objectType).Scan(&c.ObjectID, &c.RequestHash, &createdAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return IdempotentCreate{}, ErrNotFound
+	}
+	if err != nil {
+		return IdempotentCreate{}, fmt.Errorf("reading idempotent create: %w", err)
+	}
+	c.CreatedAt = fromNanos(createdAt)
+	return c, nil
+}
+
+// CreatedByRequest returns the id of a live object of objectType that
+// actorKeyID created, with any Idempotency-Key, by a request whose hash is
+// requestHash, or ErrNotFound.
+func (tx *Tx) CreatedByRequest(ctx context.Context, actorKeyID, objectType string, requestHash []byte) (string, error) {
+	var id string
+	err := tx.tx.QueryRowContext(ctx, `SELECT object_id FROM idempotent_creates
+		WHERE actor_key_id = ? AND request_hash = ? AND object_type = ? LIMIT 1`,
+		actorKeyID, requestHash, objectType).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading idempotent create: %w", err)
+	}
+	return id, nil
+}

@@ -246,6 +246,36 @@ CREATE TABLE notification_outbox (
 );
 CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);`,
 	},
+	{
+		version: 15,
+		name:    "create idempotent_creates",
+		// Which object each POST with an Idempotency-Key created (and the hash
+		// of that request), for as long as the object lives: the triggers
+		// forget an object when it is deleted or revoked, so a key never leads
+		// to a dead object.
+		sql: `
+CREATE TABLE idempotent_creates (
+	actor_key_id    TEXT    NOT NULL,
+	idempotency_key TEXT    NOT NULL,
+	object_type     TEXT    NOT NULL,
+	object_id       TEXT    NOT NULL,
+	request_hash    BLOB    NOT NULL,
+	created_at      INTEGER NOT NULL,
+	PRIMARY KEY (actor_key_id, idempotency_key)
+);
+CREATE INDEX idempotent_creates_object ON idempotent_creates (object_id);
+CREATE INDEX idempotent_creates_request ON idempotent_creates (actor_key_id, request_hash);
+CREATE TRIGGER idempotent_creates_api_key_revoked AFTER UPDATE OF revoked_at ON api_keys WHEN NEW.revoked_at IS NOT NULL
+BEGIN DELETE FROM idempotent_creates WHERE object_id = NEW.id; END;
+CREATE TRIGGER idempotent_creates_access_grant_revoked AFTER UPDATE OF revoked_at ON access_grants WHEN NEW.revoked_at IS NOT NULL
+BEGIN DELETE FROM idempotent_creates WHERE object_id = NEW.id; END;
+CREATE TRIGGER idempotent_creates_channel_deleted AFTER DELETE ON notification_channels
+BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;
+CREATE TRIGGER idempotent_creates_alert_rule_deleted AFTER DELETE ON alert_rules
+BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;
+CREATE TRIGGER idempotent_creates_backup_schedule_deleted AFTER DELETE ON backup_schedules
+BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;`,
+	},
 }
 
 // migrate applies every migration not yet recorded in schema_migrations, each
