@@ -15,12 +15,55 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 15 * time.Second
+
+// Defaults of the connection limits, and the fixed ones.
+const (
+	defaultReadTimeout    = 30 * time.Second
+	defaultWriteTimeout   = 60 * time.Second // above the ~16 s a channel test may take
+	defaultIdleTimeout    = 60 * time.Second
+	defaultMaxConnections = 512
+	// maxReadHeaderTimeout bounds the time to send a request's headers,
+	// below the read timeout when that is shorter.
+	maxReadHeaderTimeout = 10 * time.Second
+	// maxHeaderBytes bounds a request's headers; the API's are small.
+	maxHeaderBytes = 64 << 10
+)
+
+// connLimits bound what one client can hold on to: the time to send a
+// request (headers and body), to take a response, to keep an idle
+// keep-alive connection, and the number of connections served at once
+// (more wait to be accepted), so that slow or idle clients cannot exhaust
+// the server's file descriptors.
+type connLimits struct {
+	readTimeout    time.Duration
+	writeTimeout   time.Duration
+	idleTimeout    time.Duration
+	maxConnections int
+}
+
+// check names the first flag holding a value that is not positive.
+func (l connLimits) check() error {
+	for _, d := range []struct {
+		flag  string
+		value time.Duration
+	}{{"--read-timeout", l.readTimeout}, {"--write-timeout", l.writeTimeout}, {"--idle-timeout", l.idleTimeout}} {
+		if d.value <= 0 {
+			return fmt.Errorf("%s must be positive, got %s", d.flag, d.value)
+		}
+	}
+	if l.maxConnections < 1 {
+		return fmt.Errorf("--max-connections must be at least 1, got %d", l.maxConnections)
+	}
+	return nil
+}
 
 func main() {
 	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
@@ -103,7 +146,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
 	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
 	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
+	var limits connLimits
+	flags.DurationVar(&limits.readTimeout, "read-timeout", defaultReadTimeout, "time a client has to send a whole request, headers and body")
+	flags.DurationVar(&limits.writeTimeout, "write-timeout", defaultWriteTimeout, "time to handle a request and write its response; keep it above 20s, as a channel test may take 16s")
+	flags.DurationVar(&limits.idleTimeout, "idle-timeout", defaultIdleTimeout, "time an idle keep-alive connection is kept open")
+	flags.IntVar(&limits.maxConnections, "max-connections", defaultMaxConnections, "connections served at once; more wait to be accepted (keep it below the file descriptor limit)")
 	if err := parseFlags(flags, mainUsage, args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := limits.check(); err != nil {
 		return err
 	}
 	backupKey, err := loadBackupKey(*backupKeyFile)
@@ -148,18 +199,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	waitJobs := srv.StartJobs(ctx)
 	defer func() { stop(); waitJobs() }() // jobs end before the database closes
-	return serve(ctx, listener, srv.Handler(), stdout, logger)
+	return serve(ctx, listener, srv.Handler(), limits, stdout, logger)
 }
 
-// serve serves handler on listener until ctx is done, then shuts down
-// gracefully.
-func serve(ctx context.Context, listener net.Listener, handler http.Handler, stdout io.Writer, logger *slog.Logger) error {
+// serve serves handler on listener within limits until ctx is done, then
+// shuts down gracefully.
+func serve(ctx context.Context, listener net.Listener, handler http.Handler, limits connLimits, stdout io.Writer, logger *slog.Logger) error {
 	httpServer := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(maxReadHeaderTimeout, limits.readTimeout),
+		ReadTimeout:       limits.readTimeout,
+		WriteTimeout:      limits.writeTimeout,
+		IdleTimeout:       limits.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "keymate-server listening on http://%s\n", listener.Addr())
+	listener = netutil.LimitListener(listener, limits.maxConnections)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
 
