@@ -24,6 +24,8 @@ type ListAccessGrantsOptions struct {
 	Status string
 	// ReviewOverdue keeps only grants whose next_review_at has passed.
 	ReviewOverdue bool
+	// Limit stops the listing after this many grants (0 = all).
+	Limit int
 }
 
 // CreateAccessGrant creates an access grant (POST /v1/access-grants).
@@ -43,7 +45,8 @@ func (c *Client) GetAccessGrant(ctx context.Context, id string) (*apiv1.AccessGr
 }
 
 // ListAccessGrants returns every access grant matching opts
-// (GET /v1/access-grants), following next_cursor to the last page.
+// (GET /v1/access-grants), following next_cursor to the last page or to
+// opts.Limit grants.
 func (c *Client) ListAccessGrants(ctx context.Context, opts ListAccessGrantsOptions) ([]apiv1.AccessGrant, error) {
 	q := url.Values{}
 	setIf(q, "principal_type", opts.PrincipalType)
@@ -53,7 +56,7 @@ func (c *Client) ListAccessGrants(ctx context.Context, opts ListAccessGrantsOpti
 	if opts.ReviewOverdue {
 		q.Set("review_overdue", "true")
 	}
-	return listAll[apiv1.AccessGrant](ctx, c, accessGrantsPath, q, 0)
+	return listAll[apiv1.AccessGrant](ctx, c, accessGrantsPath, q, opts.Limit)
 }
 
 // UpdateAccessGrant applies a merge patch to an access grant

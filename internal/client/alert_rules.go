@@ -19,6 +19,8 @@ type ListAlertRulesOptions struct {
 	Metric string
 	// Enabled, when set, keeps only enabled (true) or disabled (false) rules.
 	Enabled *bool
+	// Limit stops the listing after this many rules (0 = all).
+	Limit int
 }
 
 // CreateAlertRule creates an alert rule (POST /v1/alert-rules).
@@ -45,7 +47,8 @@ func (c *Client) GetAlertRule(ctx context.Context, id string) (*apiv1.AlertRule,
 }
 
 // ListAlertRules returns every alert rule matching opts (GET
-// /v1/alert-rules), following next_cursor to the last page.
+// /v1/alert-rules), following next_cursor to the last page or to opts.Limit
+// rules.
 func (c *Client) ListAlertRules(ctx context.Context, opts ListAlertRulesOptions) ([]apiv1.AlertRule, error) {
 	q := url.Values{}
 	setIf(q, "severity", opts.Severity)
@@ -53,7 +56,7 @@ func (c *Client) ListAlertRules(ctx context.Context, opts ListAlertRulesOptions)
 	if opts.Enabled != nil {
 		q.Set("enabled", strconv.FormatBool(*opts.Enabled))
 	}
-	return listAll[apiv1.AlertRule](ctx, c, alertRulesPath, q, 0)
+	return listAll[apiv1.AlertRule](ctx, c, alertRulesPath, q, opts.Limit)
 }
 
 // UpdateAlertRule applies a merge patch to an alert rule (PATCH

@@ -15,10 +15,16 @@ const apiKeysPath = "/v1/api-keys"
 type ListAPIKeysOptions struct {
 	// Name matches the key name exactly.
 	Name string
+	// NamePrefix matches the start of the key name.
+	NamePrefix string
+	// Scope keeps the keys whose scopes list it.
+	Scope string
 	// Status is one of apiv1.KeyStatus*.
 	Status string
 	// IDs restricts the result to these key ids.
 	IDs []string
+	// Limit stops the listing after this many keys (0 = all).
+	Limit int
 }
 
 // CreateAPIKey creates an API key (POST /v1/api-keys). The returned key holds
@@ -46,13 +52,15 @@ func (c *Client) GetAPIKey(ctx context.Context, id string) (*apiv1.APIKey, error
 }
 
 // ListAPIKeys returns every API key matching opts (GET /v1/api-keys),
-// following next_cursor to the last page.
+// following next_cursor to the last page or to opts.Limit keys.
 func (c *Client) ListAPIKeys(ctx context.Context, opts ListAPIKeysOptions) ([]apiv1.APIKey, error) {
 	q := url.Values{}
 	setIf(q, "name", opts.Name)
+	setIf(q, "name_prefix", opts.NamePrefix)
+	setIf(q, "scope", opts.Scope)
 	setIf(q, "status", opts.Status)
 	setIf(q, "ids", strings.Join(opts.IDs, ","))
-	return listAll[apiv1.APIKey](ctx, c, apiKeysPath, q, 0)
+	return listAll[apiv1.APIKey](ctx, c, apiKeysPath, q, opts.Limit)
 }
 
 // UpdateAPIKey applies a merge patch to an API key (PATCH /v1/api-keys/{id}).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
@@ -25,10 +27,25 @@ func (c *Client) GetBackupSchedule(ctx context.Context, id string) (*apiv1.Backu
 	return c.backupScheduleCall(ctx, http.MethodGet, id, nil)
 }
 
-// ListBackupSchedules returns every backup schedule
-// (GET /v1/backup-schedules), following next_cursor to the last page.
-func (c *Client) ListBackupSchedules(ctx context.Context) ([]apiv1.BackupSchedule, error) {
-	return listAll[apiv1.BackupSchedule](ctx, c, backupSchedulesPath, nil, 0)
+// ListBackupSchedulesOptions filters ListBackupSchedules. Zero fields do not
+// filter.
+type ListBackupSchedulesOptions struct {
+	// Enabled, when set, keeps only enabled (true) or disabled (false)
+	// schedules.
+	Enabled *bool
+	// Limit stops the listing after this many schedules (0 = all).
+	Limit int
+}
+
+// ListBackupSchedules returns every backup schedule matching opts
+// (GET /v1/backup-schedules), following next_cursor to the last page or to
+// opts.Limit schedules.
+func (c *Client) ListBackupSchedules(ctx context.Context, opts ListBackupSchedulesOptions) ([]apiv1.BackupSchedule, error) {
+	q := url.Values{}
+	if opts.Enabled != nil {
+		q.Set("enabled", strconv.FormatBool(*opts.Enabled))
+	}
+	return listAll[apiv1.BackupSchedule](ctx, c, backupSchedulesPath, q, opts.Limit)
 }
 
 // UpdateBackupSchedule applies a merge patch to a backup schedule

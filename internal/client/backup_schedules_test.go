@@ -63,11 +63,13 @@ func TestBackupScheduleMethodsSendTheContractRequests(t *testing.T) {
 		},
 		{
 			name: "list",
-			call: func(c *Client) (any, error) { return c.ListBackupSchedules(context.Background()) },
+			call: func(c *Client) (any, error) {
+				return c.ListBackupSchedules(context.Background(), ListBackupSchedulesOptions{Enabled: ptr(false), Limit: 3})
+			},
 			respond: func(w http.ResponseWriter) {
 				writeJSON(w, http.StatusOK, apiv1.BackupScheduleList{Data: []apiv1.BackupSchedule{sampleSchedule()}})
 			},
-			method: "GET", path: "/v1/backup-schedules", query: "limit=100",
+			method: "GET", path: "/v1/backup-schedules", query: "enabled=false&limit=3",
 			check: func(t *testing.T, got any) {
 				if ss, ok := got.([]apiv1.BackupSchedule); !ok || len(ss) != 1 {
 					t.Errorf("decoded %+v", got)

@@ -262,12 +262,14 @@ func TestEachMethodSendsTheContractRequestAndDecodesTheResponse(t *testing.T) {
 		{
 			name: "list keys with filters",
 			call: func(c *Client) (any, error) {
-				return c.ListAPIKeys(context.Background(), ListAPIKeysOptions{Name: "ci", Status: "active", IDs: []string{"key_1", "key_2"}})
+				return c.ListAPIKeys(context.Background(), ListAPIKeysOptions{
+					Name: "ci", NamePrefix: "c", Scope: "admin", Status: "active", IDs: []string{"key_1", "key_2"},
+				})
 			},
 			respond: func(w http.ResponseWriter) {
 				writeJSON(w, http.StatusOK, apiv1.APIKeyList{Data: []apiv1.APIKey{sampleKey("key_1"), sampleKey("key_2")}})
 			},
-			method: "GET", path: "/v1/api-keys", query: "ids=key_1%2Ckey_2&limit=100&name=ci&status=active",
+			method: "GET", path: "/v1/api-keys", query: "ids=key_1%2Ckey_2&limit=100&name=ci&name_prefix=c&scope=admin&status=active",
 			check: func(t *testing.T, got any) {
 				if ks, ok := got.([]apiv1.APIKey); !ok || len(ks) != 2 || ks[1].ID != "key_2" {
 					t.Errorf("decoded %+v", got)

@@ -15,6 +15,8 @@ const notificationChannelsPath = "/v1/notification-channels"
 type ListNotificationChannelsOptions struct {
 	// Type is one of apiv1.ChannelType*.
 	Type string
+	// Limit stops the listing after this many channels (0 = all).
+	Limit int
 }
 
 // CreateNotificationChannel creates a notification channel (POST
@@ -43,11 +45,12 @@ func (c *Client) GetNotificationChannel(ctx context.Context, id string) (*apiv1.
 }
 
 // ListNotificationChannels returns every notification channel matching opts
-// (GET /v1/notification-channels), following next_cursor to the last page.
+// (GET /v1/notification-channels), following next_cursor to the last page
+// or to opts.Limit channels.
 func (c *Client) ListNotificationChannels(ctx context.Context, opts ListNotificationChannelsOptions) ([]apiv1.NotificationChannel, error) {
 	q := url.Values{}
 	setIf(q, "type", opts.Type)
-	return listAll[apiv1.NotificationChannel](ctx, c, notificationChannelsPath, q, 0)
+	return listAll[apiv1.NotificationChannel](ctx, c, notificationChannelsPath, q, opts.Limit)
 }
 
 // UpdateNotificationChannel applies a merge patch to a notification channel

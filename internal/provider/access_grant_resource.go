@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*accessGrantResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*accessGrantResource)(nil)
 	_ resource.ResourceWithImportState = (*accessGrantResource)(nil)
+	_ resource.ResourceWithIdentity    = (*accessGrantResource)(nil)
 )
 
 // accessGrantFields maps API request fields to the attributes that set them,
@@ -94,6 +95,10 @@ func apiPrincipal(ctx context.Context, o types.Object) (apiv1.Principal, diag.Di
 
 func (r *accessGrantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_grant"
+}
+
+func (r *accessGrantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("access grant", "ag_0123456789abcdef01234567")
 }
 
 func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -273,6 +278,7 @@ func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.fromAPI(grant)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // Read refreshes the grant. A grant that is gone or revoked is removed from
@@ -288,6 +294,7 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 	if stopRead(ctx, resp, opReadGrant, err) {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, grant.ID)...)
 	if grant.Status == apiv1.GrantStatusRevoked {
 		resp.State.RemoveResource(ctx)
 		return
@@ -318,6 +325,7 @@ func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.fromAPI(grant)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // accessGrantUpdateRequest builds the merge patch holding only the API fields
@@ -349,9 +357,9 @@ func (r *accessGrantResource) Delete(ctx context.Context, req resource.DeleteReq
 	deleteByID(ctx, req, resp, opRevokeGrant, r.data.client, apiv1.CollectionAccessGrants, r.data.client.RevokeAccessGrant)
 }
 
-// ImportState takes a grant id. A revoked grant cannot be imported.
+// ImportState takes a grant id or an identity. A revoked grant cannot be imported.
 func (r *accessGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the grant into m. An expires_at equal to

@@ -683,31 +683,3 @@ func TestAccAccessGrantResource_examples(t *testing.T) {
 		},
 	})
 }
-
-// The import block example, with its placeholder id replaced by a real
-// grant, adopts that grant instead of creating another.
-func TestAccAccessGrantResource_importBlockExample(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	grant, err := testClient(t, inst).CreateAccessGrant(context.Background(), apiv1.CreateAccessGrantRequest{
-		Principal: apiv1.Principal{Type: apiv1.PrincipalTeam, ID: "sre"}, Role: apiv1.RoleOperator, Resource: "alert-rules/*",
-		Justification: "created before Terraform",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := readExample(t, "resources/keymate_access_grant/resource.tf") +
-		exampleWithID(t, "resources/keymate_access_grant/import-by-string-id.tf", "ag_0123456789abcdef", grant.ID)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("keymate_access_grant.sre_alerts", tfjsonpath.New("id"), knownvalue.StringExact(grant.ID)),
-				// The import adopted the grant and updated it to the configuration.
-				statecheck.ExpectKnownValue("keymate_access_grant.sre_alerts", tfjsonpath.New("review_interval_days"), knownvalue.Int64Exact(30)),
-			},
-		}},
-	})
-}

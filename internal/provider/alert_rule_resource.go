@@ -37,6 +37,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*alertRuleResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*alertRuleResource)(nil)
 	_ resource.ResourceWithImportState      = (*alertRuleResource)(nil)
+	_ resource.ResourceWithIdentity         = (*alertRuleResource)(nil)
 )
 
 // channelIDPattern is what a notification channel id looks like.
@@ -86,6 +87,10 @@ type alertConditionModel struct {
 
 func (r *alertRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_alert_rule"
+}
+
+func (r *alertRuleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("alert rule", "ar_0123456789abcdef01234567")
 }
 
 // metricCatalogue documents the metric catalogue as a Markdown list.
@@ -244,6 +249,7 @@ func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, rule)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -256,6 +262,7 @@ func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if stopRead(ctx, resp, opReadRule, err) {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, rule.ID)...)
 	resp.Diagnostics.Append(state.fromAPI(ctx, rule)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -279,6 +286,7 @@ func (r *alertRuleResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, rule)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // alertRuleUpdateRequest builds the merge patch holding the API fields that
@@ -331,9 +339,9 @@ func (r *alertRuleResource) Delete(ctx context.Context, req resource.DeleteReque
 	deleteByID(ctx, req, resp, opDeleteRule, r.data.client, apiv1.CollectionAlertRules, r.data.client.DeleteAlertRule)
 }
 
-// ImportState takes a rule id.
+// ImportState takes a rule id or an identity.
 func (r *alertRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the rule into m. Durations are written

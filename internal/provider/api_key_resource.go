@@ -36,6 +36,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*apiKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
+	_ resource.ResourceWithIdentity         = (*apiKeyResource)(nil)
 )
 
 // privateFingerprintKey names the private-state entry holding the fingerprint
@@ -86,6 +87,10 @@ type apiKeyResourceModel struct {
 
 func (r *apiKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_key"
+}
+
+func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("API key", "key_0123456789abcdef01234567")
 }
 
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -395,6 +400,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
@@ -408,6 +414,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if stopRead(ctx, resp, opReadKey, err) {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, key.ID)...)
 	if key.Status == apiv1.KeyStatusRevoked { // revoked outside Terraform: plan to create it again
 		resp.State.RemoveResource(ctx)
 		return
@@ -459,6 +466,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
@@ -495,10 +503,10 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	deleteByID(ctx, req, resp, opRevokeKey, r.data.client, apiv1.CollectionAPIKeys, r.data.client.RevokeAPIKey)
 }
 
-// ImportState takes a key id. The imported state has no secret: the API
+// ImportState takes a key id or an identity. The imported state has no secret: the API
 // returns a secret only when it creates or rotates one.
 func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the key into m: every argument the API

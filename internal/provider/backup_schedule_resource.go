@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*backupScheduleResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*backupScheduleResource)(nil)
 	_ resource.ResourceWithImportState    = (*backupScheduleResource)(nil)
+	_ resource.ResourceWithIdentity       = (*backupScheduleResource)(nil)
 )
 
 // backupScheduleFields maps API request fields to the attributes that set
@@ -72,6 +73,10 @@ type backupScheduleResourceModel struct {
 
 func (r *backupScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_backup_schedule"
+}
+
+func (r *backupScheduleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("backup schedule", "bs_0123456789abcdef01234567")
 }
 
 func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -235,6 +240,7 @@ func (r *backupScheduleResource) Create(ctx context.Context, req resource.Create
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, s)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -247,6 +253,7 @@ func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequ
 	if stopRead(ctx, resp, opReadSchedule, err) {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, s.ID)...)
 	resp.Diagnostics.Append(state.fromAPI(ctx, s)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -277,6 +284,7 @@ func (r *backupScheduleResource) Update(ctx context.Context, req resource.Update
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, s)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // backupScheduleUpdateRequest builds the merge patch holding only the API
@@ -317,9 +325,9 @@ func (r *backupScheduleResource) Delete(ctx context.Context, req resource.Delete
 	deleteByID(ctx, req, resp, opDeleteSchedule, r.data.client, apiv1.CollectionBackupSchedules, r.data.client.DeleteBackupSchedule)
 }
 
-// ImportState takes a schedule id.
+// ImportState takes a schedule id or an identity.
 func (r *backupScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the schedule into m. The volatile fields

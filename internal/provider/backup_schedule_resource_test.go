@@ -277,29 +277,3 @@ func TestAccBackupScheduleResource_examples(t *testing.T) {
 		}},
 	})
 }
-
-// The import block example, with its placeholder id replaced by a real
-// schedule, adopts that schedule instead of creating another.
-func TestAccBackupScheduleResource_importBlockExample(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	s, err := testClient(t, inst).CreateBackupSchedule(context.Background(), apiv1.CreateBackupScheduleRequest{
-		Name: "nightly", Cron: "0 2 * * *",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := readExample(t, "resources/keymate_backup_schedule/resource.tf") +
-		exampleWithID(t, "resources/keymate_backup_schedule/import-by-string-id.tf", "bs_0123456789abcdef", s.ID)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("keymate_backup_schedule.nightly", tfjsonpath.New("id"), knownvalue.StringExact(s.ID)),
-				statecheck.ExpectKnownValue("keymate_backup_schedule.nightly", tfjsonpath.New("cron"), knownvalue.StringExact("0 3 * * *")),
-			},
-		}},
-	})
-}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 )
 
 // The CI example's script, run against an in-process server with the real
@@ -75,7 +76,7 @@ func TestAccExamples_ciDriftCheck(t *testing.T) {
 		`KM-KEY-003 \[warning\] api_key bootstrap-admin`)
 	expect("enforce", 0, `CLEAN`)
 
-	schedules, err := c.ListBackupSchedules(ctx)
+	schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
 	if err != nil || len(schedules) != 1 {
 		t.Fatalf("backup schedules %+v: %v", schedules, err)
 	}

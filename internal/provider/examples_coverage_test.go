@@ -159,7 +159,7 @@ func checkAccountEmpty(t *testing.T, inst *servertest.Instance) resource.TestChe
 		if err != nil {
 			return err
 		}
-		schedules, err := c.ListBackupSchedules(ctx)
+		schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
 		if err != nil {
 			return err
 		}

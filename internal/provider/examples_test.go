@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,39 +67,6 @@ func TestAccExamples(t *testing.T) {
 				},
 			},
 		},
-	})
-}
-
-// The import block example, with its placeholder id replaced by a real key,
-// adopts that key instead of creating another.
-func TestAccExamples_importBlock(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	key, err := testClient(t, inst).CreateAPIKey(context.Background(), apiv1.CreateAPIKeyRequest{
-		Name: "ci-deployer", Scopes: []string{"keys:read"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := readExample(t, "resources/keymate_api_key/resource.tf") +
-		exampleWithID(t, "resources/keymate_api_key/import-by-string-id.tf", "key_0123456789abcdef", key.ID)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			Check: resource.TestCheckResourceAttrWith("keymate_api_key.example", "id", func(v string) error {
-				if v != key.ID {
-					return fmt.Errorf("id = %q, want the imported %q", v, key.ID)
-				}
-				return nil
-			}),
-			ConfigStateChecks: []statecheck.StateCheck{
-				// Adopting rotate_when_changed rotated the key, so Terraform
-				// now holds a working secret.
-				statecheck.ExpectKnownValue("keymate_api_key.example", tfjsonpath.New("secret"), knownvalue.NotNull()),
-			},
-		}},
-		CheckDestroy: checkDestroyed(t, inst),
 	})
 }
 

@@ -111,7 +111,7 @@ func liveObjects(t *testing.T, c *client.Client) map[string][]string {
 			live["access grant for "+g.Principal.ID] = append(live["access grant for "+g.Principal.ID], g.ID)
 		}
 	}
-	schedules, err := c.ListBackupSchedules(ctx)
+	schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithImportState      = (*notificationChannelResource)(nil)
+	_ resource.ResourceWithIdentity         = (*notificationChannelResource)(nil)
 )
 
 // privateChannelFingerprintsKey names the private-state entry holding, per
@@ -123,6 +124,10 @@ type emailChannelModel struct {
 
 func (r *notificationChannelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_notification_channel"
+}
+
+func (r *notificationChannelResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("notification channel", "nc_0123456789abcdef01234567")
 }
 
 // secretAttributes returns the schema of a secret argument named name, its
@@ -363,6 +368,7 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
 	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
 		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
@@ -379,6 +385,7 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	if stopRead(ctx, resp, opReadChannel, err) {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, ch.ID)...)
 	applied := map[string]string{} // stays empty when unknown, for example after import
 	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &applied)
 	resp.Diagnostics.Append(state.fromAPI(ctx, ch)...)
@@ -420,6 +427,7 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
 	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
 		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
@@ -556,11 +564,11 @@ func (r *notificationChannelResource) Delete(ctx context.Context, req resource.D
 	}
 }
 
-// ImportState takes a channel id. The imported state has no secrets: the
+// ImportState takes a channel id or an identity. The imported state has no secrets: the
 // API never returns them. The next plan shows the configured secrets as an
 // update, which sends them.
 func (r *notificationChannelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the channel into m: the non-secret

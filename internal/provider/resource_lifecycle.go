@@ -24,6 +24,7 @@ func stopRead(ctx context.Context, resp *resource.ReadResponse, op operation, er
 	case err == nil:
 		return false
 	case errors.Is(err, client.ErrNotFound):
+		identityForRemoval(ctx, resp)
 		resp.State.RemoveResource(ctx)
 	default:
 		resp.Diagnostics.Append(op.diagnostics(err, nil)...)

@@ -78,13 +78,7 @@ func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
 	if filter.Metric != "" {
 		f.checkOneOf("metric", filter.Metric, apiv1.Metrics())
 	}
-	if raw := q.Get("enabled"); raw != "" {
-		enabled, err := strconv.ParseBool(raw)
-		if err != nil || (raw != "true" && raw != "false") {
-			f.add("enabled", "must be true or false, got %q", raw)
-		}
-		filter.Enabled = &enabled
-	}
+	filter.Enabled = f.parseQueryBool(q, "enabled")
 	if err := f.err(); err != nil {
 		writeError(w, r, asAPIError(err))
 		return

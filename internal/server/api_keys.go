@@ -168,8 +168,12 @@ func createdFields(spec newKeySpec) []string {
 func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f fieldErrors
-	filter := store.APIKeyFilter{Name: q.Get("name"), Status: q.Get("status"), Now: s.clock.Now()}
+	filter := store.APIKeyFilter{Name: q.Get("name"), NamePrefix: q.Get("name_prefix"), Scope: q.Get("scope"),
+		Status: q.Get("status"), Now: s.clock.Now()}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	if filter.Scope != "" {
+		f.checkOneOf("scope", filter.Scope, apiv1.Scopes)
+	}
 	if filter.Status != "" && !slices.Contains([]string{apiv1.KeyStatusActive, apiv1.KeyStatusRevoked, apiv1.KeyStatusExpired}, filter.Status) {
 		f.add("status", "must be one of active, revoked, expired, got %q", filter.Status)
 	}

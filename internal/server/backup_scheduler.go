@@ -20,7 +20,7 @@ import (
 // schedule's retention. A failed backup is recorded as a failed run, not
 // returned as an error.
 func (s *Server) runDueBackups(ctx context.Context) error {
-	schedules, err := s.store.ListBackupSchedules(ctx, 0, 0)
+	schedules, err := s.store.ListBackupSchedules(ctx, store.BackupScheduleFilter{})
 	if err != nil {
 		return err
 	}

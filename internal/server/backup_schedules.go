@@ -76,11 +76,18 @@ func planNextRun(b *store.BackupSchedule, now time.Time) error {
 }
 
 func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Request) {
-	limit, beforeSeq, ok := readPage(w, r)
-	if !ok {
+	q := r.URL.Query()
+	var f fieldErrors
+	filter := store.BackupScheduleFilter{}
+	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	filter.Enabled = f.parseQueryBool(q, "enabled")
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
 		return
 	}
-	schedules, err := s.store.ListBackupSchedules(r.Context(), beforeSeq, limit+1)
+	limit := filter.Limit
+	filter.Limit++ // one more tells whether there is a next page
+	schedules, err := s.store.ListBackupSchedules(r.Context(), filter)
 	if err != nil {
 		s.internalError(w, r, err)
 		return

@@ -176,7 +176,7 @@ func (s *Server) checkAccessGrants(ctx context.Context, e *evaluation) error {
 // checkBackups applies KM-BACKUP-001 and KM-BACKUP-003 to the account and
 // KM-BACKUP-002 and KM-BACKUP-004 to every enabled schedule.
 func (s *Server) checkBackups(ctx context.Context, e *evaluation) error {
-	schedules, err := s.store.ListBackupSchedules(ctx, 0, 0)
+	schedules, err := s.store.ListBackupSchedules(ctx, store.BackupScheduleFilter{})
 	if err != nil {
 		return err
 	}

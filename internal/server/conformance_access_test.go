@@ -60,6 +60,8 @@ func accessConformance(t *testing.T, do doFunc, admin string) {
 	do(http.MethodPost, schedules, reader.Secret, scheduleBody, 403)
 
 	do(http.MethodGet, schedules+"?limit=1", admin, "", 200)
+	do(http.MethodGet, schedules+"?enabled=true", admin, "", 200)
+	do(http.MethodGet, schedules+"?enabled=yes", admin, "", 422, invalid...)
 	do(http.MethodGet, schedules+"/"+s.ID, admin, "", 200)
 	do(http.MethodGet, schedules+"/bs_missing", admin, "", 404)
 	do(http.MethodPatch, schedules+"/"+s.ID, admin, `{"cron":"15 4 * * 1","include":["all"]}`, 200, "If-Match", `"1"`)

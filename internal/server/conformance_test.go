@@ -245,6 +245,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodGet, "/v1/api-keys?limit=1&status=active", admin, "", 200)
 	do(http.MethodGet, "/v1/api-keys?ids="+created.ID+"&name=conf", created.Secret, "", 200)
 	do(http.MethodGet, "/v1/api-keys?cursor=!!", admin, "", 422)
+	do(http.MethodGet, "/v1/api-keys?name_prefix=con&scope=audit:read", admin, "", 200)
+	do(http.MethodGet, "/v1/api-keys?scope=fly", admin, "", 422, invalid...)
 	do(http.MethodGet, "/v1/api-keys", "wrong", "", 401)
 
 	do(http.MethodGet, "/v1/api-keys/"+created.ID, admin, "", 200)

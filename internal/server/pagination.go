@@ -35,6 +35,21 @@ func (f *fieldErrors) parsePage(q url.Values) (limit int, beforeSeq int64) {
 	return limit, beforeSeq
 }
 
+// parseQueryBool reads the boolean query parameter name: nil when absent,
+// a field error unless it is "true" or "false".
+func (f *fieldErrors) parseQueryBool(q url.Values, name string) *bool {
+	raw := q.Get(name)
+	if raw == "" {
+		return nil
+	}
+	if raw != "true" && raw != "false" {
+		f.add(name, "must be true or false, got %q", raw)
+		return nil
+	}
+	v := raw == "true"
+	return &v
+}
+
 // readPage reads the limit and cursor of a list that takes no other query
 // parameter, answering the request itself when they are invalid.
 func readPage(w http.ResponseWriter, r *http.Request) (limit int, beforeSeq int64, ok bool) {

@@ -53,9 +53,11 @@ func (k APIKey) HasScope(scope string) bool {
 
 // APIKeyFilter selects API keys for ListAPIKeys. Zero fields do not filter.
 type APIKeyFilter struct {
-	IDs       []string
-	Name      string
-	Status    string
+	IDs        []string
+	Name       string
+	NamePrefix string // names that start with it
+	Scope      string // keys whose scopes list it
+	Status     string
 	Now       time.Time // the time against which Status is judged
 	BeforeSeq int64     // return keys with Seq < BeforeSeq (the cursor)
 	Limit     int       // 0 = no limit
@@ -99,6 +101,12 @@ func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, erro
 	}
 	if f.Name != "" {
 		l.add("name = ?", f.Name)
+	}
+	if f.NamePrefix != "" {
+		l.add("instr(name, ?) = 1", f.NamePrefix)
+	}
+	if f.Scope != "" {
+		l.add("EXISTS (SELECT 1 FROM json_each(api_keys.scopes) WHERE json_each.value = ?)", f.Scope)
 	}
 	now := toNanos(f.Now)
 	switch f.Status {

@@ -46,10 +46,21 @@ func getBackupSchedule(ctx context.Context, q querier, id string) (BackupSchedul
 		`SELECT `+backupScheduleColumns+` FROM backup_schedules WHERE id = ?`, id)
 }
 
-// ListBackupSchedules returns up to limit schedules with Seq < beforeSeq (any
-// when 0), newest first; limit 0 returns all.
-func (s *Store) ListBackupSchedules(ctx context.Context, beforeSeq int64, limit int) ([]BackupSchedule, error) {
-	query, args := newListQuery(`SELECT `+backupScheduleColumns+` FROM backup_schedules`, "seq", beforeSeq).build(limit)
+// BackupScheduleFilter selects schedules for ListBackupSchedules. Zero
+// fields do not filter.
+type BackupScheduleFilter struct {
+	Enabled   *bool
+	BeforeSeq int64 // return schedules with Seq < BeforeSeq (the cursor)
+	Limit     int   // 0 = no limit
+}
+
+// ListBackupSchedules returns the schedules matching f, newest first.
+func (s *Store) ListBackupSchedules(ctx context.Context, f BackupScheduleFilter) ([]BackupSchedule, error) {
+	l := newListQuery(`SELECT `+backupScheduleColumns+` FROM backup_schedules`, "seq", f.BeforeSeq)
+	if f.Enabled != nil {
+		l.add("enabled = ?", *f.Enabled)
+	}
+	query, args := l.build(f.Limit)
 	return queryAll(ctx, s.db, "listing backup schedules", scanBackupSchedule, query, args...)
 }
 
