@@ -33,6 +33,7 @@ var (
 	_ resource.Resource                     = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithConfigure        = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*notificationChannelResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithImportState      = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithIdentity         = (*notificationChannelResource)(nil)
 )
@@ -132,15 +133,13 @@ func (r *notificationChannelResource) IdentitySchema(_ context.Context, _ resour
 
 // secretAttributes returns the schema of a secret argument named name, its
 // write-only alternative name_wo and the trigger name_wo_version; what
-// describes the secret and v validates both spellings of it. With required,
-// exactly one of name and name_wo must be set; otherwise at most one.
-func secretAttributes(name, what string, required bool, v ...validator.String) map[string]schema.Attribute {
+// describes the secret and v validates both spellings of it. At most one of
+// name and name_wo may be set; ModifyPlan requires one where the channel type
+// needs the secret (requiredChannelSecrets).
+func secretAttributes(name, what string, v ...validator.String) map[string]schema.Attribute {
 	wo, version := name+"_wo", name+"_wo_version"
 	sibling := func(n string) path.Expression { return path.MatchRelative().AtParent().AtName(n) }
 	oneOf := stringvalidator.ConflictsWith(sibling(wo))
-	if required {
-		oneOf = stringvalidator.ExactlyOneOf(sibling(wo))
-	}
 	return map[string]schema.Attribute{
 		name: schema.StringAttribute{
 			Optional:  true,
@@ -258,7 +257,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 					},
 				}, secretAttributes("signing_secret", fmt.Sprintf("Secret the server signs every delivery with "+
 					"(header `%s`), at least %d characters without whitespace. Leave it and `signing_secret_wo` out for unsigned "+
-					"deliveries.", apiv1.HeaderSignature, apiv1.MinSigningSecretLength), false,
+					"deliveries.", apiv1.HeaderSignature, apiv1.MinSigningSecretLength),
 					stringvalidator.LengthAtLeast(apiv1.MinSigningSecretLength),
 					stringvalidator.RegexMatches(noWhitespacePattern, "must not contain whitespace or control characters"))),
 			},
@@ -272,7 +271,8 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 						Validators:          []validator.String{validators.Text(apiv1.SlackChannelRule)},
 					},
 				}, secretAttributes("webhook_url", "Slack incoming webhook URL (https; plain http only for loopback hosts). "+
-					"Exactly one of `webhook_url` and `webhook_url_wo` is required.", true,
+					"One of `webhook_url` and `webhook_url_wo` is required, except on a channel imported without either: Terraform "+
+					"then leaves the URL the API holds as it is until one is set.",
 					validators.HTTPSURL(),
 				)),
 			},
@@ -288,7 +288,8 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 						Validators:          []validator.String{validators.HTTPSURL()},
 					},
 				}, secretAttributes("routing_key", fmt.Sprintf("PagerDuty integration (routing) key, %d letters and digits. "+
-					"Exactly one of `routing_key` and `routing_key_wo` is required.", apiv1.PagerDutyRoutingKeyLen), true,
+					"One of `routing_key` and `routing_key_wo` is required, except on a channel imported without either: Terraform "+
+					"then leaves the key the API holds as it is until one is set.", apiv1.PagerDutyRoutingKeyLen),
 					stringvalidator.RegexMatches(routingKeyPattern, fmt.Sprintf("must be %d letters and digits", apiv1.PagerDutyRoutingKeyLen)),
 				)),
 			},
@@ -325,6 +326,41 @@ func (r *notificationChannelResource) ConfigValidators(context.Context) []resour
 
 func (r *notificationChannelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan requires the secret a Slack or a PagerDuty channel cannot work
+// without (webhook_url or routing_key, or its write-only alternative), unless
+// the state holds the channel without it: a channel imported without it, whose
+// secret Terraform leaves as the API holds it until one is configured.
+func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var config, state notificationChannelResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// heldWithout says whether the state holds the channel without the secret.
+	require := func(settings, name, what string, value, writeOnly types.String, heldWithout bool) {
+		if !value.IsNull() || !writeOnly.IsNull() || heldWithout {
+			return
+		}
+		resp.Diagnostics.AddAttributeError(path.Root(settings).AtName(name), "Missing "+what,
+			fmt.Sprintf("A %s channel needs its %s: set %s, or %s_wo with %s_wo_version. Only a channel imported without "+
+				"either may leave both out; Terraform then keeps the %s the API holds.", settings, what, name, name, name, what))
+	}
+	if c, s := config.Slack, state.Slack; c != nil {
+		require("slack", "webhook_url", "webhook URL", c.WebhookURL, c.WebhookURLWO,
+			s != nil && s.WebhookURL.IsNull() && s.WebhookURLWOVersion.IsNull())
+	}
+	if c, s := config.PagerDuty, state.PagerDuty; c != nil {
+		require("pagerduty", "routing_key", "routing key", c.RoutingKey, c.RoutingKeyWO,
+			s != nil && s.RoutingKey.IsNull() && s.RoutingKeyWOVersion.IsNull())
+	}
 }
 
 func (r *notificationChannelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -369,7 +405,7 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
-	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
+	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch, nil)...)
 	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
 		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
 	}
@@ -392,9 +428,6 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	for _, name := range state.planSecretResends(ctx, ch, applied) {
 		tflog.Info(ctx, "Keymate notification channel secret changed outside Terraform; planning to set it again",
 			map[string]any{"id": ch.ID, "attribute": name})
-	}
-	if state.SendTestOnApply.IsNull() { // after import
-		state.SendTestOnApply = types.BoolValue(false)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -428,7 +461,12 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
-	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch)...)
+	previous := map[string]string{}
+	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &previous)
+	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch, func(name string) bool {
+		_, recorded := previous[name]
+		return recorded || plan.secretConfigured(name)
+	})...)
 	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
 		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
 	}
@@ -573,13 +611,17 @@ func (r *notificationChannelResource) ImportState(ctx context.Context, req resou
 
 // fromAPI copies the API's view of the channel into m: the non-secret
 // settings. Secrets and their write-only versions are left as they are (the
-// API returns only fingerprints); after import they are null.
+// API returns only fingerprints); after import they are null, and
+// send_test_on_apply false.
 func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv1.NotificationChannel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(ch.ID)
 	m.Name = types.StringValue(ch.Name)
 	m.Type = types.StringValue(ch.Type)
 	m.Enabled = types.BoolValue(ch.Enabled)
+	if m.SendTestOnApply.IsNull() { // after import
+		m.SendTestOnApply = types.BoolValue(false)
+	}
 	webhook, slack, pagerDuty := m.Webhook, m.Slack, m.PagerDuty
 	m.Webhook, m.Slack, m.PagerDuty, m.Email = nil, nil, nil, nil
 	switch {
@@ -675,19 +717,43 @@ func resend(value *types.String, version *types.Int64) {
 }
 
 // setAppliedChannelFingerprints records in private state the API's
-// fingerprints of the channel's secrets right after the provider set them.
-func setAppliedChannelFingerprints(ctx context.Context, private privateData, ch *apiv1.NotificationChannel) diag.Diagnostics {
+// fingerprints of the channel's secrets right after the provider set them:
+// of every secret on create (managed is nil), else of those managed accepts.
+// A secret left unrecorded (one of a channel imported without it and still
+// not configured) is not Terraform's: Read never plans to set it back.
+func setAppliedChannelFingerprints(ctx context.Context, private privateData, ch *apiv1.NotificationChannel, managed func(name string) bool) diag.Diagnostics {
 	applied := map[string]string{}
+	record := func(name, fingerprint string) {
+		if managed == nil || managed(name) {
+			applied[name] = fingerprint
+		}
+	}
 	switch {
 	case ch.Webhook != nil:
-		applied[secretWebhookSigningSecret] = ch.Webhook.SigningSecretFingerprint
-		applied[secretWebhookHeaders] = ch.Webhook.HeadersFingerprint
+		record(secretWebhookSigningSecret, ch.Webhook.SigningSecretFingerprint)
+		record(secretWebhookHeaders, ch.Webhook.HeadersFingerprint)
 	case ch.Slack != nil:
-		applied[secretSlackWebhookURL] = ch.Slack.WebhookURLFingerprint
+		record(secretSlackWebhookURL, ch.Slack.WebhookURLFingerprint)
 	case ch.PagerDuty != nil:
-		applied[secretPagerDutyRoutingKey] = ch.PagerDuty.RoutingKeyFingerprint
+		record(secretPagerDutyRoutingKey, ch.PagerDuty.RoutingKeyFingerprint)
 	}
 	return setPrivateJSON(ctx, private, privateChannelFingerprintsKey, applied)
+}
+
+// secretConfigured reports whether m sets the secret called name (a
+// privateChannelFingerprintsKey name): its value, or its write-only version.
+func (m *notificationChannelResourceModel) secretConfigured(name string) bool {
+	switch {
+	case name == secretWebhookSigningSecret && m.Webhook != nil:
+		return !m.Webhook.SigningSecret.IsNull() || !m.Webhook.SigningSecretWOVersion.IsNull()
+	case name == secretWebhookHeaders && m.Webhook != nil:
+		return !m.Webhook.Headers.IsNull()
+	case name == secretSlackWebhookURL && m.Slack != nil:
+		return !m.Slack.WebhookURL.IsNull() || !m.Slack.WebhookURLWOVersion.IsNull()
+	case name == secretPagerDutyRoutingKey && m.PagerDuty != nil:
+		return !m.PagerDuty.RoutingKey.IsNull() || !m.PagerDuty.RoutingKeyWOVersion.IsNull()
+	}
+	return false
 }
 
 // stringMap returns a map of strings; null is an empty map.

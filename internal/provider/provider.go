@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ import (
 var (
 	_ provider.Provider                       = (*keymateProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*keymateProvider)(nil)
+	_ provider.ProviderWithListResources      = (*keymateProvider)(nil)
 )
 
 // Environment variables read when the matching argument is not set.
@@ -208,6 +210,7 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 // valueOrEnv returns the configured value when set, else the environment's.
@@ -228,6 +231,10 @@ func (p *keymateProvider) DataSources(context.Context) []func() datasource.DataS
 
 func (p *keymateProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{newAPIKeyEphemeralResource}
+}
+
+func (p *keymateProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newAPIKeyListResource, newAccessGrantListResource, newBackupScheduleListResource, newNotificationChannelListResource, newAlertRuleListResource}
 }
 
 // configuredData extracts the providerData passed to a resource's or data

@@ -1,0 +1,8 @@
+# Every Slack channel.
+list "keymate_notification_channel" "slack" {
+  provider = keymate
+
+  config {
+    type = "slack"
+  }
+}

@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+// A Slack channel imported without its webhook URL, as terraform query
+// generates it, adopts with an empty plan and stays the channel the API
+// holds: an update of its name sends no URL, a URL changed outside Terraform
+// is left alone, and once the configuration sets the URL Terraform sends it
+// and from then on requires it.
+func TestAccNotificationChannelResource_adoptedWithoutSecret(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	c := testClient(t, inst)
+	ctx := context.Background()
+	original := "https://hooks.slack.com/services/T000/B000/original"
+	ch, err := c.CreateNotificationChannel(ctx, apiv1.CreateNotificationChannelRequest{
+		Name: "security", Type: apiv1.ChannelTypeSlack, Slack: &apiv1.SlackInput{WebhookURL: &original, Channel: ptr("#security")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(name, secret string) string {
+		return fmt.Sprintf(`
+import {
+  to = keymate_notification_channel.test
+  id = %q
+}
+
+resource "keymate_notification_channel" "test" {
+  name = %q
+  type = "slack"
+  slack = {
+    channel = "#security"
+    %s
+  }
+}`, ch.ID, name, secret)
+	}
+	holds := func(url string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := c.GetNotificationChannel(ctx, ch.ID)
+			if err != nil {
+				return err
+			}
+			if got.Slack.WebhookURLFingerprint != apiv1.Fingerprint(url) {
+				return fmt.Errorf("API has webhook_url fingerprint %s, want %s's", got.Slack.WebhookURLFingerprint, url)
+			}
+			return nil
+		}
+	}
+	changed := "https://hooks.slack.com/services/T000/B000/changed-by-hand"
+	configured := "https://hooks.slack.com/services/T000/B000/configured"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkDestroyed(t, inst),
+		Steps: []resource.TestStep{
+			{
+				Config: config("security", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("slack").AtMapKey("webhook_url"), knownvalue.Null()),
+				},
+				Check: holds(original),
+			},
+			{
+				Config: config("security-alerts", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: holds(original),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.UpdateNotificationChannel(ctx, ch.ID, apiv1.UpdateNotificationChannelRequest{
+						Slack: &apiv1.SlackInput{WebhookURL: &changed}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config("security-alerts", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: holds(changed),
+			},
+			{
+				Config: config("security-alerts", fmt.Sprintf("webhook_url_wo = %q\n    webhook_url_wo_version = 1", configured)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: holds(configured),
+			},
+			{
+				Config:      config("security-alerts", ""),
+				ExpectError: regexp.MustCompile(`(?s)Missing webhook URL.*A slack channel needs its webhook URL`),
+			},
+		},
+	})
+}
