@@ -22,7 +22,9 @@ var (
 
 var opListChannels = operation{verb: "list", object: "Keymate notification channels", scope: "channels:read"}
 
-func newNotificationChannelListResource() list.ListResource { return &notificationChannelListResource{} }
+func newNotificationChannelListResource() list.ListResource {
+	return &notificationChannelListResource{}
+}
 
 type notificationChannelListResource struct{ listBase }
 

@@ -58,9 +58,9 @@ type APIKeyFilter struct {
 	NamePrefix string // names that start with it
 	Scope      string // keys whose scopes list it
 	Status     string
-	Now       time.Time // the time against which Status is judged
-	BeforeSeq int64     // return keys with Seq < BeforeSeq (the cursor)
-	Limit     int       // 0 = no limit
+	Now        time.Time // the time against which Status is judged
+	BeforeSeq  int64     // return keys with Seq < BeforeSeq (the cursor)
+	Limit      int       // 0 = no limit
 }
 
 const apiKeyColumns = `seq, id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
