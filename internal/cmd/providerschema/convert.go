@@ -101,17 +101,47 @@ func (c *converter) parameter(p *tfprotov6.FunctionParameter) *tfjson.FunctionPa
 	return &tfjson.FunctionParameter{Name: p.Name, Description: p.Description, IsNullable: p.AllowNullValue, Type: c.typ(p.Type)}
 }
 
-// typ converts a protocol type to a cty type through their common JSON form.
+// typ converts a protocol type to the cty type Terraform uses.
 func (c *converter) typ(t tftypes.Type) cty.Type {
-	b, err := t.MarshalJSON()
-	if err == nil {
-		var ct cty.Type
-		if err = ct.UnmarshalJSON(b); err == nil {
-			return ct
+	switch {
+	case t.Is(tftypes.String):
+		return cty.String
+	case t.Is(tftypes.Number):
+		return cty.Number
+	case t.Is(tftypes.Bool):
+		return cty.Bool
+	case t.Is(tftypes.DynamicPseudoType):
+		return cty.DynamicPseudoType
+	}
+	switch t := t.(type) {
+	case tftypes.List:
+		return cty.List(c.typ(t.ElementType))
+	case tftypes.Set:
+		return cty.Set(c.typ(t.ElementType))
+	case tftypes.Map:
+		return cty.Map(c.typ(t.ElementType))
+	case tftypes.Tuple:
+		elems := make([]cty.Type, len(t.ElementTypes))
+		for i, e := range t.ElementTypes {
+			elems[i] = c.typ(e)
 		}
+		return cty.Tuple(elems)
+	case tftypes.Object:
+		attrs := map[string]cty.Type{}
+		var optional []string
+		for name, a := range t.AttributeTypes {
+			attrs[name] = c.typ(a)
+			if _, ok := t.OptionalAttributes[name]; ok {
+				optional = append(optional, name)
+			}
+		}
+		if len(optional) > 0 {
+			return cty.ObjectWithOptionalAttrs(attrs, optional)
+		}
+		return cty.Object(attrs)
 	}
 	if c.err == nil {
-		c.err = fmt.Errorf("converting type %s: %w", t, err)
+		c.err = fmt.Errorf("unknown type %s", t)
 	}
 	return cty.DynamicPseudoType
 }
