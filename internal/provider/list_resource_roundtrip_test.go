@@ -78,12 +78,12 @@ func (w *cliWorkspace) run(args ...string) (string, int) {
 	return string(out), 0
 }
 
-// mustRun runs the CLI and fails the test unless it exits with want.
-func (w *cliWorkspace) mustRun(want int, args ...string) string {
+// mustRun runs the CLI and fails the test unless it succeeds.
+func (w *cliWorkspace) mustRun(args ...string) string {
 	w.t.Helper()
 	out, status := w.run(args...)
-	if status != want {
-		w.t.Fatalf("terraform %s exited %d, want %d:\n%s", strings.Join(args, " "), status, want, out)
+	if status != 0 {
+		w.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), status, out)
 	}
 	return out
 }
@@ -227,8 +227,8 @@ func TestAccListResources_generateConfigRoundTrip(t *testing.T) {
 		"main.tf":             readExample(t, "guides/adopting-an-existing-account/main.tf"),
 		"account.tfquery.hcl": readExample(t, "guides/adopting-an-existing-account/account.tfquery.hcl"),
 	})
-	w.mustRun(0, "init", "-input=false", "-no-color")
-	w.mustRun(0, "query", "-generate-config-out=generated.tf", "-no-color")
+	w.mustRun("init", "-input=false", "-no-color")
+	w.mustRun("query", "-generate-config-out=generated.tf", "-no-color")
 	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
@@ -251,15 +251,15 @@ func TestAccListResources_generateConfigRoundTrip(t *testing.T) {
 		t.FailNow()
 	}
 
-	out := w.mustRun(0, "apply", "-auto-approve", "-input=false", "-no-color")
+	out := w.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", total); !strings.Contains(out, want) {
 		t.Fatalf("apply of the generated configuration did not say %q:\n%s", want, out)
 	}
-	w.mustRun(0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	w.mustRun("plan", "-detailed-exitcode", "-input=false", "-no-color")
 	if after := apiSnapshot(t, c); after != before {
 		t.Fatalf("adopting the account changed objects in the API:\nbefore: %s\nafter: %s", before, after)
 	}
-	state := w.mustRun(0, "state", "list")
+	state := w.mustRun("state", "list")
 	for typ, want := range ids {
 		if n := strings.Count(state, typ+"."); n != len(want) {
 			t.Errorf("%s: %d in state, want %d", typ, n, len(want))
