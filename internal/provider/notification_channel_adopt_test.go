@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -106,6 +107,51 @@ resource "keymate_notification_channel" "test" {
 			{
 				Config:      config("security-alerts", ""),
 				ExpectError: regexp.MustCompile(`(?s)Missing webhook URL.*A slack channel needs its webhook URL`),
+			},
+		},
+	})
+}
+
+// A PagerDuty channel imported without its routing key keeps its events_url
+// only: a new destination needs the key, which the plan says before the API
+// would refuse the change.
+func TestAccNotificationChannelResource_adoptedNewDestinationNeedsSecret(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	key := strings.Repeat("b2", 16)
+	ch, err := testClient(t, inst).CreateNotificationChannel(context.Background(), apiv1.CreateNotificationChannelRequest{
+		Name: "pager", Type: apiv1.ChannelTypePagerDuty, PagerDuty: &apiv1.PagerDutyInput{RoutingKey: &key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(settings string) string {
+		return fmt.Sprintf(`
+import {
+  to = keymate_notification_channel.test
+  id = %q
+}
+
+resource "keymate_notification_channel" "test" {
+  name      = "pager"
+  type      = "pagerduty"
+  pagerduty = { %s }
+}`, ch.ID, settings)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkDestroyed(t, inst),
+		Steps: []resource.TestStep{
+			{Config: config("")},
+			{
+				Config:      config(`events_url = "https://events.eu.pagerduty.com/v2/enqueue"`),
+				ExpectError: regexp.MustCompile(`(?s)Missing routing key.*while its destination stays`),
+			},
+			{
+				Config: config(fmt.Sprintf(`events_url = "https://events.eu.pagerduty.com/v2/enqueue", routing_key = %q`, key)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("pagerduty").AtMapKey("events_url"),
+						knownvalue.StringExact("https://events.eu.pagerduty.com/v2/enqueue")),
+				},
 			},
 		},
 	})

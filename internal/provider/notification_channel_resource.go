@@ -331,12 +331,15 @@ func (r *notificationChannelResource) Configure(_ context.Context, req resource.
 // ModifyPlan requires the secret a Slack or a PagerDuty channel cannot work
 // without (webhook_url or routing_key, or its write-only alternative), unless
 // the state holds the channel without it: a channel imported without it, whose
-// secret Terraform leaves as the API holds it until one is configured.
+// secret Terraform leaves as the API holds it until one is configured. A
+// PagerDuty channel held so cannot change its events_url without its key,
+// which the API requires with a new destination.
 func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var config, state notificationChannelResourceModel
+	var plan, config, state notificationChannelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -344,14 +347,16 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// heldWithout says whether the state holds the channel without the secret.
+	// heldWithout says whether the state holds the channel without the secret
+	// and the plan keeps its destination.
 	require := func(settings, name, what string, value, writeOnly types.String, heldWithout bool) {
 		if !value.IsNull() || !writeOnly.IsNull() || heldWithout {
 			return
 		}
 		resp.Diagnostics.AddAttributeError(path.Root(settings).AtName(name), "Missing "+what,
 			fmt.Sprintf("A %s channel needs its %s: set %s, or %s_wo with %s_wo_version. Only a channel imported without "+
-				"either may leave both out; Terraform then keeps the %s the API holds.", settings, what, name, name, name, what))
+				"either may leave both out, while its destination stays; Terraform then keeps the %s the API holds.",
+				settings, what, name, name, name, what))
 	}
 	if c, s := config.Slack, state.Slack; c != nil {
 		require("slack", "webhook_url", "webhook URL", c.WebhookURL, c.WebhookURLWO,
@@ -359,7 +364,7 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 	}
 	if c, s := config.PagerDuty, state.PagerDuty; c != nil {
 		require("pagerduty", "routing_key", "routing key", c.RoutingKey, c.RoutingKeyWO,
-			s != nil && s.RoutingKey.IsNull() && s.RoutingKeyWOVersion.IsNull())
+			s != nil && s.RoutingKey.IsNull() && s.RoutingKeyWOVersion.IsNull() && plan.PagerDuty.EventsURL.Equal(s.EventsURL))
 	}
 }
 
