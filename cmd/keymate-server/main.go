@@ -145,6 +145,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	destinationAllow := flags.String("destination-allow", "", "comma-separated CIDR blocks that notification deliveries may connect to although they are not public, such as 127.0.0.1/32 for a local SMTP relay")
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
 	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
+	backupRoot := flags.String("backup-root", "", "directory that every backup schedule's destination lies in (destinations are relative to it and cannot leave it); defaults to the data directory's backups/")
 	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
 	var limits connLimits
 	flags.DurationVar(&limits.readTimeout, "read-timeout", defaultReadTimeout, "time a client has to send a whole request, headers and body")
@@ -177,6 +178,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		SMTPAddr:            *smtpAddr,
 		SMTPFrom:            *smtpFrom,
 		AlertEvalInterval:   *alertEvalInterval,
+		BackupRoot:          *backupRoot,
 		BackupEncryptionKey: backupKey,
 		BackupCheckInterval: *backupCheckInterval,
 	})

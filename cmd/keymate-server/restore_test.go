@@ -22,20 +22,21 @@ import (
 func backupOf(t *testing.T, key []byte) string {
 	t.Helper()
 	inst := servertest.Start(t, servertest.WithBackupEncryptionKey(key))
-	return runBackup(api{t, inst.URL, inst.AdminKey}, `{"name":"n","cron":"0 3 * * *","encrypt":true}`)
+	return runBackup(t, inst, `{"name":"n","cron":"0 3 * * *","encrypt":true}`)
 }
 
-// runBackup creates a backup schedule from body, runs it and returns the
-// backup file's path.
-func runBackup(a api, body string) string {
-	a.t.Helper()
+// runBackup creates a backup schedule from body on inst, runs it and returns
+// the backup file's path.
+func runBackup(t *testing.T, inst *servertest.Instance, body string) string {
+	t.Helper()
+	a := api{t, inst.URL, inst.AdminKey}
 	schedule := a.create("/v1/backup-schedules", body)
 	var run apiv1.BackupRun
-	decodeInto(a.t, a.do(http.MethodPost, schedule+"/run", "", http.StatusCreated), &run)
+	decodeInto(t, a.do(http.MethodPost, schedule+"/run", "", http.StatusCreated), &run)
 	if run.Status != apiv1.BackupRunSucceeded {
-		a.t.Fatalf("backup run %+v", run)
+		t.Fatalf("backup run %+v", run)
 	}
-	return run.File
+	return inst.BackupFile(run)
 }
 
 // writeKeyFile writes key hex-encoded into a new file and returns its path.
@@ -126,7 +127,7 @@ func TestRestoreServesEveryObject(t *testing.T) {
 	for _, path := range objects {
 		before[path] = src.do(http.MethodGet, path, "", http.StatusOK)
 	}
-	file := runBackup(src, `{"name":"now","cron":"0 4 * * *","encrypt":true}`)
+	file := runBackup(t, inst, `{"name":"now","cron":"0 4 * * *","encrypt":true}`)
 
 	dataDir := filepath.Join(t.TempDir(), "restored")
 	var stdout, stderr bytes.Buffer

@@ -1,6 +1,11 @@
 package apiv1
 
-import "time"
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Object kinds a backup schedule's include set can name. IncludeAll stands for
 // every kind and cannot be combined with others.
@@ -34,7 +39,7 @@ const (
 	DefaultRetentionDays        = 30
 	RecommendedMinRetentionDays = 7 // below this the provider warns
 	DefaultBackupTimezone       = "UTC"
-	DefaultBackupDestination    = "backups"
+	DefaultBackupDestination    = "."
 	MaxBackupDestinationLength  = 1024
 	MaxBackupRunsListLimit      = 100
 )
@@ -117,4 +122,27 @@ type BackupRun struct {
 type BackupRunList struct {
 	Data       []BackupRun `json:"data"`
 	NextCursor string      `json:"next_cursor"`
+}
+
+// backupDestinationRule holds a destination to the limits of every text.
+var backupDestinationRule = TextRule{MaxLength: MaxBackupDestinationLength, Required: true}
+
+// CheckBackupDestination returns nil when dest can name a directory inside
+// the server's backup root: a relative path with "/" between directories and
+// no ".." step ("." is the root itself). The server also refuses a
+// destination that a symbolic link leads out of the root, which only it can
+// see.
+func CheckBackupDestination(dest string) error {
+	if err := backupDestinationRule.Check(dest); err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(dest, "/"):
+		return errors.New(`must be a directory relative to the server's backup root, such as "nightly", not an absolute path`)
+	case strings.Contains(dest, `\`):
+		return errors.New(`must separate directories with "/", not "\"`)
+	case slices.Contains(strings.Split(dest, "/"), ".."):
+		return errors.New(`must stay inside the server's backup root: no ".." step`)
+	}
+	return nil
 }

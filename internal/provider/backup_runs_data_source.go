@@ -95,7 +95,7 @@ func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 								"passed an integrity check and held the object counts of the snapshot.",
 						},
 						"error": computedString("Why the run failed; `\"\"` when it did not."),
-						"file":  computedString("Path of the backup file on the server."),
+						"file":  computedString("Path of the backup file relative to the server's backup root, such as `nightly/keymate-20260101T030000Z-br_....kmbackup`; its manifest lies beside it."),
 					},
 				},
 			},

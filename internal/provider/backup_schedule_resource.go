@@ -141,10 +141,12 @@ func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(apiv1.DefaultBackupDestination),
-				MarkdownDescription: fmt.Sprintf("Directory on the server the backup files are written to; a relative path is "+
-					"under the server's data directory. Up to %d characters; defaults to `%s`.",
-					apiv1.MaxBackupDestinationLength, apiv1.DefaultBackupDestination),
-				Validators: []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxBackupDestinationLength)},
+				MarkdownDescription: fmt.Sprintf("Directory the backup files are written to, relative to the server's backup "+
+					"root (the data directory's `backups/`, or `--backup-root`), with `/` between directories, such as `nightly`; "+
+					"`%s` is the root itself and the default. It cannot leave the root: an absolute path or a `..` step is an "+
+					"error at plan time, and the server refuses (422) a symbolic link that leads out of it. Up to %d characters.",
+					apiv1.DefaultBackupDestination, apiv1.MaxBackupDestinationLength),
+				Validators: []validator.String{validators.BackupDestination()},
 			},
 			"encrypt": schema.BoolAttribute{
 				Optional: true,

@@ -46,7 +46,7 @@ resource "keymate_backup_schedule" "test" {
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("timezone"), knownvalue.StringExact("UTC")),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("retention_days"), knownvalue.Int64Exact(30)),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("include"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("all")})),
-					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("destination"), knownvalue.StringExact("backups")),
+					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("destination"), knownvalue.StringExact(".")),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("encrypt"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("verify_restore"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(scheduleAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
@@ -62,7 +62,7 @@ resource "keymate_backup_schedule" "test" {
   timezone       = "Europe/Berlin"
   retention_days = 90
   include        = ["api_keys", "access_grants"]
-  destination    = "backups/weekly"
+  destination    = "weekly"
   verify_restore = false
   enabled        = false
 }`,
@@ -80,7 +80,7 @@ resource "keymate_backup_schedule" "test" {
 						return err
 					}
 					if s.Name != "weekly" || s.Cron != "30 2 * * 0" || s.Timezone != "Europe/Berlin" || s.RetentionDays != 90 ||
-						len(s.Include) != 2 || s.Destination != "backups/weekly" || s.VerifyRestore || s.Enabled {
+						len(s.Include) != 2 || s.Destination != "weekly" || s.VerifyRestore || s.Enabled {
 						return fmt.Errorf("API does not hold the configured schedule: %+v", s)
 					}
 					return nil
@@ -175,7 +175,9 @@ resource "keymate_backup_schedule" "test" {
 		{cfg("0 3 * * *", `include = ["all", "api_keys"]`), `(?s)include: "all" stands for every kind and cannot be combined`},
 		{cfg("0 3 * * *", `include = ["widgets"]`), `(?s)include.*value must be one of`},
 		{cfg("0 3 * * *", `include = []`), `(?s)include.*at least 1`},
-		{cfg("0 3 * * *", `destination = ""`), `(?s)destination.*length must be between 1 and 1024`},
+		{cfg("0 3 * * *", `destination = ""`), `(?s)destination.*must\s+not\s+be\s+empty`},
+		{cfg("0 3 * * *", `destination = "/var/backups"`), `(?s)Invalid backup destination.*destination.*not\s+an\s+absolute\s+path`},
+		{cfg("0 3 * * *", `destination = "nightly/../../etc"`), `(?s)destination.*no\s+"\.\."\s+step`},
 		{strings.Replace(cfg("0 3 * * *", ""), `"invalid"`, `" "`, 1), `(?s)name.*must\s+not\s+be\s+empty`},
 	} {
 		steps = append(steps, resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)})

@@ -2,10 +2,8 @@ package server
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/schedule"
@@ -88,18 +86,12 @@ func (f *fieldErrors) checkInclude(include []string) []string {
 	return ordered
 }
 
-// checkDestination accepts an absolute directory, or a relative one that
-// stays inside the data directory.
+// checkDestination applies the destination rule that the provider applies
+// too; whether links lead out of the backup root is checked against the
+// file system (Server.checkBackupDestination).
 func (f *fieldErrors) checkDestination(dest string) {
-	switch {
-	case strings.TrimSpace(dest) == "":
-		f.add("destination", "must not be empty")
-	case len(dest) > apiv1.MaxBackupDestinationLength:
-		f.add("destination", "must be at most %d characters, got %d", apiv1.MaxBackupDestinationLength, len(dest))
-	case strings.IndexFunc(dest, unicode.IsControl) >= 0:
-		f.add("destination", "must not contain control characters")
-	case !filepath.IsAbs(dest) && !filepath.IsLocal(dest):
-		f.add("destination", "a relative destination must stay inside the data directory, got %q", dest)
+	if err := apiv1.CheckBackupDestination(dest); err != nil {
+		f.add("destination", "%v", err)
 	}
 }
 

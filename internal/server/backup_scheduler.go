@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -37,9 +40,6 @@ func (s *Server) runDueBackups(ctx context.Context) error {
 
 func (s *Server) runScheduled(ctx context.Context, b store.BackupSchedule, now time.Time) error {
 	run := s.runBackup(ctx, b)
-	if run.Status == apiv1.BackupRunFailed {
-		s.logger.Warn("scheduled backup failed", "schedule_id", b.ID, "run_id", run.ID, "error", run.Error)
-	}
 	if err := s.store.InsertBackupRun(ctx, run); err != nil {
 		return err
 	}
@@ -51,15 +51,19 @@ func (s *Server) runScheduled(ctx context.Context, b store.BackupSchedule, now t
 }
 
 // runBackup takes one backup of schedule b and returns its run record, which
-// says whether it failed and why.
+// says whether it failed and why, in words that show no path of the host.
 func (s *Server) runBackup(ctx context.Context, b store.BackupSchedule) store.BackupRun {
 	run := store.BackupRun{ID: newID("br"), ScheduleID: b.ID, StartedAt: s.clock.Now(), Status: apiv1.BackupRunSucceeded}
 	res, err := s.writeBackup(ctx, b, run.ID, run.StartedAt)
 	run.FinishedAt = s.clock.Now()
-	run.File, run.SizeBytes, run.SHA256 = res.File, res.Manifest.SizeBytes, res.Manifest.SHA256
+	run.SizeBytes, run.SHA256 = res.Manifest.SizeBytes, res.Manifest.SHA256
 	run.Encrypted, run.RestoreVerified = res.Manifest.Encrypted, res.RestoreVerified
+	if res.File != "" {
+		run.File = path.Join(b.Destination, filepath.Base(res.File))
+	}
 	if err != nil {
-		run.Status, run.Error = apiv1.BackupRunFailed, err.Error()
+		s.logger.Warn("backup failed", "schedule_id", b.ID, "run_id", run.ID, "error", err)
+		run.Status, run.Error = apiv1.BackupRunFailed, s.hidePaths.Replace(err.Error())
 	}
 	return run
 }
@@ -76,33 +80,113 @@ func (s *Server) writeBackup(ctx context.Context, b store.BackupSchedule, runID 
 	if len(include) == 1 && include[0] == apiv1.IncludeAll {
 		include = apiv1.BackupKinds
 	}
+	dir, err := s.backupDir(b.Destination)
+	if err != nil {
+		return backup.Result{}, fmt.Errorf("destination %q %w", b.Destination, err)
+	}
 	return backup.Create(ctx, backup.Request{
-		Store: s.store, DataDir: s.dataDir, Dir: s.backupDir(b.Destination),
+		Store: s.store, DataDir: s.dataDir, Dir: dir,
 		ScheduleID: b.ID, RunID: runID, Include: include, Key: key, Verify: b.VerifyRestore, Now: now,
 	})
 }
 
-// backupDir resolves a destination: relative paths are under the data
-// directory.
-func (s *Server) backupDir(destination string) string {
-	if filepath.IsAbs(destination) {
-		return destination
+// backupDir creates the directory of destination inside the backup root and
+// returns its path with links resolved, so that the backup is written where
+// it was checked to be. A destination is checked again at every run, since
+// links may have changed since it was accepted.
+func (s *Server) backupDir(destination string) (string, error) {
+	root, err := os.OpenRoot(s.backupRoot)
+	if err != nil {
+		return "", fmt.Errorf("cannot open the backup root: %w", err)
 	}
-	return filepath.Join(s.dataDir, destination)
+	defer root.Close()
+	if err := checkDestinationIn(root, destination); err != nil {
+		return "", err
+	}
+	name := filepath.FromSlash(destination)
+	if err := root.MkdirAll(name, 0o700); err != nil {
+		return "", errors.New("cannot be created inside the backup root")
+	}
+	realRoot, err := filepath.EvalSymlinks(s.backupRoot)
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve the backup root: %w", err)
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Join(s.backupRoot, name))
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve the destination: %w", err)
+	}
+	if rel, err := filepath.Rel(realRoot, dir); err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return "", errLeavesBackupRoot
+	}
+	return dir, nil
+}
+
+// errLeavesBackupRoot says that a destination leads out of the backup root.
+var errLeavesBackupRoot = errors.New("must stay inside the server's backup root: a symbolic link on the way leads out of it " +
+	"(links inside the root must be relative and point inside it)")
+
+// checkDestinationIn returns an error, showing no path of the host, when
+// destination cannot be a directory inside root: it breaks
+// apiv1.CheckBackupDestination, or a symbolic link on the way leads out of
+// root, or a file is in the way.
+func checkDestinationIn(root *os.Root, destination string) error {
+	if err := apiv1.CheckBackupDestination(destination); err != nil {
+		return err
+	}
+	name := filepath.FromSlash(destination)
+	if !filepath.IsLocal(name) {
+		return errors.New("must stay inside the server's backup root")
+	}
+	info, err := root.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // created at the first run, inside the root
+	case errors.Is(err, syscall.ENOTDIR) || err == nil && !info.IsDir():
+		return errors.New("names a file inside the backup root, not a directory")
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("cannot be read by the server")
+	case err != nil:
+		return errLeavesBackupRoot
+	}
+	return nil
+}
+
+// checkBackupDestination is checkDestinationIn for a request: a 422 error
+// naming destination.
+func (s *Server) checkBackupDestination(destination string) error {
+	root, err := os.OpenRoot(s.backupRoot)
+	if err != nil {
+		s.logger.Error("opening the backup root", "error", err)
+		return errInternal
+	}
+	defer root.Close()
+	if err := checkDestinationIn(root, destination); err != nil {
+		return errValidation([]apiv1.FieldError{{Path: "destination", Message: err.Error()}})
+	}
+	return nil
 }
 
 // pruneBackups deletes the files (and manifests) of b's runs that started
-// more than b.RetentionDays before now and marks those runs pruned.
+// more than b.RetentionDays before now and marks those runs pruned. Files
+// are named relative to the backup root and removed through it, so a stored
+// name can never reach outside.
 func (s *Server) pruneBackups(ctx context.Context, b store.BackupSchedule, now time.Time) error {
 	cutoff := now.Add(-time.Duration(b.RetentionDays) * 24 * time.Hour)
 	runs, err := s.store.ExpiredBackupRuns(ctx, b.ID, cutoff)
-	if err != nil {
+	if err != nil || len(runs) == 0 {
 		return err
 	}
+	root, err := os.OpenRoot(s.backupRoot)
+	if err != nil {
+		return fmt.Errorf("opening the backup root: %w", err)
+	}
+	defer root.Close()
 	for _, run := range runs {
-		for _, path := range []string{run.File, run.File + backup.ManifestSuffix} {
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("pruning backup run %s: %w", run.ID, err)
+		if run.File != "" {
+			for _, name := range []string{run.File, run.File + backup.ManifestSuffix} {
+				if err := root.Remove(filepath.FromSlash(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return fmt.Errorf("pruning backup run %s: %w", run.ID, err)
+				}
 			}
 		}
 		if err := s.store.MarkBackupRunPruned(ctx, run.ID); err != nil {

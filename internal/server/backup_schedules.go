@@ -32,6 +32,9 @@ func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	spec, err := validateCreateSchedule(req, s.backupKey != nil)
+	if err == nil {
+		err = s.checkBackupDestination(spec.destination)
+	}
 	if err != nil {
 		writeError(w, r, asAPIError(err))
 		return
@@ -143,6 +146,9 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	patch, err := validateUpdateSchedule(req, s.backupKey != nil)
+	if err == nil && patch.destination != nil {
+		err = s.checkBackupDestination(*patch.destination)
+	}
 	if err != nil {
 		writeError(w, r, asAPIError(err))
 		return

@@ -50,7 +50,7 @@ func TestBackupScheduleLifecycle(t *testing.T) {
 	inst := servertest.Start(t)
 	s := createSchedule(t, inst, `{"name":"nightly","cron":"0 3 * * *"}`)
 	if !strings.HasPrefix(s.ID, "bs_") || s.Timezone != "UTC" || s.RetentionDays != 30 || !slices.Equal(s.Include, []string{"all"}) ||
-		s.Destination != "backups" || s.Encrypt || !s.VerifyRestore || !s.Enabled || s.LastRun != nil || s.Version != 1 ||
+		s.Destination != "." || s.Encrypt || !s.VerifyRestore || !s.Enabled || s.LastRun != nil || s.Version != 1 ||
 		s.NextRunAt == nil || !s.NextRunAt.Equal(servertest.StartTime.Add(3*time.Hour)) {
 		t.Fatalf("created = %+v", s)
 	}
@@ -106,7 +106,7 @@ func TestBackupScheduleLifecycle(t *testing.T) {
 
 // TestBackupScheduleValidation proves 422 naming the field for a bad cron,
 // a bad time zone, an unknown kind, "all" mixed with kinds, a retention out
-// of range, a destination escaping the data directory, and encrypt on a
+// of range, a destination escaping the backup root, and encrypt on a
 // server without a backup encryption key.
 func TestBackupScheduleValidation(t *testing.T) {
 	inst := servertest.Start(t)
@@ -118,7 +118,7 @@ func TestBackupScheduleValidation(t *testing.T) {
 		{`{"name":"n","cron":"0 3 * * *","include":["api_keys","all"]}`, "include[1]", "cannot be combined"},
 		{`{"name":"n","cron":"0 3 * * *","include":[]}`, "include", "at least one"},
 		{`{"name":"n","cron":"0 3 * * *","retention_days":0}`, "retention_days", "between 1 and 3650"},
-		{`{"name":"n","cron":"0 3 * * *","destination":"../elsewhere"}`, "destination", "inside the data directory"},
+		{`{"name":"n","cron":"0 3 * * *","destination":"../elsewhere"}`, "destination", "inside the server's backup root"},
 		{`{"name":"n","cron":"0 3 * * *","encrypt":true}`, "encrypt", "no backup encryption key"},
 		{`{"cron":"0 3 * * *"}`, "name", "is required"},
 	}
@@ -162,7 +162,7 @@ func TestScheduledBackupRunsAtItsCronTime(t *testing.T) {
 		!run.StartedAt.Equal(servertest.StartTime.Add(3*time.Hour)) || !strings.HasPrefix(run.ID, "br_") {
 		t.Fatalf("run = %+v", run)
 	}
-	data, err := os.ReadFile(run.File)
+	data, err := os.ReadFile(inst.BackupFile(run))
 	if err != nil {
 		t.Fatalf("reading the backup file: %v", err)
 	}
@@ -193,7 +193,7 @@ func TestEncryptedBackupRunsAndRestores(t *testing.T) {
 	if run.Status != apiv1.BackupRunSucceeded || !run.Encrypted || !run.RestoreVerified {
 		t.Fatalf("run = %+v", run)
 	}
-	data, err := os.ReadFile(run.File)
+	data, err := os.ReadFile(inst.BackupFile(run))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,13 +201,13 @@ func TestEncryptedBackupRunsAndRestores(t *testing.T) {
 		t.Fatal("the encrypted backup file holds plaintext")
 	}
 	wrong := bytes.Repeat([]byte{8}, backup.KeySize)
-	if _, err := backup.Restore(t.Context(), run.File, t.TempDir(), wrong); err == nil || !strings.Contains(err.Error(), "wrong backup encryption key") {
+	if _, err := backup.Restore(t.Context(), inst.BackupFile(run), t.TempDir(), wrong); err == nil || !strings.Contains(err.Error(), "wrong backup encryption key") {
 		t.Fatalf("restore with a wrong key: %v", err)
 	}
-	if _, err := backup.Restore(t.Context(), run.File, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "encrypted") {
+	if _, err := backup.Restore(t.Context(), inst.BackupFile(run), t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "encrypted") {
 		t.Fatalf("restore without a key: %v", err)
 	}
-	if _, err := backup.Restore(t.Context(), run.File, t.TempDir(), testBackupKey); err != nil {
+	if _, err := backup.Restore(t.Context(), inst.BackupFile(run), t.TempDir(), testBackupKey); err != nil {
 		t.Fatalf("restore with the right key: %v", err)
 	}
 }
@@ -229,12 +229,12 @@ func TestBackupRetentionPrunesOldFiles(t *testing.T) {
 		runs[1].ID != old.ID || runs[1].Status != apiv1.BackupRunPruned {
 		t.Fatalf("runs = %+v, want the recent one kept and the old one pruned", runs)
 	}
-	for _, path := range []string{old.File, old.File + backup.ManifestSuffix} {
+	for _, path := range []string{inst.BackupFile(old), inst.BackupFile(old) + backup.ManifestSuffix} {
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s still exists after pruning (%v)", path, err)
 		}
 	}
-	if _, err := os.Stat(recent.File); err != nil {
+	if _, err := os.Stat(inst.BackupFile(recent)); err != nil {
 		t.Errorf("the recent backup file is gone: %v", err)
 	}
 }
@@ -245,16 +245,16 @@ func TestRestoreRefusesACorruptedFile(t *testing.T) {
 	inst := servertest.Start(t)
 	s := createSchedule(t, inst, `{"name":"nightly","cron":"0 3 * * *"}`)
 	run := runNow(t, inst, s.ID)
-	data, err := os.ReadFile(run.File)
+	data, err := os.ReadFile(inst.BackupFile(run))
 	if err != nil {
 		t.Fatal(err)
 	}
 	data[len(data)/2] ^= 0xff
-	if err := os.WriteFile(run.File, data, 0o600); err != nil {
+	if err := os.WriteFile(inst.BackupFile(run), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	dataDir := filepath.Join(t.TempDir(), "restored")
-	_, err = backup.Restore(t.Context(), run.File, dataDir, nil)
+	_, err = backup.Restore(t.Context(), inst.BackupFile(run), dataDir, nil)
 	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Fatalf("restore of a corrupted file: %v", err)
 	}

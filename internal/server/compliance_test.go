@@ -263,11 +263,10 @@ func TestComplianceBackupControls(t *testing.T) {
 	expectNoFinding(t, inst, controls.BackupRetentionShort, s.ID)
 
 	expectFinding(t, inst, controls.BackupNoVerifiedRestore, "", "No backup run has verified a restore yet")
-	notADir := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+	patch(t, inst, "/v1/backup-schedules/"+s.ID, `{"destination":"later-a-file"}`)
+	if err := os.WriteFile(filepath.Join(inst.BackupRoot(), "later-a-file"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	patch(t, inst, "/v1/backup-schedules/"+s.ID, fmt.Sprintf(`{"destination":%q}`, filepath.Join(notADir, "backups")))
 	failed := runNow(t, inst, s.ID)
 	if failed.Status != apiv1.BackupRunFailed {
 		t.Fatalf("run %+v did not fail", failed)
@@ -275,7 +274,7 @@ func TestComplianceBackupControls(t *testing.T) {
 	expectFinding(t, inst, controls.BackupLastRunFailed, s.ID, failed.ID, failed.Error)
 	expectFinding(t, inst, controls.BackupNoVerifiedRestore, "")
 
-	patch(t, inst, "/v1/backup-schedules/"+s.ID, `{"destination":"backups"}`)
+	patch(t, inst, "/v1/backup-schedules/"+s.ID, `{"destination":"nightly"}`)
 	if ok := runNow(t, inst, s.ID); ok.Status != apiv1.BackupRunSucceeded || !ok.RestoreVerified {
 		t.Fatalf("run %+v", ok)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
@@ -71,6 +72,10 @@ type Config struct {
 	// DeliveryInterval is how often StartJobs sends the due alert
 	// notifications of the outbox. Defaults to DefaultDeliveryInterval.
 	DeliveryInterval time.Duration
+	// BackupRoot is the directory that every backup schedule's destination
+	// lies in. Defaults to the data directory's backups/. It is created if
+	// missing.
+	BackupRoot string
 	// BackupEncryptionKey (backup.KeySize bytes) encrypts the backups of
 	// schedules with encrypt set; without it such schedules are refused.
 	BackupEncryptionKey []byte
@@ -94,6 +99,8 @@ type Server struct {
 	handler              http.Handler
 	jobs                 []job
 	dataDir              string
+	backupRoot           string
+	hidePaths            *strings.Replacer
 	backupKey            []byte
 }
 
@@ -113,9 +120,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BackupEncryptionKey != nil && len(cfg.BackupEncryptionKey) != backup.KeySize {
 		return nil, fmt.Errorf("the backup encryption key must be %d bytes, got %d", backup.KeySize, len(cfg.BackupEncryptionKey))
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
+	dataDir, backupRoot, err := prepareDirs(cfg.DataDir, cfg.BackupRoot)
+	if err != nil {
+		return nil, err
 	}
+	cfg.DataDir = dataDir
 	sealer, err := secret.LoadOrCreateSealer(filepath.Join(cfg.DataDir, backup.SealerKeyFile))
 	if err != nil {
 		return nil, err
@@ -132,7 +141,9 @@ func New(cfg Config) (*Server, error) {
 		limiter:      ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
 		httpMetrics:  metrics.NewHTTP(),
 		outcomes:     metrics.NewRecorder(cfg.Clock, outcomeCapacity),
-		dataDir:      cfg.DataDir,
+		dataDir:      dataDir,
+		backupRoot:   backupRoot,
+		hidePaths:    pathHider(dataDir, backupRoot),
 		backupKey:    cfg.BackupEncryptionKey,
 		destinations: cfg.Destinations,
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
@@ -148,6 +159,47 @@ func New(cfg Config) (*Server, error) {
 	s.addJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	return s, nil
+}
+
+// prepareDirs creates the data directory and the backup root (by default
+// the data directory's backups/) and returns both as absolute paths.
+func prepareDirs(dataDir, backupRoot string) (string, string, error) {
+	dataDir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return "", "", fmt.Errorf("data directory: %w", err)
+	}
+	if backupRoot == "" {
+		backupRoot = filepath.Join(dataDir, "backups")
+	}
+	if backupRoot, err = filepath.Abs(backupRoot); err != nil {
+		return "", "", fmt.Errorf("backup root: %w", err)
+	}
+	for _, dir := range []string{dataDir, backupRoot} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", fmt.Errorf("creating %s: %w", dir, err)
+		}
+	}
+	return dataDir, backupRoot, nil
+}
+
+// pathHider replaces the server's own directories in a message that the API
+// answers with (a backup run's error), so that no answer shows a path of the
+// host: a path under the backup root becomes relative to it, as destinations
+// and backup files are named, and the directories themselves are named by
+// their role. Links are resolved too, since errors may name either form.
+func pathHider(dataDir, backupRoot string) *strings.Replacer {
+	sep := string(filepath.Separator)
+	var pairs []string
+	for _, dir := range []struct{ path, role string }{{backupRoot, "the backup root"}, {dataDir, "the data directory"}} {
+		forms := []string{dir.path}
+		if real, err := filepath.EvalSymlinks(dir.path); err == nil && real != dir.path {
+			forms = append(forms, real)
+		}
+		for _, p := range forms {
+			pairs = append(pairs, p+sep, "", p, dir.role)
+		}
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 func withDefaults(cfg Config) Config {

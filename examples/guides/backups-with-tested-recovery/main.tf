@@ -9,7 +9,7 @@ resource "keymate_backup_schedule" "nightly" {
   timezone       = "Europe/Berlin"
   retention_days = 14
   include        = ["all"]
-  destination    = "backups/nightly"
+  destination    = "nightly"
   encrypt        = true
   verify_restore = true
 }
@@ -20,7 +20,7 @@ resource "keymate_backup_schedule" "weekly" {
   timezone       = "UTC"
   retention_days = 90
   include        = ["api_keys", "access_grants"]
-  destination    = "backups/weekly"
+  destination    = "weekly"
   encrypt        = true
   verify_restore = true
 }

@@ -7,6 +7,6 @@ resource "keymate_backup_schedule" "nightly" {
   timezone       = "Europe/Berlin"
   retention_days = 35
   include        = ["all"]
-  destination    = "backups/nightly"
+  destination    = "nightly"
   verify_restore = true
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -77,6 +78,11 @@ func WithBackupEncryptionKey(key []byte) Option {
 	return func(cfg *server.Config) { cfg.BackupEncryptionKey = key }
 }
 
+// WithBackupRoot sets the directory that backup destinations lie in.
+func WithBackupRoot(dir string) Option {
+	return func(cfg *server.Config) { cfg.BackupRoot = dir }
+}
+
 // Start starts a server with a fresh data directory and a bootstrap admin
 // key, and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Instance {
@@ -134,6 +140,23 @@ func (i *Instance) stop(t testing.TB) {
 	if err := i.Server.Close(); err != nil {
 		t.Errorf("servertest: closing server: %v", err)
 	}
+}
+
+// DataDir returns the server's data directory.
+func (i *Instance) DataDir() string { return i.cfg.DataDir }
+
+// BackupRoot returns the directory the server writes backups under.
+func (i *Instance) BackupRoot() string {
+	if i.cfg.BackupRoot != "" {
+		return i.cfg.BackupRoot
+	}
+	return filepath.Join(i.cfg.DataDir, "backups")
+}
+
+// BackupFile returns the path on disk of a backup run's file, which the API
+// names relative to the backup root.
+func (i *Instance) BackupFile(run apiv1.BackupRun) string {
+	return filepath.Join(i.BackupRoot(), filepath.FromSlash(run.File))
 }
 
 // NewKey creates an API key holding scopes through the API, as the admin, and

@@ -1,0 +1,72 @@
+package validators
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+)
+
+// The validators in this file apply a rule of internal/apiv1, the function
+// the Keymate server validates the same field with, so that what plans is
+// never refused for it and what the API accepts can be configured.
+
+var _ validator.String = apiRule{}
+
+// apiRule is a string validator made of one rule of the API.
+type apiRule struct {
+	summary     string // the diagnostic's summary
+	description string // what a valid value is
+	check       func(string) error
+}
+
+func (v apiRule) Description(context.Context) string { return v.description }
+
+func (v apiRule) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v apiRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s: %s.", req.Path, err))
+	}
+}
+
+// Text checks a string with one of the API's name and text rules
+// (apiv1.KeyNameRule, apiv1.NameRule, ...).
+func Text(rule apiv1.TextRule) validator.String {
+	d := fmt.Sprintf("value must be at most %d characters without control or invisible formatting characters", rule.MaxLength)
+	if rule.Required {
+		d += ", and not blank"
+	}
+	return apiRule{summary: "Invalid value", description: d, check: rule.Check}
+}
+
+// Email checks that a string is a bare email address such as
+// "oncall@example.com" (apiv1.CheckEmailAddress).
+func Email() validator.String {
+	return apiRule{summary: "Invalid email address", description: `value must be an email address such as "oncall@example.com"`,
+		check: apiv1.CheckEmailAddress}
+}
+
+// ResourcePattern checks that a string is an access grant resource pattern:
+// "*", "<collection>/*" or "<collection>/<id>" (apiv1.CheckResourcePattern).
+func ResourcePattern() validator.String {
+	return apiRule{summary: "Invalid resource pattern",
+		description: fmt.Sprintf(`value must be "*", "<collection>/*" or "<collection>/<id>" with a collection among %s`,
+			strings.Join(apiv1.Collections, ", ")),
+		check: apiv1.CheckResourcePattern}
+}
+
+// BackupDestination checks that a string can name a directory inside the
+// server's backup root (apiv1.CheckBackupDestination). Whether a symbolic
+// link on the server leads out of the root only the server can tell.
+func BackupDestination() validator.String {
+	return apiRule{summary: "Invalid backup destination",
+		description: `value must be a directory relative to the server's backup root, such as "nightly"`,
+		check:       apiv1.CheckBackupDestination}
+}
