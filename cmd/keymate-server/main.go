@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -143,6 +144,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	smtpFrom := flags.String("smtp-from", "keymate@localhost", "sender address of notification emails")
 	allowPrivate := flags.Bool("allow-private-destinations", false, "let notification deliveries (webhooks, Slack, PagerDuty, the SMTP relay) connect to loopback, private, link-local, unique-local, multicast and other non-public addresses, which are denied by default")
 	destinationAllow := flags.String("destination-allow", "", "comma-separated CIDR blocks that notification deliveries may connect to although they are not public, such as 127.0.0.1/32 for a local SMTP relay")
+	tlsCert := flags.String("tls-cert", "", "PEM file holding the server's TLS certificate (chain); with --tls-key the server speaks HTTPS")
+	tlsKey := flags.String("tls-key", "", "PEM file holding the private key of --tls-cert")
+	metricsPublic := flags.Bool("metrics-public", false, "serve /metrics without authentication; by default it needs an API key with the metrics:read scope")
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
 	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
 	backupRoot := flags.String("backup-root", "", "directory that every backup schedule's destination lies in (destinations are relative to it and cannot leave it); defaults to the data directory's backups/")
@@ -166,6 +170,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--destination-allow: %w", err)
 	}
+	tlsConfig, err := loadTLS(*tlsCert, *tlsKey)
+	if err != nil {
+		return err
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := server.New(server.Config{
@@ -175,6 +183,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		BootstrapAPIKey:     os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},
+		MetricsPublic:       *metricsPublic,
 		SMTPAddr:            *smtpAddr,
 		SMTPFrom:            *smtpFrom,
 		AlertEvalInterval:   *alertEvalInterval,
@@ -201,14 +210,44 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	waitJobs := srv.StartJobs(ctx)
 	defer func() { stop(); waitJobs() }() // jobs end before the database closes
-	return serve(ctx, listener, srv.Handler(), limits, stdout, logger)
+	return serve(ctx, listener, srv.Handler(), limits, tlsConfig, stdout, logger)
+}
+
+// loadTLS returns the TLS configuration serving the certificate and key of
+// --tls-cert and --tls-key, or nil when neither is given.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil // plain HTTP
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// exposedWithoutTLS reports whether the server, listening on addr, can be
+// reached from other hosts without TLS: anything but a loopback address
+// (0.0.0.0 and :: listen on every interface) when tlsOn is false.
+func exposedWithoutTLS(addr net.Addr, tlsOn bool) bool {
+	if tlsOn {
+		return false
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	return !ok || !tcp.IP.IsLoopback()
 }
 
 // serve serves handler on listener within limits until ctx is done, then
 // shuts down gracefully.
-func serve(ctx context.Context, listener net.Listener, handler http.Handler, limits connLimits, stdout io.Writer, logger *slog.Logger) error {
+func serve(ctx context.Context, listener net.Listener, handler http.Handler, limits connLimits, tlsConfig *tls.Config,
+	stdout io.Writer, logger *slog.Logger,
+) error {
 	httpServer := &http.Server{
 		Handler:           handler,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: min(maxReadHeaderTimeout, limits.readTimeout),
 		ReadTimeout:       limits.readTimeout,
 		WriteTimeout:      limits.writeTimeout,
@@ -216,10 +255,25 @@ func serve(ctx context.Context, listener net.Listener, handler http.Handler, lim
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "keymate-server listening on http://%s\n", listener.Addr())
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	if exposedWithoutTLS(listener.Addr(), tlsConfig != nil) {
+		logger.Warn("listening on a non-loopback address without TLS: API keys and channel secrets cross the network "+
+			"in clear text; set --tls-cert and --tls-key, or listen on loopback behind a TLS-terminating proxy",
+			"address", listener.Addr().String())
+	}
+	fmt.Fprintf(stdout, "keymate-server listening on %s://%s\n", scheme, listener.Addr())
 	listener = netutil.LimitListener(listener, limits.maxConnections)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpServer.Serve(listener) }()
+	go func() {
+		if tlsConfig != nil {
+			serveErr <- httpServer.ServeTLS(listener, "", "") // the certificate is in TLSConfig
+			return
+		}
+		serveErr <- httpServer.Serve(listener)
+	}()
 
 	select {
 	case err := <-serveErr:

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -75,6 +76,12 @@ func (c *countedConn) Close() error {
 // listener that counts its connections.
 func startServing(t *testing.T, limits connLimits) (addr, adminKey string, counter *countingListener) {
 	t.Helper()
+	return startServingTLS(t, limits, nil)
+}
+
+// startServingTLS is startServing with a TLS configuration (nil for none).
+func startServingTLS(t *testing.T, limits connLimits, tlsConfig *tls.Config) (addr, adminKey string, counter *countingListener) {
+	t.Helper()
 	const admin = "serve-test-admin-secret-0123456789abcdef" //nolint:gosec // G101: a test-only secret.
 	srv, err := server.New(server.Config{DataDir: t.TempDir(), BootstrapAPIKey: admin})
 	if err != nil {
@@ -87,7 +94,9 @@ func startServing(t *testing.T, limits connLimits) (addr, adminKey string, count
 	counter = &countingListener{Listener: ln}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, counter, srv.Handler(), limits, io.Discard, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- serve(ctx, counter, srv.Handler(), limits, tlsConfig, io.Discard, slog.New(slog.DiscardHandler))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -18,6 +18,7 @@ var Scopes = []string{
 	"access:read", "access:write",
 	"backups:read", "backups:write",
 	"audit:read", "compliance:read",
+	"metrics:read",
 	"admin",
 }
 

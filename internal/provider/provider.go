@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -101,7 +102,8 @@ func (p *keymateProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL of the Keymate API, for example `https://keymate.example.com`. " +
-					"Defaults to the `" + envEndpoint + "` environment variable; one of the two is required.",
+					"Defaults to the `" + envEndpoint + "` environment variable; one of the two is required. A plain `http://` " +
+					"endpoint to a host that is not loopback gives a warning: the API key would cross the network unencrypted.",
 			},
 			"api_key": schema.StringAttribute{
 				Optional:  true,
@@ -171,6 +173,12 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if plaintextRemote(endpoint) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("endpoint"), "Keymate endpoint without TLS",
+			"The endpoint is a plain http:// URL to a host that is not loopback: the API key and every secret the provider "+
+				"sends or receives cross the network unencrypted. Use an https:// endpoint (start keymate-server with "+
+				"--tls-cert and --tls-key, or put it behind a TLS-terminating proxy).")
+	}
 
 	maxRetries := int64(defaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
@@ -211,6 +219,13 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+}
+
+// plaintextRemote reports whether endpoint sends requests unencrypted to
+// another host: an http:// URL whose host is not loopback.
+func plaintextRemote(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	return err == nil && strings.EqualFold(u.Scheme, "http") && !validators.IsLoopbackHost(u.Hostname())
 }
 
 // valueOrEnv returns the configured value when set, else the environment's.

@@ -276,7 +276,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodGet, "/v1/audit-events?actor_key_id=system&object_id="+created.ID, admin, "", 200)
 	do(http.MethodGet, "/v1/audit-events?limit=500", admin, "", 422, invalid...)
 	do(http.MethodGet, "/v1/audit-events", "", "", 401)
-	do(http.MethodGet, "/metrics", "", "", 200)
+	do(http.MethodGet, "/metrics", admin, "", 200)
+	do(http.MethodGet, "/metrics", "", "", 401)
 
 	// Each further part of the API adds its scripted run here, in a file of
 	// its own (conformance_<part>_test.go).

@@ -13,6 +13,8 @@ const (
 	scopeKeysRead  = "keys:read"
 	scopeKeysWrite = "keys:write"
 	scopeAuditRead = "audit:read"
+	// scopeMetricsRead lets a key read /metrics, unless Config.MetricsPublic.
+	scopeMetricsRead = "metrics:read"
 )
 
 // routes builds the handler: every API route with the scope it requires,
@@ -20,7 +22,11 @@ const (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	if s.metricsPublic {
+		mux.HandleFunc("GET /metrics", s.handleMetrics)
+	} else {
+		mux.Handle("GET /metrics", s.authenticated(scopeMetricsRead, s.handleMetrics))
+	}
 	mux.Handle("POST /v1/api-keys", s.authenticated(scopeKeysWrite, s.handleCreateAPIKey))
 	mux.Handle("GET /v1/api-keys", s.authenticated(scopeKeysRead, s.handleListAPIKeys))
 	mux.Handle("GET /v1/api-keys/{id}", s.authenticated(scopeKeysRead, s.handleGetAPIKey))

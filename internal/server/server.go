@@ -60,6 +60,9 @@ type Config struct {
 	// AllowPrivate and Allow (--allow-private-destinations,
 	// --destination-allow) open them.
 	Destinations destination.Policy
+	// MetricsPublic serves /metrics without authentication; otherwise it
+	// needs a key with the metrics:read scope (--metrics-public).
+	MetricsPublic bool
 	// SMTPAddr is the host:port of the plain SMTP relay that email
 	// notification channels send through; "" makes email deliveries fail.
 	SMTPAddr string
@@ -96,6 +99,7 @@ type Server struct {
 	generatedAdminSecret string
 	sender               *delivery.Sender
 	destinations         destination.Policy
+	metricsPublic        bool
 	handler              http.Handler
 	jobs                 []job
 	dataDir              string
@@ -134,18 +138,19 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		clock:        cfg.Clock,
-		logger:       cfg.Logger,
-		store:        st,
-		sealer:       sealer,
-		limiter:      ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
-		httpMetrics:  metrics.NewHTTP(),
-		outcomes:     metrics.NewRecorder(cfg.Clock, outcomeCapacity),
-		dataDir:      dataDir,
-		backupRoot:   backupRoot,
-		hidePaths:    pathHider(dataDir, backupRoot),
-		backupKey:    cfg.BackupEncryptionKey,
-		destinations: cfg.Destinations,
+		clock:         cfg.Clock,
+		logger:        cfg.Logger,
+		store:         st,
+		sealer:        sealer,
+		limiter:       ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
+		httpMetrics:   metrics.NewHTTP(),
+		outcomes:      metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+		dataDir:       dataDir,
+		backupRoot:    backupRoot,
+		hidePaths:     pathHider(dataDir, backupRoot),
+		backupKey:     cfg.BackupEncryptionKey,
+		destinations:  cfg.Destinations,
+		metricsPublic: cfg.MetricsPublic,
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
 			SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
 	}

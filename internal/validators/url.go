@@ -54,14 +54,15 @@ func (v httpURL) check(s string) error {
 		return fmt.Errorf("the scheme is %q; use https (or http)", u.Scheme)
 	case u.Hostname() == "":
 		return fmt.Errorf("the URL has no host")
-	case v.httpsOnly && u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case v.httpsOnly && u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 		return fmt.Errorf("must use https; plain http is accepted only for loopback hosts such as 127.0.0.1")
 	}
 	return nil
 }
 
-// isLoopback reports whether host is "localhost" or a loopback IP address.
-func isLoopback(host string) bool {
+// IsLoopbackHost reports whether host is "localhost" or a loopback IP
+// address.
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
