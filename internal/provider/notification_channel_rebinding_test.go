@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -87,6 +88,64 @@ func TestAccNotificationChannelResource_newDestinationSendsSecrets(t *testing.T)
 			{
 				Config:   rebindingConfig(newHook.URL+"/keymate", newPager.URL+"/enqueue"),
 				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// A webhook channel imported without its secrets keeps them while its URL
+// stays; when the configuration moves it to a new URL, the secrets it
+// leaves out are removed rather than moved, as the resource docs say.
+func TestAccNotificationChannelResource_newDestinationDropsUnconfiguredSecrets(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	c := testClient(t, inst)
+	ctx := context.Background()
+	ch, err := c.CreateNotificationChannel(ctx, apiv1.CreateNotificationChannelRequest{
+		Name: "imported", Type: apiv1.ChannelTypeWebhook, Webhook: &apiv1.WebhookInput{
+			URL: ptr("https://hooks.example.com/old"), SigningSecret: ptr("imported-signing-secret-0123"),
+			Headers: &map[string]string{"Authorization": "Bearer imported"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(url string) string {
+		return fmt.Sprintf(`
+import {
+  to = keymate_notification_channel.test
+  id = %q
+}
+
+resource "keymate_notification_channel" "test" {
+  name = "imported"
+  type = "webhook"
+  webhook = {
+    url = %q
+  }
+}`, ch.ID, url)
+	}
+	secrets := func(signing, headers string) acc.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := c.GetNotificationChannel(ctx, ch.ID)
+			if err != nil {
+				return err
+			}
+			if got.Webhook.SigningSecretFingerprint != signing || got.Webhook.HeadersFingerprint != headers {
+				return fmt.Errorf("API holds %+v, want signing secret fingerprint %q and headers fingerprint %q", got.Webhook, signing, headers)
+			}
+			return nil
+		}
+	}
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []acc.TestStep{
+			{
+				Config: config("https://hooks.example.com/old"),
+				Check: secrets(apiv1.Fingerprint("imported-signing-secret-0123"),
+					apiv1.HeadersFingerprint(map[string]string{"Authorization": "Bearer imported"})),
+			},
+			{
+				Config: config("https://hooks.example.com/new"),
+				Check:  secrets("", ""),
 			},
 		},
 	})

@@ -201,7 +201,9 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"`events_url` unless the same request sends the channel's secrets (signing secret and headers, routing key), so " +
 			"that a stored secret never reaches a destination set after it. The provider does this for you: when a " +
 			"destination changes, it sends the configured secrets along, write-only ones (`*_wo`) read from the " +
-			"configuration, so keep them in the configuration. Slack's destination is its `webhook_url`, itself the secret." +
+			"configuration, so keep them in the configuration. A webhook's signing secret or headers that the configuration " +
+			"leaves out (for example on an imported channel) are removed when its `url` changes, as unsigned deliveries " +
+			"without headers are what such a configuration describes. Slack's destination is its `webhook_url`, itself the secret." +
 			resourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
