@@ -11,7 +11,9 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/provider"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with -ldflags "-X main.version=..." to the
+// VERSION file's version (see the GNUmakefile); Terraform and the API's
+// User-Agent see it.
 var version = "dev"
 
 func main() {

@@ -22,6 +22,10 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
+// version is set at build time with -ldflags "-X main.version=..." to the
+// VERSION file's version (see the GNUmakefile), like the provider's.
+var version = "dev"
+
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 15 * time.Second
 
@@ -264,7 +268,7 @@ func serve(ctx context.Context, listener net.Listener, handler http.Handler, lim
 			"in clear text; set --tls-cert and --tls-key, or listen on loopback behind a TLS-terminating proxy",
 			"address", listener.Addr().String())
 	}
-	fmt.Fprintf(stdout, "keymate-server listening on %s://%s\n", scheme, listener.Addr())
+	fmt.Fprintf(stdout, "keymate-server %s listening on %s://%s\n", version, scheme, listener.Addr())
 	listener = netutil.LimitListener(listener, limits.maxConnections)
 	serveErr := make(chan error, 1)
 	go func() {

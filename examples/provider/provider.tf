@@ -1,3 +1,13 @@
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
 # Credentials come from the environment so that no secret is written in
 # configuration:
 #

@@ -652,34 +652,3 @@ func TestAccessGrantDataModelReviewOverdue(t *testing.T) {
 		t.Error("an expired grant needs no review")
 	}
 }
-
-// The documentation examples of the resource and the data source apply
-// unchanged against a fresh server (each followed by the test framework's
-// empty-plan check), and the data source lists the example's admin grant.
-func TestAccAccessGrantResource_examples(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	providerTF := readExample(t, "provider/provider.tf")
-	resourceTF := readExample(t, "resources/keymate_access_grant/resource.tf")
-	dataSourceTF := readExample(t, "data-sources/keymate_access_grants/data-source.tf")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{
-			{
-				Config: providerTF + resourceTF,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("keymate_access_grant.sre_alerts", tfjsonpath.New("role"), knownvalue.StringExact("operator")),
-					statecheck.ExpectKnownValue("keymate_access_grant.break_glass", tfjsonpath.New("expires_at"), knownvalue.StringExact("2027-06-30T00:00:00Z")),
-				},
-			},
-			{
-				Config: providerTF + resourceTF + dataSourceTF,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("admin_principals", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("user:alice")})),
-					statecheck.ExpectKnownOutputValue("grants_to_review", knownvalue.Int64Exact(0)),
-				},
-			},
-		},
-	})
-}

@@ -463,33 +463,3 @@ data "keymate_alert_rules" "all" {
 		}},
 	})
 }
-
-// The alerting examples apply unchanged against a fresh server, followed by
-// an empty plan; the data source examples read what they created.
-func TestAccExamples_alerting(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	providerTF := readExample(t, "provider/provider.tf")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{
-			{
-				Config: providerTF + readExample(t, "resources/keymate_notification_channel/resource.tf") +
-					readExample(t, "data-sources/keymate_notification_channel/data-source.tf"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateExcludes{secret: "example-signing-secret-0123456789"},
-					statecheck.ExpectKnownOutputValue("oncall_last_test_status", knownvalue.StringExact("never")),
-				},
-			},
-			{
-				Config: providerTF + readExample(t, "resources/keymate_alert_rule/resource.tf") +
-					readExample(t, "data-sources/keymate_alert_rules/data-source.tf"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("critical_rules", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("auth-failure-burst")})),
-					statecheck.ExpectKnownOutputValue("critical_rules_firing", knownvalue.ListSizeExact(0)),
-				},
-			},
-		},
-	})
-}

@@ -257,25 +257,3 @@ func TestBackupScheduleUpdateRequest(t *testing.T) {
 		t.Errorf("unchanged fields must be absent from the merge patch: %+v", patch)
 	}
 }
-
-// The documentation examples of the resource and of the runs data source
-// (which declares its own schedule) apply unchanged against a fresh server,
-// each followed by the test framework's empty-plan check.
-func TestAccBackupScheduleResource_examples(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{{
-			Config: readExample(t, "provider/provider.tf") + readExample(t, "resources/keymate_backup_schedule/resource.tf") +
-				readExample(t, "data-sources/keymate_backup_runs/data-source.tf"),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("keymate_backup_schedule.nightly", tfjsonpath.New("timezone"), knownvalue.StringExact("Europe/Berlin")),
-				statecheck.ExpectKnownValue("keymate_backup_schedule.nightly", tfjsonpath.New("retention_days"), knownvalue.Int64Exact(35)),
-				statecheck.ExpectKnownOutputValue("hourly_failed_runs", knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownOutputValue("hourly_last_verified_restore_at", knownvalue.StringExact("never")),
-			},
-		}},
-	})
-}

@@ -10,13 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
 // readExample returns an example file, relative to the examples directory.
@@ -40,56 +37,6 @@ func exampleWithID(t *testing.T, name, placeholder, id string) string {
 	return strings.ReplaceAll(tf, placeholder, id)
 }
 
-// The documentation examples apply unchanged, followed by an empty plan (the
-// test framework's post-apply check), so that they cannot rot.
-func TestAccExamples(t *testing.T) {
-	t.Parallel()
-	inst, factories := testAccSetup(t)
-	providerTF := readExample(t, "provider/provider.tf")
-	resourceTF := readExample(t, "resources/keymate_api_key/resource.tf")
-	dataSourceTF := readExample(t, "data-sources/keymate_api_key/data-source.tf")
-	example := "keymate_api_key.example"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             checkDestroyed(t, inst),
-		Steps: []resource.TestStep{
-			{
-				Config: providerTF + resourceTF,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(example, tfjsonpath.New("name"), knownvalue.StringExact("ci-deployer")),
-					statecheck.ExpectKnownValue(example, tfjsonpath.New("rotation_days"), knownvalue.Int64Exact(30)),
-				},
-			},
-			{
-				Config: providerTF + resourceTF + dataSourceTF,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("deployer_rotation_overdue", knownvalue.Bool(false)),
-				},
-			},
-		},
-	})
-}
-
-// The audit events example applies beside the resource example and lists
-// the key's creation, with the changed field names.
-func TestAccExamples_auditEvents(t *testing.T) {
-	t.Parallel()
-	_, factories := testAccSetup(t)
-	config := readExample(t, "provider/provider.tf") + readExample(t, "resources/keymate_api_key/resource.tf") +
-		readExample(t, "data-sources/keymate_audit_events/data-source.tf")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("deployer_changes", knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringRegexp(regexp.MustCompile(`^2026-01-01T00:00:00Z api_key\.create by key_\w+: .*rotation_days.*secret`)),
-				})),
-			},
-		}},
-	})
-}
-
 // The ephemeral key example configures a provider alias with a short-lived
 // key and reads the audit trail through it: the keys it opened (one for
 // plan, one for apply) were used and are revoked once the run ends. It runs
@@ -98,7 +45,8 @@ func TestAccExamples_auditEvents(t *testing.T) {
 // alias would reconfigure the provider that opened the key.
 func TestAccExamples_ephemeralAPIKey(t *testing.T) {
 	t.Parallel()
-	inst, _ := testAccSetup(t)
+	// The plugin binary tells the time by the wall clock, so the server does too.
+	inst, _ := testAccSetup(t, servertest.WithClock(clock.Real{}))
 	ctx := context.Background()
 	c := testClient(t, inst)
 	key, err := c.CreateAPIKey(ctx, apiv1.CreateAPIKeyRequest{Name: "rotated", Scopes: []string{"keys:read"}})
@@ -110,7 +58,7 @@ func TestAccExamples_ephemeralAPIKey(t *testing.T) {
 	}
 
 	cliConfig, work := testProviderBinary(t), t.TempDir()
-	config := readExample(t, "provider/provider.tf") + readExample(t, "ephemeral-resources/keymate_api_key/ephemeral-resource.tf")
+	config := readExample(t, "ephemeral-resources/keymate_api_key/terraform.tf") + readExample(t, "ephemeral-resources/keymate_api_key/ephemeral-resource.tf")
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +82,7 @@ func TestAccExamples_ephemeralAPIKey(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rotations); err != nil {
 		t.Fatalf("decoding output %q: %v", out, err)
 	}
-	if want := regexp.MustCompile(`^2026-01-01T00:00:00Z ` + key.ID + ` rotated by key_\w+$`); len(rotations) != 1 || !want.MatchString(rotations[0]) {
+	if want := regexp.MustCompile(`^` + timestampPattern + ` ` + key.ID + ` rotated by key_\w+$`); len(rotations) != 1 || !want.MatchString(rotations[0]) {
 		t.Errorf("recent_rotations = %q, want one entry matching %s", rotations, want)
 	}
 	if out, err := terraform("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {

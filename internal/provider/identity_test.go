@@ -132,7 +132,7 @@ func TestAccExamples_importBlocks(t *testing.T) {
 	} {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			inst, factories := testAccSetup(t)
+			inst, factories := testAccSetup(t, withBackupKey) // the schedule example encrypts
 			ids := createImportExampleObjects(t, testClient(t, inst))
 			config := readExample(t, "resources/keymate_alert_rule/resource.tf") +
 				readExample(t, "resources/keymate_api_key/resource.tf") +

@@ -21,14 +21,16 @@ var providerBinary struct {
 
 // TestMain names the provider under test keymate/keymate, as published
 // configurations do, and removes the provider binary built by
-// testProviderBinary.
+// testProviderBinary and the HOME filled by installedProvider.
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "keymate")
 	}
 	code := m.Run()
-	if providerBinary.dir != "" {
-		_ = os.RemoveAll(providerBinary.dir)
+	for _, dir := range []string{providerBinary.dir, installed.home} {
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -36,11 +37,16 @@ func testAccSetup(t *testing.T, opts ...servertest.Option) (*servertest.Instance
 	return inst, testFactories(inst, map[string]string{envEndpoint: inst.URL, envAPIKey: inst.AdminKey})
 }
 
-// testFactories builds provider factories whose environment is env.
+// testFactories builds provider factories whose environment is env and
+// whose clock is the server's: its manual clock, else the real one.
 func testFactories(inst *servertest.Instance, env map[string]string) providerFactories {
 	getenv := func(k string) string { return env[k] }
+	var clk clock.Clock = clock.Real{}
+	if inst.Clock != nil {
+		clk = inst.Clock
+	}
 	return providerFactories{
-		"keymate": providerserver.NewProtocol6WithError(newProvider("test", inst.Clock, getenv)()),
+		"keymate": providerserver.NewProtocol6WithError(newProvider("test", clk, getenv)()),
 	}
 }
 

@@ -1,6 +1,13 @@
-# Look a key up by name (or by id) to check its rotation status.
+# Look a key up by name (or by id) to check its rotation status. The example
+# creates the key it reads.
+resource "keymate_api_key" "deployer" {
+  name          = "ci-deployer"
+  scopes        = ["keys:read"]
+  rotation_days = 30
+}
+
 data "keymate_api_key" "deployer" {
-  name = "ci-deployer"
+  name = keymate_api_key.deployer.name
 }
 
 output "deployer_rotation_overdue" {

@@ -4,7 +4,8 @@
 terraform {
   required_providers {
     keymate = {
-      source = "keymate/keymate"
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
     }
   }
 }

@@ -2,12 +2,27 @@
 # when the API fails or when authentication failures spike, and tell the team
 # about rate limiting before clients notice.
 
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+# Credentials and every other setting come from the environment
+# (KEYMATE_ENDPOINT, KEYMATE_API_KEY, ...).
+provider "keymate" {}
+
+# The routing key comes from your secret store, for example as
+# TF_VAR_pagerduty_routing_key; it is write-only, so it is never in state.
 variable "pagerduty_routing_key" {
   description = "Integration key of the PagerDuty service (32 characters)."
   type        = string
   sensitive   = true
   ephemeral   = true
-  default     = "0123456789abcdef0123456789abcdef"
 }
 
 resource "keymate_notification_channel" "pager" {

@@ -3,6 +3,20 @@
 # Encryption needs the server's backup key (--backup-encryption-key-file or
 # KEYMATE_BACKUP_ENCRYPTION_KEY).
 
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+# Credentials and every other setting come from the environment
+# (KEYMATE_ENDPOINT, KEYMATE_API_KEY, ...).
+provider "keymate" {}
+
 resource "keymate_backup_schedule" "nightly" {
   name           = "nightly"
   cron           = "30 2 * * *"

@@ -2,6 +2,20 @@
 # narrowest resources, with a justification and a ticket; grants expire or are
 # reviewed on a schedule.
 
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+# Credentials and every other setting come from the environment
+# (KEYMATE_ENDPOINT, KEYMATE_API_KEY, ...).
+provider "keymate" {}
+
 resource "keymate_access_grant" "sre_alert_rules" {
   principal = {
     type = "team"
@@ -14,6 +28,16 @@ resource "keymate_access_grant" "sre_alert_rules" {
   review_interval_days = 30
 }
 
+# Grants that expire count from when they were first planned: terraform_data
+# keeps that time (ignore_changes), so an expiry stays put instead of moving
+# with every plan. To extend a grant, change its duration below.
+resource "terraform_data" "auditors_start" {
+  input = plantimestamp()
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "keymate_access_grant" "auditors" {
   principal = {
     type = "team"
@@ -23,11 +47,18 @@ resource "keymate_access_grant" "auditors" {
   resource      = "*"
   justification = "Quarterly access and compliance review"
   ticket        = "AUD-7"
-  expires_at    = "2027-03-31T00:00:00Z"
+  expires_at    = timeadd(terraform_data.auditors_start.output, "2160h") # a quarter: 90 days
 }
 
 # Admin access only for a bounded time: without expires_at the plan warns
 # (KM-ACCESS-001), and fails under policy = "enforce".
+resource "terraform_data" "migration_admin_start" {
+  input = plantimestamp()
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "keymate_access_grant" "migration_admin" {
   principal = {
     type = "service_account"
@@ -37,7 +68,7 @@ resource "keymate_access_grant" "migration_admin" {
   resource      = "*"
   justification = "One-off data migration, change CHG-2211"
   ticket        = "CHG-2211"
-  expires_at    = "2027-01-15T00:00:00Z"
+  expires_at    = timeadd(terraform_data.migration_admin_start.output, "336h") # two weeks
 }
 
 # For the access review: grants whose review date has passed.

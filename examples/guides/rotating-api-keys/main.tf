@@ -2,6 +2,20 @@
 # 90 days or sooner, with a grace period during which the previous secret
 # still works, so deployments pick up the new one before the old one stops.
 
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+# Credentials and every other setting come from the environment
+# (KEYMATE_ENDPOINT, KEYMATE_API_KEY, ...).
+provider "keymate" {}
+
 variable "payments_release" {
   description = "Deployment id of the payments service; a new release rotates its key at once."
   type        = string
@@ -21,13 +35,13 @@ resource "keymate_api_key" "payments" {
 }
 
 # A secret you supply, never stored in state: generate it in your secret store,
-# pass it in as an ephemeral variable, and bump secret_wo_version to rotate.
+# pass it in as an ephemeral variable (for example TF_VAR_reporting_secret),
+# and bump secret_wo_version to rotate.
 variable "reporting_secret" {
   description = "Secret of the reporting job's key (at least 32 characters)."
   type        = string
   sensitive   = true
   ephemeral   = true
-  default     = "reporting-job-secret-0123456789abcdef"
 }
 
 resource "keymate_api_key" "reporting" {
@@ -39,7 +53,9 @@ resource "keymate_api_key" "reporting" {
   secret_wo_version     = 1
 }
 
-# Fail the plan if a key would outlive the guide's 90 days between rotations.
+# Warn when a key would outlive the guide's 90 days between rotations: a
+# failed check is a warning, it never stops a plan or an apply. (The provider
+# checks this too, as KM-KEY-002, and its policy "enforce" makes it an error.)
 check "keys_rotate_within_90_days" {
   assert {
     condition     = keymate_api_key.payments.rotation_days <= 90 && keymate_api_key.reporting.rotation_days <= 90

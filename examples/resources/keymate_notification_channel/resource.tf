@@ -1,12 +1,12 @@
 # A signed webhook to the on-call tooling. The signing secret is write-only:
 # it is sent to Keymate but never stored in the Terraform state. Increment
-# signing_secret_wo_version to send a new value.
+# signing_secret_wo_version to send a new value. Pass the secret from your
+# secret store, for example TF_VAR_oncall_signing_secret in the environment.
 variable "oncall_signing_secret" {
   description = "Secret the on-call receiver verifies X-Keymate-Signature with (at least 16 characters)."
   type        = string
   sensitive   = true
   ephemeral   = true
-  default     = "example-signing-secret-0123456789"
 }
 
 resource "keymate_notification_channel" "oncall" {
