@@ -41,6 +41,14 @@ const (
 	MaxDescriptionLength       = 1024
 )
 
+// Limits of list endpoints, shared by the server and the client.
+const (
+	// MaxPageLimit is the largest page a list returns (its limit parameter).
+	MaxPageLimit = 1000
+	// MaxListIDs is how many ids a list's ids parameter may name.
+	MaxListIDs = 100
+)
+
 // API key status values.
 const (
 	KeyStatusActive  = "active"

@@ -79,7 +79,7 @@ func (s *Server) handleListAccessGrants(w http.ResponseWriter, r *http.Request) 
 	q := r.URL.Query()
 	var f fieldErrors
 	filter := store.AccessGrantFilter{
-		PrincipalType: q.Get("principal_type"), PrincipalID: q.Get("principal_id"),
+		IDs: f.parseIDs(q), PrincipalType: q.Get("principal_type"), PrincipalID: q.Get("principal_id"),
 		Role: q.Get("role"), Status: q.Get("status"), Now: s.clock.Now(),
 	}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)

@@ -70,7 +70,7 @@ func checkChannelsExist(ctx context.Context, tx *store.Tx, ids []string) error {
 func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f fieldErrors
-	filter := store.AlertRuleFilter{Severity: q.Get("severity"), Metric: q.Get("metric")}
+	filter := store.AlertRuleFilter{IDs: f.parseIDs(q), Severity: q.Get("severity"), Metric: q.Get("metric")}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
 	if filter.Severity != "" {
 		f.checkOneOf("severity", filter.Severity, apiv1.Severities)

@@ -24,9 +24,6 @@ const (
 	secretSourceSupplied  = "supplied"
 )
 
-// maxIDsFilter bounds the ids query parameter of the list.
-const maxIDsFilter = 100
-
 func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 	body, req, ok := readJSON[createAPIKeyBody](w, r)
 	if !ok {
@@ -177,16 +174,7 @@ func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
 	if filter.Status != "" && !slices.Contains([]string{apiv1.KeyStatusActive, apiv1.KeyStatusRevoked, apiv1.KeyStatusExpired}, filter.Status) {
 		f.add("status", "must be one of active, revoked, expired, got %q", filter.Status)
 	}
-	if raw := q.Get("ids"); raw != "" {
-		for _, id := range strings.Split(raw, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				filter.IDs = append(filter.IDs, id)
-			}
-		}
-		if len(filter.IDs) > maxIDsFilter {
-			f.add("ids", "must list at most %d ids, got %d", maxIDsFilter, len(filter.IDs))
-		}
-	}
+	filter.IDs = f.parseIDs(q)
 	if err := f.err(); err != nil {
 		writeError(w, r, asAPIError(err))
 		return

@@ -81,7 +81,7 @@ func planNextRun(b *store.BackupSchedule, now time.Time) error {
 func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f fieldErrors
-	filter := store.BackupScheduleFilter{}
+	filter := store.BackupScheduleFilter{IDs: f.parseIDs(q)}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
 	filter.Enabled = f.parseQueryBool(q, "enabled")
 	if err := f.err(); err != nil {

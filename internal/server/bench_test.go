@@ -2,11 +2,17 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -69,4 +75,85 @@ func BenchmarkComplianceReport(b *testing.B) {
 	for b.Loop() {
 		serve(b, h, http.MethodGet, "/v1/compliance/report", inst.AdminKey, "", http.StatusOK)
 	}
+}
+
+// BenchmarkHTTP measures the server as Terraform meets it: requests over
+// loopback HTTP from c clients at once, reporting throughput and the
+// latency percentiles (p50, p99, max) that a parallel plan or apply feels.
+//
+//	go test -run '^$' -bench HTTP -benchtime 2000x ./internal/server/
+func BenchmarkHTTP(b *testing.B) {
+	for _, c := range []int{8, 32} {
+		b.Run(fmt.Sprintf("POST_api-keys/c=%d", c), func(b *testing.B) {
+			inst := servertest.Start(b, servertest.WithRateLimit(1e9, 1<<30))
+			var n atomic.Int64
+			loadHTTP(b, c, func() (*http.Request, int) {
+				i := n.Add(1)
+				body := fmt.Sprintf(`{"name":"bench-%d","scopes":["keys:read"]}`, i)
+				r := newRequest(b, http.MethodPost, inst.URL+"/v1/api-keys", inst.AdminKey, body)
+				r.Header.Set(apiv1.HeaderIdempotencyKey, fmt.Sprintf("bench-%d", i))
+				return r, http.StatusCreated
+			})
+		})
+		b.Run(fmt.Sprintf("GET_api-key/c=%d", c), func(b *testing.B) {
+			inst := servertest.Start(b, servertest.WithRateLimit(1e9, 1<<30))
+			id, _ := inst.NewKey(b, "keys:read")
+			loadHTTP(b, c, func() (*http.Request, int) {
+				return newRequest(b, http.MethodGet, inst.URL+"/v1/api-keys/"+id, inst.AdminKey, ""), http.StatusOK
+			})
+		})
+	}
+}
+
+func newRequest(b *testing.B, method, url, secret, body string) *http.Request {
+	r, err := http.NewRequestWithContext(b.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.Header.Set("Authorization", "Bearer "+secret)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r
+}
+
+// loadHTTP sends b.N requests made by next from c goroutines over
+// keep-alive connections and reports req/s and latency percentiles.
+func loadHTTP(b *testing.B, c int, next func() (*http.Request, int)) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}}
+	defer client.CloseIdleConnections()
+	latencies := make([]time.Duration, b.N)
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range c {
+		wg.Go(func() {
+			for i := sent.Add(1) - 1; i < int64(b.N); i = sent.Add(1) - 1 {
+				req, want := next()
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				latencies[i] = time.Since(t0)
+				if resp.StatusCode != want {
+					b.Errorf("%s %s: %d, want %d", req.Method, req.URL.Path, resp.StatusCode, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(latencies)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(ms(latencies[b.N/2]), "p50-ms")
+	b.ReportMetric(ms(latencies[b.N*99/100]), "p99-ms")
+	b.ReportMetric(ms(latencies[b.N-1]), "max-ms")
 }

@@ -27,6 +27,7 @@ func accessConformance(t *testing.T, do doFunc, admin string) {
 
 	do(http.MethodGet, grants+"?principal_type=team&principal_id=sre&role=operator&status=active&review_overdue=true&limit=1", admin, "", 200)
 	do(http.MethodGet, grants+"?status=gone", admin, "", 422, invalid...)
+	do(http.MethodGet, grants+"?ids="+g.ID+",ag_missing&limit=1000", admin, "", 200)
 	do(http.MethodGet, grants+"/"+g.ID, admin, "", 200)
 	do(http.MethodGet, grants+"/ag_missing", admin, "", 404)
 	do(http.MethodPatch, grants+"/"+g.ID, admin, `{"role":"viewer","expires_at":null,"ticket":null}`, 200, "If-Match", `"1"`)
@@ -62,6 +63,7 @@ func accessConformance(t *testing.T, do doFunc, admin string) {
 	do(http.MethodGet, schedules+"?limit=1", admin, "", 200)
 	do(http.MethodGet, schedules+"?enabled=true", admin, "", 200)
 	do(http.MethodGet, schedules+"?enabled=yes", admin, "", 422, invalid...)
+	do(http.MethodGet, schedules+"?ids="+s.ID, admin, "", 200)
 	do(http.MethodGet, schedules+"/"+s.ID, admin, "", 200)
 	do(http.MethodGet, schedules+"/bs_missing", admin, "", 404)
 	do(http.MethodPatch, schedules+"/"+s.ID, admin, `{"cron":"15 4 * * 1","include":["all"]}`, 200, "If-Match", `"1"`)

@@ -34,6 +34,7 @@ func alertingConformance(t *testing.T, do doFunc, admin string) {
 
 	do(http.MethodGet, channels+"?type=webhook&limit=1", admin, "", 200)
 	do(http.MethodGet, channels+"?type=sms", admin, "", 422, invalid...)
+	do(http.MethodGet, channels+"?ids="+ch.ID, admin, "", 200)
 	do(http.MethodGet, channels+"/"+ch.ID, admin, "", 200)
 	do(http.MethodGet, channels+"/nc_missing", admin, "", 404)
 	do(http.MethodPatch, channels+"/"+ch.ID, admin, `{"name":"conf-hook-2","webhook":{"headers":{}}}`, 200, "If-Match", `"1"`)
@@ -56,6 +57,7 @@ func alertingConformance(t *testing.T, do doFunc, admin string) {
 
 	do(http.MethodGet, rules+"?severity=critical&metric=auth.failures&enabled=true&limit=1", admin, "", 200)
 	do(http.MethodGet, rules+"?enabled=yes", admin, "", 422, invalid...)
+	do(http.MethodGet, rules+"?ids="+rule.ID, admin, "", 200)
 	do(http.MethodGet, rules+"/"+rule.ID, admin, "", 200)
 	do(http.MethodGet, rules+"/ar_missing", admin, "", 404)
 	do(http.MethodPatch, rules+"/"+rule.ID, admin, `{"condition":{"threshold":5},"renotify_interval":""}`, 200, "If-Match", `"1"`)
@@ -63,7 +65,7 @@ func alertingConformance(t *testing.T, do doFunc, admin string) {
 	do(http.MethodPatch, rules+"/"+rule.ID, admin, `{"notification_channel_ids":[]}`, 422)
 	do(http.MethodPatch, rules+"/ar_missing", admin, `{"enabled":false}`, 404)
 	do(http.MethodGet, rules+"/"+rule.ID+"/incidents?limit=10", admin, "", 200)
-	do(http.MethodGet, rules+"/"+rule.ID+"/incidents?limit=500", admin, "", 422, invalid...)
+	do(http.MethodGet, rules+"/"+rule.ID+"/incidents?limit=5000", admin, "", 422, invalid...)
 	do(http.MethodGet, rules+"/ar_missing/incidents", admin, "", 404)
 
 	do(http.MethodDelete, channels+"/"+ch.ID, admin, "", 409)

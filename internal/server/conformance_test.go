@@ -247,6 +247,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodGet, "/v1/api-keys?cursor=!!", admin, "", 422)
 	do(http.MethodGet, "/v1/api-keys?name_prefix=con&scope=audit:read", admin, "", 200)
 	do(http.MethodGet, "/v1/api-keys?scope=fly", admin, "", 422, invalid...)
+	do(http.MethodGet, "/v1/api-keys?ids="+strings.Repeat("key_x,", apiv1.MaxListIDs+1), admin, "", 422)
+	do(http.MethodGet, "/v1/api-keys?limit=1001", admin, "", 422, invalid...)
 	do(http.MethodGet, "/v1/api-keys", "wrong", "", 401)
 
 	do(http.MethodGet, "/v1/api-keys/"+created.ID, admin, "", 200)
@@ -274,7 +276,7 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 
 	do(http.MethodGet, "/v1/audit-events?since=2025-01-01T00:00:00Z&until=2030-01-01T00:00:00Z&action=api_key.create&object_type=api_key&limit=1", admin, "", 200)
 	do(http.MethodGet, "/v1/audit-events?actor_key_id=system&object_id="+created.ID, admin, "", 200)
-	do(http.MethodGet, "/v1/audit-events?limit=500", admin, "", 422, invalid...)
+	do(http.MethodGet, "/v1/audit-events?limit=5000", admin, "", 422, invalid...)
 	do(http.MethodGet, "/v1/audit-events", "", "", 401)
 	do(http.MethodGet, "/metrics", admin, "", 200)
 	do(http.MethodGet, "/metrics", "", "", 401)

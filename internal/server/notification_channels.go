@@ -65,7 +65,7 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f fieldErrors
-	filter := store.NotificationChannelFilter{Type: q.Get("type")}
+	filter := store.NotificationChannelFilter{IDs: f.parseIDs(q), Type: q.Get("type")}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
 	if filter.Type != "" && !slices.Contains(apiv1.ChannelTypes, filter.Type) {
 		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), filter.Type)

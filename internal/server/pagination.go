@@ -5,13 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// Page sizes of list endpoints.
-const (
-	defaultPageLimit = 50
-	maxPageLimit     = 100
-)
+// defaultPageLimit is the page size of a list that names no limit; a list
+// returns at most apiv1.MaxPageLimit items.
+const defaultPageLimit = 50
 
 // parsePage reads the limit and cursor query parameters. The cursor is the
 // opaque encoding of the sequence number below which the page starts.
@@ -19,8 +20,8 @@ func (f *fieldErrors) parsePage(q url.Values) (limit int, beforeSeq int64) {
 	limit = defaultPageLimit
 	if raw := q.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxPageLimit {
-			f.add("limit", "must be an integer from 1 to %d, got %q", maxPageLimit, raw)
+		if err != nil || n < 1 || n > apiv1.MaxPageLimit {
+			f.add("limit", "must be an integer from 1 to %d, got %q", apiv1.MaxPageLimit, raw)
 		} else {
 			limit = n
 		}
@@ -48,6 +49,26 @@ func (f *fieldErrors) parseQueryBool(q url.Values, name string) *bool {
 	}
 	v := raw == "true"
 	return &v
+}
+
+// parseIDs reads the ids query parameter: comma-separated object ids, at
+// most apiv1.MaxListIDs, that restrict a list to those objects. Empty
+// entries are ignored; nil means no restriction.
+func (f *fieldErrors) parseIDs(q url.Values) []string {
+	raw := q.Get("ids")
+	if raw == "" {
+		return nil
+	}
+	var ids []string
+	for _, id := range strings.Split(raw, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > apiv1.MaxListIDs {
+		f.add("ids", "must list at most %d ids, got %d", apiv1.MaxListIDs, len(ids))
+	}
+	return ids
 }
 
 // readPage reads the limit and cursor of a list that takes no other query

@@ -56,6 +56,7 @@ func (g AccessGrant) NextReviewAt() time.Time {
 // AccessGrantFilter selects grants for ListAccessGrants. Zero fields do not
 // filter.
 type AccessGrantFilter struct {
+	IDs           []string
 	PrincipalType string
 	PrincipalID   string
 	Role          string
@@ -88,6 +89,7 @@ func getAccessGrant(ctx context.Context, q querier, id string) (AccessGrant, err
 // ListAccessGrants returns up to f.Limit grants (all when 0), newest first.
 func (s *Store) ListAccessGrants(ctx context.Context, f AccessGrantFilter) ([]AccessGrant, error) {
 	l := newListQuery(`SELECT `+accessGrantColumns+` FROM access_grants`, "seq", f.BeforeSeq)
+	l.addIDs("id", f.IDs)
 	if f.PrincipalType != "" {
 		l.add("principal_type = ?", f.PrincipalType)
 	}

@@ -33,6 +33,7 @@ type AlertRule struct {
 
 // AlertRuleFilter selects rules for ListAlertRules. Zero fields do not filter.
 type AlertRuleFilter struct {
+	IDs       []string
 	Severity  string
 	Metric    string
 	Enabled   *bool
@@ -63,6 +64,7 @@ func getAlertRule(ctx context.Context, q querier, id string) (AlertRule, error) 
 // ListAlertRules returns up to f.Limit rules, newest first.
 func (s *Store) ListAlertRules(ctx context.Context, f AlertRuleFilter) ([]AlertRule, error) {
 	l := newListQuery(`SELECT `+alertRuleColumns+` FROM alert_rules r`, "r.seq", f.BeforeSeq)
+	l.addIDs("r.id", f.IDs)
 	if f.Severity != "" {
 		l.add("r.severity = ?", f.Severity)
 	}

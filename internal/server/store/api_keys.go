@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -92,13 +91,7 @@ func (s *Store) FindAPIKeyBySecretHash(ctx context.Context, hash []byte) (APIKey
 // ListAPIKeys returns up to filter.Limit keys, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error) {
 	l := newListQuery(`SELECT `+apiKeyColumns+` FROM api_keys`, "seq", f.BeforeSeq)
-	if len(f.IDs) > 0 {
-		ids := make([]any, len(f.IDs))
-		for i, id := range f.IDs {
-			ids[i] = id
-		}
-		l.add("id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")", ids...)
-	}
+	l.addIDs("id", f.IDs)
 	if f.Name != "" {
 		l.add("name = ?", f.Name)
 	}
@@ -124,7 +117,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, erro
 // TouchAPIKey sets a key's last_used_at. It is not a change of the key, so
 // neither version nor updated_at move.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toNanos(at), id); err != nil {
+	if _, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toNanos(at), id); err != nil {
 		return fmt.Errorf("recording use of API key %s: %w", id, err)
 	}
 	return nil

@@ -50,6 +50,7 @@ func getBackupSchedule(ctx context.Context, q querier, id string) (BackupSchedul
 // fields do not filter.
 type BackupScheduleFilter struct {
 	Enabled   *bool
+	IDs       []string
 	BeforeSeq int64 // return schedules with Seq < BeforeSeq (the cursor)
 	Limit     int   // 0 = no limit
 }
@@ -60,6 +61,7 @@ func (s *Store) ListBackupSchedules(ctx context.Context, f BackupScheduleFilter)
 	if f.Enabled != nil {
 		l.add("enabled = ?", *f.Enabled)
 	}
+	l.addIDs("id", f.IDs)
 	query, args := l.build(f.Limit)
 	return queryAll(ctx, s.db, "listing backup schedules", scanBackupSchedule, query, args...)
 }
@@ -105,7 +107,7 @@ func (tx *Tx) UpdateBackupSchedule(ctx context.Context, b BackupSchedule) error 
 // bookkeeping of the scheduler, not a change of the schedule, so neither
 // version nor updated_at move.
 func (s *Store) SetBackupNextRun(ctx context.Context, id string, version int64, next time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE backup_schedules SET next_run_at = ? WHERE id = ? AND version = ?`,
+	if _, err := s.exec(ctx, `UPDATE backup_schedules SET next_run_at = ? WHERE id = ? AND version = ?`,
 		toNanos(next), id, version); err != nil {
 		return fmt.Errorf("recording next run of backup schedule %s: %w", id, err)
 	}
@@ -166,7 +168,7 @@ const backupRunColumns = `seq, id, schedule_id, started_at, finished_at, status,
 
 // InsertBackupRun stores a run record.
 func (s *Store) InsertBackupRun(ctx context.Context, r BackupRun) error {
-	return insertBackupRun(ctx, s.db, r)
+	return s.InTx(ctx, func(tx *Tx) error { return tx.InsertBackupRun(ctx, r) })
 }
 
 // InsertBackupRun stores a run record.
@@ -215,7 +217,7 @@ func (s *Store) ExpiredBackupRuns(ctx context.Context, scheduleID string, cutoff
 
 // MarkBackupRunPruned records that a run's backup file was deleted.
 func (s *Store) MarkBackupRunPruned(ctx context.Context, id string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE backup_runs SET status = 'pruned' WHERE id = ?`, id); err != nil {
+	if _, err := s.exec(ctx, `UPDATE backup_runs SET status = 'pruned' WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("marking backup run %s pruned: %w", id, err)
 	}
 	return nil

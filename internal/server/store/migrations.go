@@ -281,7 +281,7 @@ BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;`,
 // migrate applies every migration not yet recorded in schema_migrations, each
 // in its own transaction together with its record.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version INTEGER PRIMARY KEY,
 	name    TEXT NOT NULL
 )`); err != nil {
@@ -306,7 +306,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		if n > 0 {
 			return nil
 		}
-		if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+		if err := tx.tx.script(ctx, m.sql); err != nil {
 			return fmt.Errorf("applying migration %d (%s): %w", m.version, m.name, err)
 		}
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {

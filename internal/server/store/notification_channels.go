@@ -29,6 +29,7 @@ type NotificationChannel struct {
 // NotificationChannelFilter selects channels for ListNotificationChannels.
 // Zero fields do not filter.
 type NotificationChannelFilter struct {
+	IDs       []string
 	Type      string
 	BeforeSeq int64 // return channels with Seq < BeforeSeq (the cursor)
 	Limit     int   // 0 = no limit
@@ -61,6 +62,7 @@ func getNotificationChannel(ctx context.Context, q querier, id string) (Notifica
 // ListNotificationChannels returns up to f.Limit channels, newest first.
 func (s *Store) ListNotificationChannels(ctx context.Context, f NotificationChannelFilter) ([]NotificationChannel, error) {
 	l := newListQuery(`SELECT `+channelColumns+` FROM notification_channels`, "seq", f.BeforeSeq)
+	l.addIDs("id", f.IDs)
 	if f.Type != "" {
 		l.add("type = ?", f.Type)
 	}
@@ -81,12 +83,8 @@ func (tx *Tx) ExistingChannelIDs(ctx context.Context, ids []string) (map[string]
 	if len(ids) == 0 {
 		return found, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
 	existing, err := queryAll(ctx, tx.tx, "looking up notification channels", scanString,
-		`SELECT id FROM notification_channels WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+		`SELECT id FROM notification_channels WHERE id IN `+inIDs, idList(ids))
 	if err != nil {
 		return nil, err
 	}

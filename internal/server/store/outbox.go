@@ -69,7 +69,7 @@ func (s *Store) ListOutboxDeliveries(ctx context.Context) ([]OutboxDelivery, err
 // next attempt and last error) to the delivery d.ID, which must still be
 // pending. It is one statement, so no transaction is held while sending.
 func (s *Store) RecordOutboxAttempt(ctx context.Context, d OutboxDelivery) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE notification_outbox SET
+	res, err := s.exec(ctx, `UPDATE notification_outbox SET
 		status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = ?`,
 		d.Status, d.Attempts, toNanos(d.NextAttemptAt), d.LastError, d.ID, OutboxPending)
 	return checkOneRow(res, err, "recording an attempt of outbox delivery "+d.ID)
@@ -78,7 +78,7 @@ func (s *Store) RecordOutboxAttempt(ctx context.Context, d OutboxDelivery) error
 // PruneOutbox deletes the delivered and failed deliveries created before
 // cutoff and returns how many it deleted.
 func (s *Store) PruneOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM notification_outbox WHERE status != ? AND created_at < ?`,
+	res, err := s.exec(ctx, `DELETE FROM notification_outbox WHERE status != ? AND created_at < ?`,
 		OutboxPending, toNanos(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("pruning the outbox: %w", err)

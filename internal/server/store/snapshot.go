@@ -22,9 +22,16 @@ var kindTables = map[string][]string{
 }
 
 // SnapshotInto writes a consistent copy of the database to path, which must
-// not exist (VACUUM INTO reads one snapshot of the database).
+// not exist (VACUUM INTO reads one snapshot of the database). It uses a
+// connection of its own: the read connections are query_only, which VACUUM
+// INTO is not, and the write connection stays free for writers meanwhile.
 func (s *Store) SnapshotInto(ctx context.Context, path string) error {
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	db, err := sql.Open("sqlite", s.dsn)
+	if err != nil {
+		return fmt.Errorf("snapshotting the database: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("snapshotting the database: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -108,6 +109,25 @@ func (l *listQuery) add(cond string, args ...any) {
 	l.args = append(l.args, args...)
 }
 
+// addIDs restricts the rows to those whose column holds one of ids; no ids,
+// no restriction.
+func (l *listQuery) addIDs(column string, ids []string) {
+	if len(ids) > 0 {
+		l.add(column+" IN "+inIDs, idList(ids))
+	}
+}
+
+// inIDs is the right side of "column IN" for a list of ids bound as one
+// JSON array (idList), so that a query's text, and its prepared statement,
+// do not depend on how many ids it names.
+const inIDs = "(SELECT value FROM json_each(?))"
+
+// idList binds ids for inIDs.
+func idList(ids []string) string {
+	b, _ := json.Marshal(ids) // a []string always encodes
+	return string(b)
+}
+
 // build returns the query and its arguments, returning at most limit rows
 // (all when 0).
 func (l *listQuery) build(limit int) (string, []any) {
@@ -124,61 +144,100 @@ func (l *listQuery) build(limit int) (string, []any) {
 	return query, args
 }
 
-// Store is the server's database.
+// Store is the server's database: a pool of read-only connections for
+// reads, and one connection, owned by the writer goroutine, for every write.
+//
+// SQLite lets one writer at a time hold the database. Were writers to take
+// turns inside SQLite, a writer that finds the database busy would poll it,
+// sleeping between tries (busy_timeout), and under concurrent writes some
+// would wait hundreds of milliseconds while the database sat idle. With one
+// write connection, writers queue in Go instead, and the writer commits them
+// in groups (writer.go); in WAL mode readers never wait for the writer.
+//
+// Both sides keep their statements prepared (statements.go): parsing SQL
+// would otherwise be a third of the server's work.
 type Store struct {
-	db *sql.DB
+	db  *pool   // reads; query_only, so that a write through it fails loudly
+	w   *sql.DB // holds the write connection
+	dsn string  // the data source name of writes, for connections of their own (SnapshotInto)
+
+	writes     chan *write   // InTx calls waiting for the writer (see writer.go)
+	quit       chan struct{} // closed by Close: the writer stops
+	writerDone chan struct{} // closed when the writer has stopped
 }
 
-// Tx is a write transaction. Transactions begin IMMEDIATE, so writers are
-// serialised and a read followed by a write inside one Tx cannot race.
+// Tx is a write transaction, one InTx call's part of a group commit (see
+// writer.go): a read followed by a write inside one Tx cannot race.
 type Tx struct {
-	tx *sql.Tx
+	tx *conn
 }
+
+// readConns is the size of the read pool: enough for the cores to share
+// reads, few enough that each connection's prepared statements are reused.
+const readConns = 8
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
 // with foreign keys and a busy timeout, and applies pending migrations.
+// Every commit is synced to disk (synchronous FULL), so that a committed
+// change survives a crash of the process or of the machine.
 func Open(ctx context.Context, path string) (*Store, error) {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(ON)")
+		q.Add("_pragma", "synchronous(FULL)")
+		for _, pragma := range extra {
+			q.Add("_pragma", pragma)
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	s := &Store{dsn: dsn(), writes: make(chan *write), quit: make(chan struct{}), writerDone: make(chan struct{})}
+	w, err := sql.Open("sqlite", s.dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	w.SetMaxOpenConns(1)
+	wc, err := w.Conn(ctx)
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("opening database %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		_ = errors.Join(wc.Close(), w.Close())
+		return nil, fmt.Errorf("opening database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(readConns)
+	db.SetMaxIdleConns(readConns)
+	s.db, s.w = newPool(db), w
+	go s.writer(newConn(wc))
 	if err := s.migrate(ctx); err != nil {
-		_ = db.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
 	return s, nil
 }
 
-// Close closes the database.
+// Close stops the writer and closes the database. A later InTx fails.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	close(s.quit)
+	<-s.writerDone
+	if err := errors.Join(s.db.close(), s.w.Close()); err != nil {
 		return fmt.Errorf("closing database: %w", err)
 	}
 	return nil
 }
 
-// InTx runs fn in a transaction, committing when fn returns nil and rolling
-// back otherwise. fn's error is returned unchanged.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	if err := fn(&Tx{tx: sqlTx}); err != nil {
-		_ = sqlTx.Rollback()
+// exec runs one write statement in a transaction of its own.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.tx.ExecContext(ctx, query, args...)
 		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("committing transaction: %w", err)
-	}
-	return nil
+	})
+	return res, err
 }
 
 // toNanos stores a time as Unix nanoseconds, which sort and compare in SQL.
@@ -206,7 +265,7 @@ func timeFromNullable(n sql.NullInt64) *time.Time {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.db.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("pinging database: %w", err)
 	}
 	return nil
