@@ -44,6 +44,13 @@ func (c *Client) GetAccessGrant(ctx context.Context, id string) (*apiv1.AccessGr
 	return c.accessGrantCall(ctx, http.MethodGet, id, nil)
 }
 
+// RefreshAccessGrant returns the same as GetAccessGrant, coalesced with
+// other reads of access grants (see refresh.go): for Terraform's refresh of
+// many grants.
+func (c *Client) RefreshAccessGrant(ctx context.Context, id string) (*apiv1.AccessGrant, error) {
+	return c.accessGrants.read(ctx, id)
+}
+
 // ListAccessGrants returns every access grant matching opts
 // (GET /v1/access-grants), following next_cursor to the last page or to
 // opts.Limit grants.

@@ -46,6 +46,13 @@ func (c *Client) GetAlertRule(ctx context.Context, id string) (*apiv1.AlertRule,
 	return &rule, nil
 }
 
+// RefreshAlertRule returns the same as GetAlertRule, coalesced with other
+// reads of alert rules (see refresh.go): for Terraform's refresh of many
+// rules.
+func (c *Client) RefreshAlertRule(ctx context.Context, id string) (*apiv1.AlertRule, error) {
+	return c.alertRules.read(ctx, id)
+}
+
 // ListAlertRules returns every alert rule matching opts (GET
 // /v1/alert-rules), following next_cursor to the last page or to opts.Limit
 // rules.

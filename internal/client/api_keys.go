@@ -51,6 +51,12 @@ func (c *Client) GetAPIKey(ctx context.Context, id string) (*apiv1.APIKey, error
 	return &key, nil
 }
 
+// RefreshAPIKey returns the same as GetAPIKey, coalesced with other reads of
+// API keys (see refresh.go): for Terraform's refresh of many keys.
+func (c *Client) RefreshAPIKey(ctx context.Context, id string) (*apiv1.APIKey, error) {
+	return c.apiKeys.read(ctx, id)
+}
+
 // ListAPIKeys returns every API key matching opts (GET /v1/api-keys),
 // following next_cursor to the last page or to opts.Limit keys.
 func (c *Client) ListAPIKeys(ctx context.Context, opts ListAPIKeysOptions) ([]apiv1.APIKey, error) {

@@ -27,6 +27,13 @@ func (c *Client) GetBackupSchedule(ctx context.Context, id string) (*apiv1.Backu
 	return c.backupScheduleCall(ctx, http.MethodGet, id, nil)
 }
 
+// RefreshBackupSchedule returns the same as GetBackupSchedule, coalesced
+// with other reads of backup schedules (see refresh.go): for Terraform's
+// refresh of many schedules.
+func (c *Client) RefreshBackupSchedule(ctx context.Context, id string) (*apiv1.BackupSchedule, error) {
+	return c.backupSchedules.read(ctx, id)
+}
+
 // ListBackupSchedulesOptions filters ListBackupSchedules. Zero fields do not
 // filter.
 type ListBackupSchedulesOptions struct {

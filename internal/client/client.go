@@ -43,8 +43,13 @@ const (
 const (
 	// maxResponseBytes bounds how much of a response body is read.
 	maxResponseBytes = 16 << 20
-	// pageSize is the page size requested when following cursors (the API's maximum).
+	// pageSize is the page size requested when following cursors.
 	pageSize = 100
+	// maxIdleConns is how many idle keep-alive connections the client keeps
+	// to the API: more than Terraform's default -parallelism of 10, so that
+	// parallel calls reuse connections (net/http's default keeps 2 per host,
+	// and a plan opened over a hundred connections).
+	maxIdleConns = 32
 )
 
 // Config configures a Client.
@@ -64,7 +69,8 @@ type Config struct {
 	MinRetryWait time.Duration
 	// MaxRetryWait caps every wait, including one the server asks for; 0 = 30s.
 	MaxRetryWait time.Duration
-	// HTTPClient sends the requests; nil = a new http.Client.
+	// HTTPClient sends the requests; nil = an http.Client keeping up to 32 idle
+	// keep-alive connections to the API.
 	HTTPClient *http.Client
 }
 
@@ -83,6 +89,22 @@ type Client struct {
 	clock clock.Clock
 	// sleep waits d or until ctx is done; tests replace it to run without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
+
+	// writes counts the starts and ends of calls other than GET; a change
+	// drops the refreshers' listings (refresh.go).
+	writes atomic.Uint64
+	// How reads coalesce (refresh.go): a batch is sent batchWindow after its
+	// first read or when it holds batchSize ids; more than listAfter reads of
+	// a kind start a listing in pages of listPage, holding at most listCap
+	// objects not yet handed out.
+	batchWindow                             time.Duration
+	batchSize, listAfter, listPage, listCap int
+	// One refresher per kind of object.
+	apiKeys              *refresher[apiv1.APIKey]
+	notificationChannels *refresher[apiv1.NotificationChannel]
+	alertRules           *refresher[apiv1.AlertRule]
+	accessGrants         *refresher[apiv1.AccessGrant]
+	backupSchedules      *refresher[apiv1.BackupSchedule]
 }
 
 // New validates cfg, applies its defaults and returns a Client. Errors name
@@ -116,12 +138,25 @@ func New(cfg Config) (*Client, error) {
 		http:       cfg.HTTPClient,
 		clock:      clock.Real{},
 		sleep:      sleepContext,
+
+		batchWindow: defaultBatchWindow,
+		batchSize:   apiv1.MaxListIDs,
+		listAfter:   defaultListAfter,
+		listPage:    apiv1.MaxPageLimit,
+		listCap:     defaultListCap,
 	}
+	c.apiKeys = newRefresher(c, apiKeysPath, func(k *apiv1.APIKey) string { return k.ID })
+	c.notificationChannels = newRefresher(c, notificationChannelsPath, func(ch *apiv1.NotificationChannel) string { return ch.ID })
+	c.alertRules = newRefresher(c, alertRulesPath, func(r *apiv1.AlertRule) string { return r.ID })
+	c.accessGrants = newRefresher(c, accessGrantsPath, func(g *apiv1.AccessGrant) string { return g.ID })
+	c.backupSchedules = newRefresher(c, backupSchedulesPath, func(b *apiv1.BackupSchedule) string { return b.ID })
 	if c.minWait > c.maxWait {
 		return nil, fmt.Errorf("keymate client: MinRetryWait (%s) must not exceed MaxRetryWait (%s)", c.minWait, c.maxWait)
 	}
 	if c.http == nil {
-		c.http = &http.Client{}
+		t := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // net/http's documented type.
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+		c.http = &http.Client{Transport: t}
 	}
 	return c, nil
 }
@@ -191,6 +226,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		req.idempotencyKey = uuid.NewString()
 	}
 
+	if method != http.MethodGet {
+		// Before and after: a listing begun while the write was under way
+		// is dropped too.
+		c.writes.Add(1)
+		defer c.writes.Add(1)
+	}
 	ctx = c.logContext(ctx)
 	// maybeDone records that an attempt reached the server without a
 	// definite answer: its request was written and then the connection

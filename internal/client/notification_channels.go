@@ -44,6 +44,13 @@ func (c *Client) GetNotificationChannel(ctx context.Context, id string) (*apiv1.
 	return &ch, nil
 }
 
+// RefreshNotificationChannel returns the same as GetNotificationChannel,
+// coalesced with other reads of channels (see refresh.go): for Terraform's
+// refresh of many channels.
+func (c *Client) RefreshNotificationChannel(ctx context.Context, id string) (*apiv1.NotificationChannel, error) {
+	return c.notificationChannels.read(ctx, id)
+}
+
 // ListNotificationChannels returns every notification channel matching opts
 // (GET /v1/notification-channels), following next_cursor to the last page
 // or to opts.Limit channels.

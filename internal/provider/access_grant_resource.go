@@ -290,7 +290,7 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	grant, err := getObject(ctx, r.data.client, apiv1.CollectionAccessGrants, req.Private, state.ID, r.data.client.GetAccessGrant)
+	grant, err := getObject(ctx, r.data.client, apiv1.CollectionAccessGrants, req.Private, state.ID, r.data.client.RefreshAccessGrant)
 	if stopRead(ctx, resp, opReadGrant, err) {
 		return
 	}

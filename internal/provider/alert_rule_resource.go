@@ -258,7 +258,7 @@ func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rule, err := getObject(ctx, r.data.client, apiv1.CollectionAlertRules, req.Private, state.ID, r.data.client.GetAlertRule)
+	rule, err := getObject(ctx, r.data.client, apiv1.CollectionAlertRules, req.Private, state.ID, r.data.client.RefreshAlertRule)
 	if stopRead(ctx, resp, opReadRule, err) {
 		return
 	}

@@ -410,7 +410,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	key, err := getObject(ctx, r.data.client, apiv1.CollectionAPIKeys, req.Private, state.ID, r.data.client.GetAPIKey)
+	key, err := getObject(ctx, r.data.client, apiv1.CollectionAPIKeys, req.Private, state.ID, r.data.client.RefreshAPIKey)
 	if stopRead(ctx, resp, opReadKey, err) {
 		return
 	}

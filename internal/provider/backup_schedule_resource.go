@@ -251,7 +251,7 @@ func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, err := getObject(ctx, r.data.client, apiv1.CollectionBackupSchedules, req.Private, state.ID, r.data.client.GetBackupSchedule)
+	s, err := getObject(ctx, r.data.client, apiv1.CollectionBackupSchedules, req.Private, state.ID, r.data.client.RefreshBackupSchedule)
 	if stopRead(ctx, resp, opReadSchedule, err) {
 		return
 	}

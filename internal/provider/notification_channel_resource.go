@@ -424,7 +424,7 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := getObject(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID, r.data.client.GetNotificationChannel)
+	ch, err := getObject(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID, r.data.client.RefreshNotificationChannel)
 	if stopRead(ctx, resp, opReadChannel, err) {
 		return
 	}
