@@ -43,11 +43,17 @@ type process struct {
 // answers 200.
 func startServer(t *testing.T, bin, dataDir string, flags ...string) *process {
 	t.Helper()
+	return startServerEnv(t, bin, dataDir, nil, flags...)
+}
+
+// startServerEnv is startServer with extra environment variables (NAME=value).
+func startServerEnv(t *testing.T, bin, dataDir string, env []string, flags ...string) *process {
+	t.Helper()
 	addr := &addrWriter{found: make(chan string, 1)}
 	p := &process{stderr: &syncBuffer{}}
 	args := append([]string{"--listen", "127.0.0.1:0", "--data-dir", dataDir}, flags...)
 	p.cmd = exec.CommandContext(t.Context(), bin, args...) //nolint:gosec // G204: the binary this test built.
-	p.cmd.Env = append(os.Environ(), "KEYMATE_BOOTSTRAP_API_KEY="+bootstrapSecret)
+	p.cmd.Env = append(append(os.Environ(), "KEYMATE_BOOTSTRAP_API_KEY="+bootstrapSecret), env...)
 	p.cmd.Stdout, p.cmd.Stderr = addr, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting keymate-server: %v", err)

@@ -100,9 +100,14 @@ const mainUsage = `Usage:
   keymate-server [flags]            serve the Keymate API
   keymate-server restore [flags]    restore a backup into a new data directory
                                     (keymate-server restore -h for its flags)
+  keymate-server --version          print the version
 
-When no active admin key exists, the server creates one as it starts: its
-secret is KEYMATE_BOOTSTRAP_API_KEY when set, else generated and printed once.
+Every flag can also be set by the environment variable named after it
+(--smtp-addr is KEYMATE_SMTP_ADDR); a flag on the command line wins.
+Secrets come only from the environment (or from files that flags name):
+  ` + bootstrapKeyEnv + `      the admin key to create when no active admin key
+                                 exists; else one is generated and printed once
+  ` + backupKeyEnv + `  the key that encrypts backups
 
 Flags:
 `
@@ -114,15 +119,18 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-// parseFlags parses args into flags. On -h or --help it prints intro and
-// the flags' defaults to stdout and returns flag.ErrHelp; on a bad flag it
-// prints the error and the same usage to stderr and returns a *usageError.
+// parseFlags parses args into flags, then sets the flags args left out
+// from their environment variables. On -h or --help it prints intro and the
+// flags' defaults and variables to stdout and returns flag.ErrHelp; on a bad
+// flag it prints the error and the same usage to stderr and returns a
+// *usageError; a bad environment variable is an error naming it.
 func parseFlags(flags *flag.FlagSet, intro string, args []string, stdout, stderr io.Writer) error {
 	flags.SetOutput(stderr) // where the flag package reports a bad flag
 	flags.Usage = func() {} // printed below, to stdout when asked for
+	describeEnv(flags)
 	err := flags.Parse(args)
 	if err == nil {
-		return nil
+		return applyEnv(flags, os.LookupEnv)
 	}
 	out := stderr
 	if errors.Is(err, flag.ErrHelp) {
@@ -140,8 +148,11 @@ func parseFlags(flags *flag.FlagSet, intro string, args []string, stdout, stderr
 
 func run(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("keymate-server", flag.ContinueOnError)
+	showVersion := flags.Bool(versionFlag, false, "print the version and exit")
 	listen := flags.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
 	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
+	logFormat := choiceFlag(flags, "log-format", logFormatText, "`format` of the log on stderr", logFormats...)
+	logLevel := choiceFlag(flags, "log-level", "info", "least severe `level` logged", logLevels...)
 	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
 	smtpAddr := flags.String("smtp-addr", "", "host:port of the plain SMTP relay for email notification channels; empty disables email")
@@ -152,7 +163,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	tlsKey := flags.String("tls-key", "", "PEM file holding the private key of --tls-cert")
 	metricsPublic := flags.Bool("metrics-public", false, "serve /metrics without authentication; by default it needs an API key with the metrics:read scope")
 	alertEvalInterval := flags.Duration("alert-eval-interval", server.DefaultAlertEvalInterval, "how often alert rules are evaluated")
-	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides KEYMATE_BACKUP_ENCRYPTION_KEY")
+	backupKeyFile := flags.String("backup-encryption-key-file", "", "file holding the key that encrypts backups (32 bytes as base64 or 64 hex digits); overrides "+backupKeyEnv)
 	backupRoot := flags.String("backup-root", "", "directory that every backup schedule's destination lies in (destinations are relative to it and cannot leave it); defaults to the data directory's backups/")
 	backupCheckInterval := flags.Duration("backup-check-interval", server.DefaultBackupCheckInterval, "how often due backup schedules are run")
 	var limits connLimits
@@ -162,6 +173,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	flags.IntVar(&limits.maxConnections, "max-connections", defaultMaxConnections, "connections served at once; more wait to be accepted (keep it below the file descriptor limit)")
 	if err := parseFlags(flags, mainUsage, args, stdout, stderr); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "keymate-server", version)
+		return nil
 	}
 	if err := limits.check(); err != nil {
 		return err
@@ -179,12 +194,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := newLogger(stderr, *logFormat, *logLevel)
 	srv, err := server.New(server.Config{
 		DataDir:             *dataDir,
 		RateLimit:           *rateLimit,
 		RateBurst:           *rateBurst,
-		BootstrapAPIKey:     os.Getenv("KEYMATE_BOOTSTRAP_API_KEY"),
+		BootstrapAPIKey:     os.Getenv(bootstrapKeyEnv),
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},
 		MetricsPublic:       *metricsPublic,
@@ -203,6 +218,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			logger.Error("closing the database", "error", err)
 		}
 	}()
+	logger.Info("keymate-server starting", "version", version, "data_dir", *dataDir, "log_level", *logLevel,
+		"smtp_addr", *smtpAddr, "backup_encryption", backupKey != nil)
 	if secret := srv.GeneratedAdminSecret(); secret != "" {
 		fmt.Fprintf(stdout, "Generated the bootstrap admin API key. It is shown only once; store it now:\n%s\n", secret)
 	}

@@ -12,10 +12,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
 )
 
-// backupKeyEnv names the environment variable that may hold the backup
-// encryption key when no key file is given.
-const backupKeyEnv = "KEYMATE_BACKUP_ENCRYPTION_KEY"
-
 // restoreUsage introduces the restore command's flags in its usage text.
 const restoreUsage = `Usage:
   keymate-server restore --from FILE --data-dir DIR [--backup-encryption-key-file KEYFILE]

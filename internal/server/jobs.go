@@ -54,8 +54,13 @@ func (s *Server) StartJobs(ctx context.Context) (wait func()) {
 				case <-ctx.Done():
 					return
 				case <-ticker.C:
-					if err := j.run(ctx); err != nil && ctx.Err() == nil {
+					started := time.Now()
+					err := j.run(ctx)
+					switch {
+					case err != nil && ctx.Err() == nil:
 						s.logger.Error("periodic job failed", "job", j.name, "error", err)
+					case err == nil:
+						s.logger.Debug("periodic job ran", "job", j.name, "duration_ms", float64(time.Since(started).Microseconds())/1000)
 					}
 				}
 			}

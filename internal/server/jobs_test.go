@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestRunJobsRunsEachJobOnceInOrderAndJoinsErrors(t *testing.T) {
 }
 
 func TestStartJobsTicksUntilCancelled(t *testing.T) {
-	s := &Server{}
+	s := &Server{logger: slog.New(slog.DiscardHandler)}
 	ticks := make(chan struct{}, 10)
 	s.addJob("ticker", time.Millisecond, func(context.Context) error {
 		select {

@@ -196,6 +196,8 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 	if sent.Err != nil {
 		res.Status, res.Error = apiv1.TestStatusFailed, sent.Err.Error()
 	}
+	s.logger.Debug("notification channel tested", "channel_id", id, "type", ch.Type, "status", res.Status,
+		"attempts", res.Attempts, "error", res.Error, "request_id", requestIDFrom(r.Context()))
 	err = s.store.InTx(r.Context(), func(tx *store.Tx) error {
 		if err := tx.RecordChannelTest(r.Context(), id, now, res.Status, res.Error); err != nil {
 			return err

@@ -79,6 +79,8 @@ func (s *Server) attemptDelivery(ctx context.Context, d store.OutboxDelivery) st
 		return d
 	}
 	d.Status, d.LastError = store.OutboxDelivered, ""
+	s.logger.Debug("notification delivered", "delivery_id", d.ID, "channel_id", d.ChannelID,
+		"event", d.Event, "incident_id", d.IncidentID, "attempts", d.Attempts)
 	return d
 }
 

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSecretsNeverReachTheLog runs the binary configured through the
+// environment alone (JSON log at debug level) and drives requests that carry
+// every kind of secret: the bootstrap admin key, a generated key's secret, a
+// wrong bearer token, a channel's signing secret and header, the backup
+// encryption key. It proves that the log is JSON lines at debug level and
+// holds none of those secrets.
+func TestSecretsNeverReachTheLog(t *testing.T) {
+	bin := buildServer(t)
+	backupKey := hex.EncodeToString([]byte("backup-key-for-the-log-test-0123"))
+	const (
+		signingSecret = "whsec-log-test-0123456789"
+		headerSecret  = "Bearer header-secret-log-test-0123456789"
+		wrongBearer   = "km_wrong-bearer-log-test-0123456789"
+	)
+	p := startServerEnv(t, bin, t.TempDir(), []string{
+		"KEYMATE_LOG_FORMAT=json", "KEYMATE_LOG_LEVEL=debug", "KEYMATE_DESTINATION_ALLOW=127.0.0.0/8",
+		backupKeyEnv + "=" + backupKey,
+	})
+	admin := api{t, p.url, bootstrapSecret}
+	hook, deliveries := webhookReceiver(t)
+
+	var created struct{ Secret string }
+	decodeInto(t, admin.do(http.MethodPost, "/v1/api-keys", `{"name":"ci","scopes":["keys:read"]}`, http.StatusCreated), &created)
+	api{t, p.url, created.Secret}.do(http.MethodGet, "/v1/api-keys", "", http.StatusOK)
+	api{t, p.url, wrongBearer}.do(http.MethodGet, "/v1/api-keys", "", http.StatusUnauthorized)
+	channel := admin.create("/v1/notification-channels", fmt.Sprintf(
+		`{"name":"ops","type":"webhook","webhook":{"url":%q,"signing_secret":%q,"headers":{"Authorization":%q}}}`, hook, signingSecret, headerSecret))
+	admin.testDeliveryIsSigned(channel, deliveries, signingSecret, time.Now())
+	schedule := admin.create("/v1/backup-schedules", `{"name":"now","cron":"0 4 * * *","encrypt":true}`)
+	var run struct{ Status string }
+	decodeInto(t, admin.do(http.MethodPost, schedule+"/run", "", http.StatusCreated), &run)
+	if run.Status != "succeeded" {
+		t.Fatalf("the encrypted backup run %+v", run)
+	}
+	p.kill(t)
+
+	log := p.stderr.String()
+	for _, secret := range []string{bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds the secret %q:\n%s", secret, log)
+		}
+	}
+	msgs := map[string]int{}
+	for line := range strings.Lines(log) {
+		var entry struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		msgs[entry.Level+" "+entry.Msg]++
+	}
+	for _, want := range []string{"INFO keymate-server starting", "INFO request", "DEBUG notification channel tested"} {
+		if msgs[want] == 0 {
+			t.Errorf("the log lacks %q; it has %v", want, msgs)
+		}
+	}
+}
+
+// TestLoggerHonoursFormatAndLevel proves that --log-level drops the levels
+// below it and that --log-format json writes one JSON object per line with
+// the level, message and attributes, and text writes key=value lines.
+func TestLoggerHonoursFormatAndLevel(t *testing.T) {
+	for i, level := range logLevels {
+		for _, format := range logFormats {
+			var b bytes.Buffer
+			logger := newLogger(&b, format, level)
+			logger.Debug("at debug", "n", 1)
+			logger.Info("at info", "n", 2)
+			logger.Warn("at warn", "n", 3)
+			logger.Error("at error", "n", 4)
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			if len(lines) != len(logLevels)-i {
+				t.Fatalf("--log-level %s --log-format %s logged %d lines, want %d:\n%s", level, format, len(lines), len(logLevels)-i, b.String())
+			}
+			for j, line := range lines {
+				want := logLevels[i+j]
+				if format == logFormatText {
+					if !strings.Contains(line, "level="+strings.ToUpper(want)) || !strings.Contains(line, `msg="at `+want+`"`) {
+						t.Errorf("text line %q, want level %s", line, want)
+					}
+					continue
+				}
+				var entry struct {
+					Level, Msg string
+					N          int
+				}
+				if err := json.Unmarshal([]byte(line), &entry); err != nil || entry.Level != strings.ToUpper(want) ||
+					entry.Msg != "at "+want || entry.N != i+j+1 {
+					t.Errorf("json line %q: %+v, %v", line, entry, err)
+				}
+			}
+		}
+	}
+}
