@@ -16,8 +16,12 @@ terraform {
 #
 # In CI, KEYMATE_POLICY=enforce turns the plan-time checks of the security
 # guide (control ids such as KM-KEY-002) from warnings into errors.
+#
+# Every argument has a KEYMATE_* environment variable (KEYMATE_MAX_RETRIES,
+# KEYMATE_REQUEST_TIMEOUT, KEYMATE_MAX_RETRY_WAIT, ...); a value set here wins.
 provider "keymate" {
   max_retries     = 4
   request_timeout = "30s"
+  max_retry_wait  = "1m"
   policy          = "warn"
 }

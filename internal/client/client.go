@@ -36,7 +36,7 @@ import (
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMinRetryWait   = 500 * time.Millisecond
-	DefaultMaxRetryWait   = 30 * time.Second
+	DefaultMaxRetryWait   = time.Minute
 	DefaultUserAgent      = "keymate-go-client"
 )
 
@@ -67,7 +67,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MinRetryWait is the shortest wait between attempts; 0 = 500ms.
 	MinRetryWait time.Duration
-	// MaxRetryWait caps every wait, including one the server asks for; 0 = 30s.
+	// MaxRetryWait caps the backoff between attempts, and is the longest
+	// wait the client accepts from the server (Retry-After,
+	// X-RateLimit-Reset): when the server asks for more, the call ends with a
+	// *RetryWaitError instead of retrying early; 0 = 1m.
 	MaxRetryWait time.Duration
 	// HTTPClient sends the requests; nil = an http.Client keeping up to 32 idle
 	// keep-alive connections to the API.
@@ -260,6 +263,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		waitErr := ctx.Err()
 		if waitErr == nil {
 			wait := c.retryWait(attempt, res)
+			if tooLong := c.checkWait(ctx, wait); tooLong != nil {
+				return req.unconfirmed(maybeDone, nil, tooLong, fmt.Errorf("%w; last attempt: %w", tooLong, callErr))
+			}
 			logRetry(ctx, method, path, attempt, wait, callErr)
 			waitErr = c.sleep(ctx, wait)
 		}
@@ -382,8 +388,8 @@ func retryable(res *response, err error) bool {
 
 // retryWait is the wait before the retry that follows attempt n: a random
 // duration between MinRetryWait and the exponential ceiling MinRetryWait*2^(n-1)
-// (full jitter), raised to what the server asked for on 429 or 503, and capped
-// by MaxRetryWait.
+// capped by MaxRetryWait (full jitter), raised to what the server asked for
+// on 429 or 503, in full: checkWait decides whether the client waits that long.
 func (c *Client) retryWait(n int, res *response) time.Duration {
 	ceiling := c.minWait
 	for i := 1; i < n && ceiling < c.maxWait; i++ {
@@ -394,7 +400,42 @@ func (c *Client) retryWait(n int, res *response) time.Duration {
 	if res != nil && (res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable) {
 		wait = max(wait, c.serverWait(res.header))
 	}
-	return min(wait, c.maxWait)
+	return wait
+}
+
+// RetryWaitError ends a call whose next attempt would have to wait longer
+// than the client may: more than MaxRetryWait (only a wait the server asks
+// for, with Retry-After or X-RateLimit-Reset, can be), or past the context's
+// deadline. The client never retries sooner than the server asked, so it
+// gives up at once instead of waiting in vain.
+type RetryWaitError struct {
+	// Wait is what the next attempt would have to wait.
+	Wait time.Duration
+	// Limit is MaxRetryWait, or what was left before the deadline.
+	Limit time.Duration
+	// Deadline says that Limit is what was left before the context's deadline.
+	Deadline bool
+}
+
+func (e *RetryWaitError) Error() string {
+	if e.Deadline {
+		return fmt.Sprintf("not retried: the next attempt would have to wait %s, but the call's deadline is %s away", e.Wait, e.Limit)
+	}
+	return fmt.Sprintf("not retried: the server asked to wait %s before the next attempt, longer than the client waits at most (%s)", e.Wait, e.Limit)
+}
+
+// checkWait returns a *RetryWaitError when wait is longer than MaxRetryWait
+// or than what is left before ctx's deadline, else nil.
+func (c *Client) checkWait(ctx context.Context, wait time.Duration) error {
+	if wait > c.maxWait {
+		return &RetryWaitError{Wait: wait, Limit: c.maxWait}
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		if left := time.Until(deadline); wait > left {
+			return &RetryWaitError{Wait: wait, Limit: left.Round(time.Millisecond), Deadline: true}
+		}
+	}
+	return nil
 }
 
 // serverWait is how long the server asked the client to wait: Retry-After

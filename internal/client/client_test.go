@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -152,7 +153,7 @@ func TestNewRejectsBadSettingsNamingThem(t *testing.T) {
 		"negative timeout":      {func(c *Config) { c.RequestTimeout = -time.Second }, "RequestTimeout must not be negative"},
 		"negative min wait":     {func(c *Config) { c.MinRetryWait = -time.Second }, "MinRetryWait must not be negative"},
 		"min wait above max":    {func(c *Config) { c.MinRetryWait, c.MaxRetryWait = time.Minute, time.Second }, "MinRetryWait (1m0s) must not exceed MaxRetryWait (1s)"},
-		"min above max default": {func(c *Config) { c.MinRetryWait = time.Hour }, "must not exceed MaxRetryWait (30s)"},
+		"min above max default": {func(c *Config) { c.MinRetryWait = time.Hour }, "must not exceed MaxRetryWait (1m0s)"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -497,6 +498,64 @@ func TestRetriesOn429HonouringRetryAfterThenSucceeds(t *testing.T) {
 	}
 }
 
+// A Retry-After longer than MaxRetryWait ends the call at once, after one
+// attempt and without waiting, with a *RetryWaitError that says how long
+// the server asked for and the limit; within the limit the client waits
+// exactly as long as asked, though that is longer than its own backoff.
+func TestRetryAfterBeyondMaxRetryWaitIsNotCutShort(t *testing.T) {
+	for _, tc := range []struct {
+		retryAfter string
+		wantErr    bool
+	}{{"90", true}, {"60", false}} {
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+			if n == 1 {
+				w.Header().Set(apiv1.HeaderRetryAfter, tc.retryAfter)
+				writeError(w, http.StatusTooManyRequests, apiv1.CodeRateLimited, "slow down")
+				return
+			}
+			writeJSON(w, http.StatusOK, sampleKey("key_1"))
+		})
+		c, w := f.client(func(cfg *Config) { cfg.MaxRetryWait = time.Minute })
+		_, err := c.GetAPIKey(context.Background(), "key_1")
+		var waitErr *RetryWaitError
+		if !tc.wantErr {
+			if err != nil || len(f.requests()) != 2 || !slices.Equal(w.all(), []time.Duration{time.Minute}) {
+				t.Errorf("Retry-After %s: error %v, %d requests, waits %v; want success after one wait of 1m", tc.retryAfter, err, len(f.requests()), w.all())
+			}
+			continue
+		}
+		if !errors.As(err, &waitErr) || waitErr.Wait != 90*time.Second || waitErr.Limit != time.Minute || waitErr.Deadline {
+			t.Fatalf("Retry-After 90: error = %#v (%v), want a *RetryWaitError of 1m30s over the 1m limit", waitErr, err)
+		}
+		if !errors.Is(err, ErrRateLimited) || !strings.Contains(err.Error(), "not retried: the server asked to wait 1m30s") {
+			t.Errorf("error %q must wrap the 429 and say what the server asked for", err)
+		}
+		if len(f.requests()) != 1 || len(w.all()) != 0 {
+			t.Errorf("%d requests and waits %v; want one attempt and no wait", len(f.requests()), w.all())
+		}
+	}
+}
+
+// A wait that would outlast the context's deadline ends the call at once
+// instead of sleeping until the deadline and failing then.
+func TestRetryWaitBeyondTheDeadlineEndsTheCall(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set(apiv1.HeaderRetryAfter, "30")
+		writeError(w, http.StatusTooManyRequests, apiv1.CodeRateLimited, "slow down")
+	})
+	c, w := f.client(func(cfg *Config) { cfg.MaxRetryWait = time.Minute })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.GetAPIKey(ctx, "key_1")
+	var waitErr *RetryWaitError
+	if !errors.As(err, &waitErr) || !waitErr.Deadline || waitErr.Wait != 30*time.Second || waitErr.Limit > 10*time.Second {
+		t.Fatalf("error = %v, want a *RetryWaitError: 30s asked, at most 10s left before the deadline", err)
+	}
+	if len(f.requests()) != 1 || len(w.all()) != 0 {
+		t.Errorf("%d requests and waits %v; want one attempt and no wait", len(f.requests()), w.all())
+	}
+}
+
 func TestRetriesTransientStatusesThenSucceeds(t *testing.T) {
 	for _, status := range []int{500, 502, 503, 504, 429} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
@@ -672,7 +731,7 @@ func TestCancellationDuringARequestIsNotRetried(t *testing.T) {
 	}
 }
 
-func TestRetryWaitHonoursServerHintsWithinTheCap(t *testing.T) {
+func TestRetryWaitHonoursServerHintsInFull(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	c, err := New(Config{Endpoint: "http://h", APIKey: testAPIKey, MinRetryWait: 100 * time.Millisecond, MaxRetryWait: 10 * time.Second})
 	if err != nil {
@@ -691,15 +750,15 @@ func TestRetryWaitHonoursServerHintsWithinTheCap(t *testing.T) {
 		header   http.Header
 		min, max time.Duration
 	}{
-		"Retry-After seconds":         {429, hdr("Retry-After", "3"), 3 * time.Second, 3 * time.Second},
-		"Retry-After HTTP date":       {429, hdr("Retry-After", now.Add(4*time.Second).Format(http.TimeFormat)), 4 * time.Second, 4 * time.Second},
-		"Retry-After on 503":          {503, hdr("Retry-After", "2"), 2 * time.Second, 2 * time.Second},
-		"X-RateLimit-Reset":           {429, hdr("X-RateLimit-Reset", fmt.Sprint(now.Add(5*time.Second).Unix())), 5 * time.Second, 5 * time.Second},
-		"Retry-After wins over reset": {429, hdr("Retry-After", "1", "X-RateLimit-Reset", fmt.Sprint(now.Add(5*time.Second).Unix())), time.Second, time.Second},
-		"capped by MaxRetryWait":      {429, hdr("Retry-After", "3600"), 10 * time.Second, 10 * time.Second},
-		"reset in the past":           {429, hdr("X-RateLimit-Reset", fmt.Sprint(now.Add(-time.Minute).Unix())), 100 * time.Millisecond, 100 * time.Millisecond},
-		"garbage falls back":          {429, hdr("Retry-After", "soon"), 100 * time.Millisecond, 100 * time.Millisecond},
-		"hint ignored on 500":         {500, hdr("Retry-After", "3"), 100 * time.Millisecond, 100 * time.Millisecond},
+		"Retry-After seconds":          {429, hdr("Retry-After", "3"), 3 * time.Second, 3 * time.Second},
+		"Retry-After HTTP date":        {429, hdr("Retry-After", now.Add(4*time.Second).Format(http.TimeFormat)), 4 * time.Second, 4 * time.Second},
+		"Retry-After on 503":           {503, hdr("Retry-After", "2"), 2 * time.Second, 2 * time.Second},
+		"X-RateLimit-Reset":            {429, hdr("X-RateLimit-Reset", fmt.Sprint(now.Add(5*time.Second).Unix())), 5 * time.Second, 5 * time.Second},
+		"Retry-After wins over reset":  {429, hdr("Retry-After", "1", "X-RateLimit-Reset", fmt.Sprint(now.Add(5*time.Second).Unix())), time.Second, time.Second},
+		"beyond MaxRetryWait, in full": {429, hdr("Retry-After", "3600"), time.Hour, time.Hour},
+		"reset in the past":            {429, hdr("X-RateLimit-Reset", fmt.Sprint(now.Add(-time.Minute).Unix())), 100 * time.Millisecond, 100 * time.Millisecond},
+		"garbage falls back":           {429, hdr("Retry-After", "soon"), 100 * time.Millisecond, 100 * time.Millisecond},
+		"hint ignored on 500":          {500, hdr("Retry-After", "3"), 100 * time.Millisecond, 100 * time.Millisecond},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

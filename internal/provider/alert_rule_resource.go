@@ -113,7 +113,8 @@ func (r *alertRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"(`--alert-eval-interval`, 30s by default), opens an incident when the condition holds and notifies the rule's " +
 			"channels once (`alert.opened`), again every `renotify_interval` while it stays open (`alert.renotify`), and when it " +
 			"resolves (`alert.resolved`).\n\n" +
-			"A `critical` rule must notify at least one channel; the plan fails otherwise. Whether an incident is open changes " +
+			"A `critical` rule must notify at least one channel: the plan fails otherwise (control `KM-ALERT-001`) under every " +
+			"provider `policy`, `off` included, because the API refuses such a rule (422). Whether an incident is open changes " +
 			"with the evaluator and is not part of this resource: read it with the `keymate_alert_rules` data source " +
 			"(`open_incidents`)." + resourceStateNote,
 		Attributes: map[string]schema.Attribute{
@@ -430,12 +431,14 @@ func (alertRuleValidator) ValidateResource(ctx context.Context, req resource.Val
 		return
 	}
 	if severity.ValueString() == apiv1.SeverityCritical && !channels.IsUnknown() && len(channels.Elements()) == 0 {
-		// Always an error, whatever the provider's policy: an alert nobody
-		// receives is no alert.
+		// An error under every policy, off included: the API refuses the
+		// rule (422), so the plan says now what apply would say later. An
+		// alert nobody receives is no alert.
 		c := controls.AlertCriticalWithoutChannel
 		resp.Diagnostics.AddAttributeError(path.Root("notification_channel_ids"), c.ID+": "+c.Title,
 			"notification_channel_ids is empty, but a critical rule must notify someone: set it to at least one "+
-				"keymate_notification_channel id, or lower severity to \"warning\" or \"info\".")
+				"keymate_notification_channel id, or lower severity to \"warning\" or \"info\". The Keymate API refuses "+
+				"such a rule, so this is an error whatever the provider's policy (off included).")
 	}
 	if metric.ValueString() == apiv1.MetricAPIErrorRate && !threshold.IsNull() && !threshold.IsUnknown() && threshold.ValueFloat64() > 1 {
 		resp.Diagnostics.AddAttributeError(path.Root("condition").AtName("threshold"), "Threshold out of range",

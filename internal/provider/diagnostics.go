@@ -68,7 +68,14 @@ func (o operation) diagnostics(err error, fields map[string]string) diag.Diagnos
 }
 
 func (o operation) hint(err error) string {
+	var waitErr *client.RetryWaitError
 	switch {
+	case errors.As(err, &waitErr) && waitErr.Deadline:
+		return fmt.Sprintf("The API asked the provider to wait %s before retrying, but the operation's deadline was %s away, "+
+			"so the provider stopped instead of retrying early. Run again later.", waitErr.Wait, waitErr.Limit)
+	case errors.As(err, &waitErr):
+		return fmt.Sprintf("The API asked the provider to wait %s before retrying, longer than the provider's max_retry_wait (%s), "+
+			"so it stopped instead of retrying early. Raise max_retry_wait (or %s), or run again later.", waitErr.Wait, waitErr.Limit, envMaxRetryWait)
 	case errors.Is(err, client.ErrUnauthorized):
 		return "The API did not accept the provider's key: check the api_key argument or the " + envAPIKey +
 			" environment variable (the key may be unknown, revoked or expired)."
@@ -76,7 +83,8 @@ func (o operation) hint(err error) string {
 		return fmt.Sprintf("The provider's API key is not allowed to %s this %s: the key needs scope %s "+
 			"(and may only grant scopes it holds itself). Check %s or grant the scope.", o.verb, o.object, o.scope, envAPIKey)
 	case errors.Is(err, client.ErrRateLimited):
-		return "The API's rate limit was still exceeded after retrying; raise the provider's max_retries or run with less parallelism."
+		return "The API's rate limit was still exceeded after retrying; raise the provider's max_retries (or " + envMaxRetries +
+			") or run with less parallelism."
 	case errors.Is(err, client.ErrConflict):
 		return "The request conflicts with the object's current state, for example a name already used by another active " +
 			"key, or a key revoked in the meantime (run terraform plan to see it)."

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -26,6 +28,30 @@ func TestOperationDiagnosticsForbiddenNamesScopeAndRequestID(t *testing.T) {
 	for _, want := range []string{"403 forbidden: missing scope keys:write", "req_42", "needs scope keys:write", envAPIKey} {
 		if !strings.Contains(d.Detail(), want) {
 			t.Errorf("detail %q lacks %q", d.Detail(), want)
+		}
+	}
+}
+
+// A request ended because the API asked for a longer wait than
+// max_retry_wait says so, with the wait, the limit, and the argument and
+// variable to raise; one that would outlast the deadline says that instead.
+func TestOperationDiagnosticsRetryWaitHint(t *testing.T) {
+	rateLimited := &client.APIError{StatusCode: 429, Code: apiv1.CodeRateLimited, Message: "slow down", RequestID: "req_7"}
+	for _, tc := range []struct {
+		wait *client.RetryWaitError
+		want []string
+	}{
+		{&client.RetryWaitError{Wait: 90 * time.Second, Limit: time.Minute},
+			[]string{"429", "wait 1m30s", "max_retry_wait (1m0s)", envMaxRetryWait}},
+		{&client.RetryWaitError{Wait: 90 * time.Second, Limit: 20 * time.Second, Deadline: true},
+			[]string{"429", "wait 1m30s", "deadline was 20s away"}},
+	} {
+		err := fmt.Errorf("%w; last attempt: %w", tc.wait, rateLimited)
+		d := opReadKey.diagnostics(err, nil).Errors()[0]
+		for _, want := range tc.want {
+			if !strings.Contains(d.Detail(), want) {
+				t.Errorf("detail %q lacks %q", d.Detail(), want)
+			}
 		}
 	}
 }
