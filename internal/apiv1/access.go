@@ -36,15 +36,15 @@ var Roles = []string{RoleViewer, RoleOperator, RoleAuditor, RoleAdmin}
 //   - admin: every scope.
 var RolePermissions = map[string][]string{
 	RoleViewer:   viewerPermissions(),
-	RoleOperator: append(viewerPermissions(), "keys:write", "channels:write", "alerts:write", "backups:write"),
-	RoleAuditor:  {"audit:read", "compliance:read", "access:read", "keys:read"},
+	RoleOperator: append(viewerPermissions(), ScopeKeysWrite, ScopeChannelsWrite, ScopeAlertsWrite, ScopeBackupsWrite),
+	RoleAuditor:  {ScopeAuditRead, ScopeComplianceRead, ScopeAccessRead, ScopeKeysRead},
 	RoleAdmin:    slices.Clone(Scopes),
 }
 
 func viewerPermissions() []string {
 	var perms []string
 	for _, s := range Scopes {
-		if strings.HasSuffix(s, ":read") && s != "audit:read" {
+		if strings.HasSuffix(s, ":read") && s != ScopeAuditRead {
 			perms = append(perms, s)
 		}
 	}

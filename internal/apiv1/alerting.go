@@ -98,7 +98,7 @@ var MetricCatalogue = []MetricInfo{
 	{MetricAPIRequestRate, "Mean API requests per second over the window.", ""},
 	{MetricRateLimitThrottled, "Number of API requests refused with 429 (rate limited) in the window.", ""},
 	{MetricAuthFailures, "Number of API requests refused with 401 (authentication failed) in the window.", ""},
-	{MetricKeysRotationOverdue, "Number of active API keys past their next_rotation_at (the window is not used).", "keys:read"},
+	{MetricKeysRotationOverdue, "Number of active API keys overdue for rotation, that is at or past their next_rotation_at (the window is not used).", ScopeKeysRead},
 }
 
 // MetricScope returns the scope a rule on metric requires besides

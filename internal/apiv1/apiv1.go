@@ -10,23 +10,47 @@ import (
 	"time"
 )
 
+// Scopes an API key may hold. Each route requires one; access grant roles
+// permit sets of them (RolePermissions), and an access check's action is one.
+const (
+	ScopeKeysRead       = "keys:read"
+	ScopeKeysWrite      = "keys:write"
+	ScopeChannelsRead   = "channels:read"
+	ScopeChannelsWrite  = "channels:write"
+	ScopeAlertsRead     = "alerts:read"
+	ScopeAlertsWrite    = "alerts:write"
+	ScopeAccessRead     = "access:read"
+	ScopeAccessWrite    = "access:write"
+	ScopeBackupsRead    = "backups:read"
+	ScopeBackupsWrite   = "backups:write"
+	ScopeAuditRead      = "audit:read"
+	ScopeComplianceRead = "compliance:read"
+	// ScopeMetricsRead lets a key read the server's /metrics.
+	ScopeMetricsRead = "metrics:read"
+	// ScopeAdmin grants every other scope.
+	ScopeAdmin = "admin"
+)
+
 // Scopes is the catalogue of scopes an API key may hold, in documentation order.
 var Scopes = []string{
-	"keys:read", "keys:write",
-	"channels:read", "channels:write",
-	"alerts:read", "alerts:write",
-	"access:read", "access:write",
-	"backups:read", "backups:write",
-	"audit:read", "compliance:read",
-	"metrics:read",
-	"admin",
+	ScopeKeysRead, ScopeKeysWrite,
+	ScopeChannelsRead, ScopeChannelsWrite,
+	ScopeAlertsRead, ScopeAlertsWrite,
+	ScopeAccessRead, ScopeAccessWrite,
+	ScopeBackupsRead, ScopeBackupsWrite,
+	ScopeAuditRead, ScopeComplianceRead,
+	ScopeMetricsRead,
+	ScopeAdmin,
 }
-
-// ScopeAdmin grants every other scope.
-const ScopeAdmin = "admin"
 
 // IsScope reports whether s is in the scope catalogue.
 func IsScope(s string) bool { return slices.Contains(Scopes, s) }
+
+// HoldsScope reports whether a key holding scopes holds scope: it lists it,
+// or it holds ScopeAdmin.
+func HoldsScope(scopes []string, scope string) bool {
+	return slices.Contains(scopes, ScopeAdmin) || slices.Contains(scopes, scope)
+}
 
 // Limits and defaults of API keys, shared by server validation and provider
 // schema validators so that both say the same thing.

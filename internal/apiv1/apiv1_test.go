@@ -51,3 +51,30 @@ func TestIsScope(t *testing.T) {
 		}
 	}
 }
+
+// A key is overdue for rotation from the instant of its next rotation on,
+// and not a nanosecond before.
+func TestRotationOverdueFromTheInstantOn(t *testing.T) {
+	rotated := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	due := NextRotationAt(rotated, 30)
+	if want := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC); !due.Equal(want) {
+		t.Fatalf("NextRotationAt = %s, want %s", due, want)
+	}
+	for _, tc := range []struct {
+		now  time.Time
+		want bool
+	}{{due.Add(-time.Nanosecond), false}, {due, true}, {due.Add(time.Nanosecond), true}} {
+		if got := RotationOverdue(due, tc.now); got != tc.want {
+			t.Errorf("RotationOverdue(%s, %s) = %t, want %t", due, tc.now, got, tc.want)
+		}
+	}
+}
+
+func TestHoldsScope(t *testing.T) {
+	if !HoldsScope([]string{ScopeKeysRead}, ScopeKeysRead) || HoldsScope([]string{ScopeKeysRead}, ScopeKeysWrite) {
+		t.Error("a key holds exactly the scopes it lists")
+	}
+	if !HoldsScope([]string{ScopeAdmin}, ScopeBackupsWrite) {
+		t.Error("admin holds every scope")
+	}
+}

@@ -21,7 +21,7 @@ var (
 	_ list.ListResourceWithConfigure = (*accessGrantListResource)(nil)
 )
 
-var opListGrants = operation{verb: "list", object: "Keymate access grants", scope: "access:read"}
+var opListGrants = operation{verb: "list", object: "Keymate access grants", scope: apiv1.ScopeAccessRead}
 
 func newAccessGrantListResource() list.ListResource { return &accessGrantListResource{} }
 

@@ -45,10 +45,10 @@ var accessGrantFields = map[string]string{
 
 // Operations of this resource, for error messages.
 var (
-	opCreateGrant = operation{verb: "create", object: "Keymate access grant", scope: "access:write"}
-	opReadGrant   = operation{verb: "read", object: "Keymate access grant", scope: "access:read"}
-	opUpdateGrant = operation{verb: "update", object: "Keymate access grant", scope: "access:write"}
-	opRevokeGrant = operation{verb: "revoke", object: "Keymate access grant", scope: "access:write"}
+	opCreateGrant = operation{verb: "create", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
+	opReadGrant   = operation{verb: "read", object: "Keymate access grant", scope: apiv1.ScopeAccessRead}
+	opUpdateGrant = operation{verb: "update", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
+	opRevokeGrant = operation{verb: "revoke", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
 )
 
 func newAccessGrantResource() resource.Resource { return &accessGrantResource{} }

@@ -152,7 +152,7 @@ func (d *accessGrantsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		ReviewOverdue: cfg.ReviewOverdue.ValueBool(),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate access grants", scope: "access:read"}.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate access grants", scope: apiv1.ScopeAccessRead}.diagnostics(err, nil)...)
 		return
 	}
 	now := d.data.clock.Now()

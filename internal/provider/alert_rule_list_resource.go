@@ -20,7 +20,7 @@ var (
 	_ list.ListResourceWithConfigure = (*alertRuleListResource)(nil)
 )
 
-var opListRules = operation{verb: "list", object: "Keymate alert rules", scope: "alerts:read"}
+var opListRules = operation{verb: "list", object: "Keymate alert rules", scope: apiv1.ScopeAlertsRead}
 
 func newAlertRuleListResource() list.ListResource { return &alertRuleListResource{} }
 

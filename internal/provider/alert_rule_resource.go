@@ -53,10 +53,10 @@ var alertRuleFields = map[string]string{
 
 // Operations of this resource, for error messages.
 var (
-	opCreateRule = operation{verb: "create", object: "Keymate alert rule", scope: "alerts:write"}
-	opReadRule   = operation{verb: "read", object: "Keymate alert rule", scope: "alerts:read"}
-	opUpdateRule = operation{verb: "update", object: "Keymate alert rule", scope: "alerts:write"}
-	opDeleteRule = operation{verb: "delete", object: "Keymate alert rule", scope: "alerts:write"}
+	opCreateRule = operation{verb: "create", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
+	opReadRule   = operation{verb: "read", object: "Keymate alert rule", scope: apiv1.ScopeAlertsRead}
+	opUpdateRule = operation{verb: "update", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
+	opDeleteRule = operation{verb: "delete", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
 )
 
 func newAlertRuleResource() resource.Resource { return &alertRuleResource{} }

@@ -134,7 +134,7 @@ func (d *alertRulesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		Enabled:  cfg.Enabled.ValueBoolPointer(),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate alert rules", scope: "alerts:read"}.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate alert rules", scope: apiv1.ScopeAlertsRead}.diagnostics(err, nil)...)
 		return
 	}
 	cfg.Rules = make([]alertRuleItemModel, 0, len(rules))

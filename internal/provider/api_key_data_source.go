@@ -111,7 +111,7 @@ func (d *apiKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{verb: "read", object: "Keymate API key", scope: "keys:read"}
+	op := operation{verb: "read", object: "Keymate API key", scope: apiv1.ScopeKeysRead}
 
 	var key *apiv1.APIKey
 	if !cfg.ID.IsNull() {
@@ -174,7 +174,7 @@ func apiKeyDataSourceModelFrom(ctx context.Context, key *apiv1.APIKey, now time.
 		LastUsedAt:              timePointerString(key.LastUsedAt),
 		RevokedAt:               timePointerString(key.RevokedAt),
 		Version:                 types.Int64Value(key.Version),
-		RotationOverdue:         types.BoolValue(key.Status == apiv1.KeyStatusActive && !now.Before(key.NextRotationAt)),
+		RotationOverdue:         types.BoolValue(key.Status == apiv1.KeyStatusActive && apiv1.RotationOverdue(key.NextRotationAt, now)),
 	}, diags
 }
 

@@ -54,9 +54,9 @@ const ephemeralKeyDescription = "Short-lived key opened by Terraform (ephemeral 
 
 // Operations of this ephemeral resource, for error messages.
 var (
-	opOpenEphemeralKey  = operation{verb: "create", object: "short-lived Keymate API key", scope: "keys:write"}
-	opRenewEphemeralKey = operation{verb: "renew", object: "short-lived Keymate API key", scope: "keys:write"}
-	opCloseEphemeralKey = operation{verb: "revoke", object: "short-lived Keymate API key", scope: "keys:write"}
+	opOpenEphemeralKey  = operation{verb: "create", object: "short-lived Keymate API key", scope: apiv1.ScopeKeysWrite}
+	opRenewEphemeralKey = operation{verb: "renew", object: "short-lived Keymate API key", scope: apiv1.ScopeKeysWrite}
+	opCloseEphemeralKey = operation{verb: "revoke", object: "short-lived Keymate API key", scope: apiv1.ScopeKeysWrite}
 )
 
 // ephemeralKeyFields maps API request fields to the arguments that set them.

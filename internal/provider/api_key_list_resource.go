@@ -20,7 +20,7 @@ var (
 	_ list.ListResourceWithConfigure = (*apiKeyListResource)(nil)
 )
 
-var opListKeys = operation{verb: "list", object: "Keymate API keys", scope: "keys:read"}
+var opListKeys = operation{verb: "list", object: "Keymate API keys", scope: apiv1.ScopeKeysRead}
 
 func newAPIKeyListResource() list.ListResource { return &apiKeyListResource{} }
 

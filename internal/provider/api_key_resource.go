@@ -54,11 +54,11 @@ var apiKeyFields = map[string]string{
 
 // Operations of this resource, for error messages.
 var (
-	opCreateKey = operation{verb: "create", object: "Keymate API key", scope: "keys:write"}
-	opReadKey   = operation{verb: "read", object: "Keymate API key", scope: "keys:read"}
-	opUpdateKey = operation{verb: "update", object: "Keymate API key", scope: "keys:write"}
-	opRotateKey = operation{verb: "rotate", object: "Keymate API key", scope: "keys:write"}
-	opRevokeKey = operation{verb: "revoke", object: "Keymate API key", scope: "keys:write"}
+	opCreateKey = operation{verb: "create", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
+	opReadKey   = operation{verb: "read", object: "Keymate API key", scope: apiv1.ScopeKeysRead}
+	opUpdateKey = operation{verb: "update", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
+	opRotateKey = operation{verb: "rotate", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
+	opRevokeKey = operation{verb: "revoke", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
 )
 
 func newAPIKeyResource() resource.Resource { return &apiKeyResource{} }
@@ -173,10 +173,10 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Optional:  true,
 				WriteOnly: true,
 				Sensitive: true,
-				MarkdownDescription: fmt.Sprintf("A secret you supply instead of a generated one, at least %d characters. "+
+				MarkdownDescription: fmt.Sprintf("A secret you supply instead of a generated one, %d to %d characters without whitespace. "+
 					"Write-only: never stored in state or plan (requires Terraform 1.11). Sent on create and whenever "+
-					"`secret_wo_version` changes; requires `secret_wo_version`.", apiv1.MinSecretLength),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(apiv1.MinSecretLength)},
+					"`secret_wo_version` changes; requires `secret_wo_version`.", apiv1.MinSecretLength, apiv1.MaxSecretLength),
+				Validators: []validator.String{validators.Secret(apiv1.MinSecretLength)},
 			},
 			"secret_wo_version": schema.Int64Attribute{
 				Optional: true,
@@ -350,10 +350,11 @@ func rotationReason(state, plan apiKeyResourceModel, now time.Time, appliedFinge
 	return due, ""
 }
 
-// rotationDue reports whether the key's next_rotation_at has passed by now.
+// rotationDue reports whether the key is overdue for rotation at now
+// (apiv1.RotationOverdue: from its next_rotation_at on).
 func rotationDue(state apiKeyResourceModel, now time.Time) (string, bool) {
 	next, err := time.Parse(time.RFC3339, state.NextRotationAt.ValueString())
-	if err != nil || now.Before(next) {
+	if err != nil || !apiv1.RotationOverdue(next, now) {
 		return "", false
 	}
 	return "next_rotation_at " + state.NextRotationAt.ValueString() + " has passed", true

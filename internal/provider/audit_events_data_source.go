@@ -38,7 +38,7 @@ var auditEventsFields = map[string]string{
 	"object_type": "object_type", "object_id": "object_id", "action": "action",
 }
 
-var opListAuditEvents = operation{verb: "list", object: "Keymate audit events", scope: "audit:read"}
+var opListAuditEvents = operation{verb: "list", object: "Keymate audit events", scope: apiv1.ScopeAuditRead}
 
 func newAuditEventsDataSource() datasource.DataSource { return &auditEventsDataSource{} }
 

@@ -117,7 +117,7 @@ func (d *backupRunsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{verb: "list", object: "Keymate backup runs", scope: "backups:read"}
+	op := operation{verb: "list", object: "Keymate backup runs", scope: apiv1.ScopeBackupsRead}
 	runs, err := d.data.client.ListBackupRuns(ctx, cfg.ScheduleID.ValueString(), 0)
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("schedule_id"), op.summary(),

@@ -18,7 +18,7 @@ var (
 	_ list.ListResourceWithConfigure = (*backupScheduleListResource)(nil)
 )
 
-var opListSchedules = operation{verb: "list", object: "Keymate backup schedules", scope: "backups:read"}
+var opListSchedules = operation{verb: "list", object: "Keymate backup schedules", scope: apiv1.ScopeBackupsRead}
 
 func newBackupScheduleListResource() list.ListResource { return &backupScheduleListResource{} }
 

@@ -45,10 +45,10 @@ var backupScheduleFields = map[string]string{
 
 // Operations of this resource, for error messages.
 var (
-	opCreateSchedule = operation{verb: "create", object: "Keymate backup schedule", scope: "backups:write"}
-	opReadSchedule   = operation{verb: "read", object: "Keymate backup schedule", scope: "backups:read"}
-	opUpdateSchedule = operation{verb: "update", object: "Keymate backup schedule", scope: "backups:write"}
-	opDeleteSchedule = operation{verb: "delete", object: "Keymate backup schedule", scope: "backups:write"}
+	opCreateSchedule = operation{verb: "create", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
+	opReadSchedule   = operation{verb: "read", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsRead}
+	opUpdateSchedule = operation{verb: "update", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
+	opDeleteSchedule = operation{verb: "delete", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
 )
 
 func newBackupScheduleResource() resource.Resource { return &backupScheduleResource{} }

@@ -23,7 +23,7 @@ var (
 // defaultMinSeverity is the min_severity of a report that does not set it.
 const defaultMinSeverity = controls.Warning
 
-var opGetComplianceReport = operation{verb: "read", object: "Keymate compliance report", scope: "compliance:read"}
+var opGetComplianceReport = operation{verb: "read", object: "Keymate compliance report", scope: apiv1.ScopeComplianceRead}
 
 func newComplianceReportDataSource() datasource.DataSource { return &complianceReportDataSource{} }
 

@@ -20,7 +20,7 @@ var (
 	_ list.ListResourceWithConfigure = (*notificationChannelListResource)(nil)
 )
 
-var opListChannels = operation{verb: "list", object: "Keymate notification channels", scope: "channels:read"}
+var opListChannels = operation{verb: "list", object: "Keymate notification channels", scope: apiv1.ScopeChannelsRead}
 
 func newNotificationChannelListResource() list.ListResource {
 	return &notificationChannelListResource{}

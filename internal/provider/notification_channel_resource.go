@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -54,15 +53,6 @@ const (
 	secretPagerDutyRoutingKey  = "pagerduty.routing_key"
 )
 
-var (
-	routingKeyPattern   = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
-	noWhitespacePattern = regexp.MustCompile(`^[^\s\x00-\x1f\x7f]*$`)
-)
-
-// reservedWebhookHeaders are set by the server on every delivery and cannot
-// be configured.
-var reservedWebhookHeaders = []string{"Content-Type", "Content-Length", "Host", "User-Agent", apiv1.HeaderSignature, apiv1.HeaderEvent}
-
 // notificationChannelFields maps API request fields to the attributes that
 // set them, for validation errors.
 var notificationChannelFields = map[string]string{
@@ -72,11 +62,11 @@ var notificationChannelFields = map[string]string{
 
 // Operations of this resource, for error messages.
 var (
-	opCreateChannel = operation{verb: "create", object: "Keymate notification channel", scope: "channels:write"}
-	opReadChannel   = operation{verb: "read", object: "Keymate notification channel", scope: "channels:read"}
-	opUpdateChannel = operation{verb: "update", object: "Keymate notification channel", scope: "channels:write"}
-	opDeleteChannel = operation{verb: "delete", object: "Keymate notification channel", scope: "channels:write"}
-	opTestChannel   = operation{verb: "test", object: "Keymate notification channel", scope: "channels:write"}
+	opCreateChannel = operation{verb: "create", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
+	opReadChannel   = operation{verb: "read", object: "Keymate notification channel", scope: apiv1.ScopeChannelsRead}
+	opUpdateChannel = operation{verb: "update", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
+	opDeleteChannel = operation{verb: "delete", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
+	opTestChannel   = operation{verb: "test", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
 )
 
 func newNotificationChannelResource() resource.Resource { return &notificationChannelResource{} }
@@ -246,22 +236,17 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 							"header, at most %d. Sensitive; stored in state. The API returns only the header names and a fingerprint of "+
 							"the values; headers changed outside Terraform show as an update in the next plan. The headers the "+
 							"server sets itself (`%s`) cannot be configured. Null after `terraform import`.",
-							apiv1.MaxWebhookHeaders, strings.Join(reservedWebhookHeaders, "`, `")),
+							apiv1.MaxWebhookHeaders, strings.Join(apiv1.ReservedWebhookHeaders, "`, `")),
 						Validators: []validator.Map{
 							mapvalidator.SizeAtMost(apiv1.MaxWebhookHeaders),
-							mapvalidator.KeysAre(
-								validators.Text(apiv1.HeaderNameRule),
-								stringvalidator.NoneOfCaseInsensitive(reservedWebhookHeaders...),
-							),
-							mapvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^\r\n\x00]*$`),
-								"must not contain line breaks")),
+							mapvalidator.KeysAre(validators.HeaderName()),
+							mapvalidator.ValueStringsAre(validators.HeaderValue()),
 						},
 					},
 				}, secretAttributes("signing_secret", fmt.Sprintf("Secret the server signs every delivery with "+
 					"(header `%s`), at least %d characters without whitespace. Leave it and `signing_secret_wo` out for unsigned "+
 					"deliveries.", apiv1.HeaderSignature, apiv1.MinSigningSecretLength),
-					stringvalidator.LengthAtLeast(apiv1.MinSigningSecretLength),
-					stringvalidator.RegexMatches(noWhitespacePattern, "must not contain whitespace or control characters"))),
+					validators.Secret(apiv1.MinSigningSecretLength))),
 			},
 			"slack": schema.SingleNestedAttribute{
 				Optional:            true,
@@ -292,7 +277,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 				}, secretAttributes("routing_key", fmt.Sprintf("PagerDuty integration (routing) key, %d letters and digits. "+
 					"One of `routing_key` and `routing_key_wo` is required, except on a channel imported without either: Terraform "+
 					"then leaves the key the API holds as it is until one is set.", apiv1.PagerDutyRoutingKeyLen),
-					stringvalidator.RegexMatches(routingKeyPattern, fmt.Sprintf("must be %d letters and digits", apiv1.PagerDutyRoutingKeyLen)),
+					validators.RoutingKey(),
 				)),
 			},
 			"email": schema.SingleNestedAttribute{

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
@@ -334,7 +335,7 @@ func durationOr(v types.String, def time.Duration) time.Duration {
 // another host: an http:// URL whose host is not loopback.
 func plaintextRemote(endpoint string) bool {
 	u, err := url.Parse(endpoint)
-	return err == nil && strings.EqualFold(u.Scheme, "http") && !validators.IsLoopbackHost(u.Hostname())
+	return err == nil && strings.EqualFold(u.Scheme, "http") && !apiv1.IsLoopbackHost(u.Hostname())
 }
 
 func (p *keymateProvider) Resources(context.Context) []func() resource.Resource {

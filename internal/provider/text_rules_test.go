@@ -21,8 +21,8 @@ import (
 
 // schemaAccepts runs the plan-time validators of the string attribute at
 // attrPath (nested attributes separated by "."; for a map of strings, the
-// value of one entry) of resource r on value.
-func schemaAccepts(t *testing.T, r resource.Resource, attrPath, value string) bool {
+// value of one entry, or with asKey its key) of resource r on value.
+func schemaAccepts(t *testing.T, r resource.Resource, attrPath, value string, asKey bool) bool {
 	t.Helper()
 	ctx := context.Background()
 	var resp resource.SchemaResponse
@@ -40,6 +40,9 @@ func schemaAccepts(t *testing.T, r resource.Resource, attrPath, value string) bo
 	switch a := attrs[names[len(names)-1]].(type) {
 	case rschema.StringAttribute:
 		for _, v := range a.Validators {
+			if strings.Contains(fmt.Sprintf("%T", v), "schemavalidator.") {
+				continue // ConflictsWith, AlsoRequires: about other attributes, not this value
+			}
 			var vresp validator.StringResponse
 			v.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue(value)}, &vresp)
 			if vresp.Diagnostics.HasError() {
@@ -48,6 +51,9 @@ func schemaAccepts(t *testing.T, r resource.Resource, attrPath, value string) bo
 		}
 	case rschema.MapAttribute:
 		m := types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue(value)})
+		if asKey {
+			m = types.MapValueMust(types.StringType, map[string]attr.Value{value: types.StringValue("x")})
+		}
 		for _, v := range a.Validators {
 			var vresp validator.MapResponse
 			v.ValidateMap(ctx, validator.MapRequest{Path: p, ConfigValue: m}, &vresp)
@@ -119,19 +125,97 @@ func TestWhatTheAPIAcceptsTheProviderAccepts(t *testing.T) {
 	}
 	for _, f := range fields {
 		for _, v := range values {
-			body, err := json.Marshal(f.body(v))
-			if err != nil {
-				t.Fatal(err)
-			}
-			status, apiErr := post(t, inst, f.endpoint, body)
-			apiAccepts := status == http.StatusCreated
-			if !apiAccepts && (status != http.StatusUnprocessableEntity || len(apiErr.Fields) == 0 || apiErr.Fields[0].Path != f.apiPath) {
-				t.Errorf("%s %q: status %d %+v, want 201 or 422 naming %s", f.apiPath, v, status, apiErr, f.apiPath)
-				continue
-			}
-			if providerAccepts := schemaAccepts(t, f.resource, f.attr, v); providerAccepts != apiAccepts {
-				t.Errorf("%T.%s %q: the API accepts it: %v; the provider's validators accept it: %v", f.resource, f.attr, v, apiAccepts, providerAccepts)
-			}
+			sameVerdict(t, inst, ruleProbe{f.resource, f.attr, f.apiPath, f.endpoint, f.body, false}, v)
+		}
+	}
+}
+
+// ruleProbe reaches one field through the API (a create request to endpoint
+// that body makes valid but for the field) and through the schema of
+// resource (attr; asKey for a map's keys).
+type ruleProbe struct {
+	resource      resource.Resource
+	attr, apiPath string
+	endpoint      string
+	body          func(v string) any
+	asKey         bool
+}
+
+// sameVerdict fails the test unless the API creates the object with v
+// exactly when the provider's validators accept v, and otherwise answers
+// 422 naming the field (apiPath, or a path inside it).
+func sameVerdict(t *testing.T, inst *servertest.Instance, p ruleProbe, v string) {
+	t.Helper()
+	body, err := json.Marshal(p.body(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, apiErr := post(t, inst, p.endpoint, body)
+	apiAccepts := status == http.StatusCreated
+	names := func(path string) bool { return path == p.apiPath || strings.HasPrefix(path, p.apiPath+".") }
+	if !apiAccepts && (status != http.StatusUnprocessableEntity || len(apiErr.Fields) == 0 || !names(apiErr.Fields[0].Path)) {
+		t.Errorf("%s %q: status %d %+v, want 201 or 422 naming %s", p.apiPath, v, status, apiErr, p.apiPath)
+		return
+	}
+	if providerAccepts := schemaAccepts(t, p.resource, p.attr, v, p.asKey); providerAccepts != apiAccepts {
+		t.Errorf("%T.%s %q: the API accepts it: %v; the provider's validators accept it: %v", p.resource, p.attr, v, apiAccepts, providerAccepts)
+	}
+}
+
+// TestChannelAndSecretRulesAreTheAPIs does for channel settings and
+// supplied secrets what TestWhatTheAPIAcceptsTheProviderAccepts does for
+// text: Slack channels, webhook header names and values, PagerDuty routing
+// keys, destination URLs (https only, but for loopback hosts in any case),
+// signing secrets and API key secrets are each judged by one apiv1 rule, so
+// the plan and the API agree on every probe.
+func TestChannelAndSecretRulesAreTheAPIs(t *testing.T) {
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
+	n := 0
+	unique := func() string { n++; return fmt.Sprintf("u%d", n) }
+	channel := func(typ string, settings map[string]any) map[string]any {
+		return map[string]any{"name": unique(), "type": typ, typ: settings}
+	}
+	webhook := func(settings map[string]any) any {
+		settings["url"] = "https://hooks.example.com/keymate"
+		return channel("webhook", settings)
+	}
+	key32 := strings.Repeat("a1", 16)
+	probes := []struct {
+		probe  ruleProbe
+		values []string
+	}{
+		{ruleProbe{newNotificationChannelResource(), "slack.channel", "slack.channel", "/v1/notification-channels", func(v string) any {
+			return channel("slack", map[string]any{"webhook_url": "https://hooks.slack.com/services/T0/B0/x", "channel": v})
+		}, false}, []string{"#alerts", "@oncall", "alerts", "# x", "#", "#" + strings.Repeat("a", apiv1.MaxSlackChannelLength), "#évé"}},
+		{ruleProbe{newNotificationChannelResource(), "slack.webhook_url", "slack.webhook_url", "/v1/notification-channels", func(v string) any {
+			return channel("slack", map[string]any{"webhook_url": v, "channel": "#a"})
+		}, false}, []string{"https://hooks.slack.com/services/T0/B0/x", "http://hooks.slack.com/x", "http://LOCALHOST:4000/x",
+			"http://127.0.0.1:4000/x", "ftp://hooks.slack.com/x", "hooks.slack.com/x", "https:///x",
+			"https://hooks.slack.com/" + strings.Repeat("a", apiv1.MaxChannelValueLength)}},
+		{ruleProbe{newNotificationChannelResource(), "webhook.url", "webhook.url", "/v1/notification-channels", func(v string) any {
+			return channel("webhook", map[string]any{"url": v})
+		}, false}, []string{"https://hooks.example.com/x", "http://hooks.example.com/x", "ftp://example.com/x", "example.com/x"}},
+		{ruleProbe{newNotificationChannelResource(), "webhook.headers", "webhook.headers", "/v1/notification-channels", func(v string) any {
+			return webhook(map[string]any{"headers": map[string]string{"X-Team": v}})
+		}, false}, []string{"Bearer abc", "", "a\nb", "a\rb", "nul\x00", "tab\tx", strings.Repeat("v", apiv1.MaxChannelValueLength+1)}},
+		{ruleProbe{newNotificationChannelResource(), "webhook.headers", "webhook.headers", "/v1/notification-channels", func(v string) any {
+			return webhook(map[string]any{"headers": map[string]string{v: "x"}})
+		}, true}, []string{"Authorization", "x-api-key", "X-Keymate-Signature", "host", "content-type", "bad header", "é", "a:b"}},
+		{ruleProbe{newNotificationChannelResource(), "webhook.signing_secret", "webhook.signing_secret", "/v1/notification-channels", func(v string) any {
+			return webhook(map[string]any{"signing_secret": v})
+		}, false}, []string{strings.Repeat("s", apiv1.MinSigningSecretLength), strings.Repeat("s", apiv1.MinSigningSecretLength-1),
+			strings.Repeat("s", 20) + " x", strings.Repeat("t", apiv1.MaxSecretLength+1), strings.Repeat("é", 8)}},
+		{ruleProbe{newNotificationChannelResource(), "pagerduty.routing_key", "pagerduty.routing_key", "/v1/notification-channels", func(v string) any {
+			return channel("pagerduty", map[string]any{"routing_key": v})
+		}, false}, []string{key32, key32[:31], key32[:31] + " ", strings.Repeat("é", 16), key32 + "b"}},
+		{ruleProbe{newAPIKeyResource(), "secret_wo", "secret", "/v1/api-keys", func(v string) any {
+			return map[string]any{"name": unique(), "scopes": []string{"keys:read"}, "secret": v}
+		}, false}, []string{strings.Repeat("k", apiv1.MinSecretLength), strings.Repeat("m", apiv1.MinSecretLength-1),
+			strings.Repeat("n", 40) + "\t", strings.Repeat("p", 40) + " q", strings.Repeat("r", apiv1.MaxSecretLength+1)}},
+	}
+	for _, p := range probes {
+		for _, v := range p.values {
+			sameVerdict(t, inst, p.probe, v)
 		}
 	}
 }

@@ -12,12 +12,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// Scopes required by the access grant endpoints.
-const (
-	scopeAccessRead  = "access:read"
-	scopeAccessWrite = "access:write"
-)
-
 // Audit vocabulary of access grants.
 const (
 	objectTypeAccessGrant = "access_grant"

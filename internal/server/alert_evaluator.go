@@ -88,8 +88,7 @@ func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
 // current time.
 func (s *Server) metricValue(ctx context.Context, rule store.AlertRule) (float64, error) {
 	if rule.Metric == apiv1.MetricKeysRotationOverdue {
-		n, err := s.store.CountRotationOverdue(ctx, s.clock.Now())
-		return float64(n), err
+		return s.countRotationOverdue(ctx, s.clock.Now())
 	}
 	sum := s.outcomes.Summarize(rule.Window)
 	switch rule.Metric {
@@ -106,6 +105,23 @@ func (s *Server) metricValue(ctx context.Context, rule store.AlertRule) (float64
 	default:
 		return 0, fmt.Errorf("unknown metric %q", rule.Metric)
 	}
+}
+
+// countRotationOverdue counts the active API keys overdue for rotation at
+// now, by the rule the compliance report's KM-KEY-001 applies too
+// (apiv1.RotationOverdue).
+func (s *Server) countRotationOverdue(ctx context.Context, now time.Time) (float64, error) {
+	keys, err := s.store.ActiveAPIKeys(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range keys {
+		if apiv1.RotationOverdue(k.NextRotationAt(), now) {
+			n++
+		}
+	}
+	return float64(n), nil
 }
 
 // conditionHolds compares value with threshold by operator.

@@ -2,16 +2,11 @@ package server
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
-
-// maxSecretLength bounds client-supplied secrets.
-const maxSecretLength = 512
 
 // The request bodies as the server decodes them: pointers and Nullable tell
 // absent, null and set apart, and times arrive as strings so that a bad one
@@ -55,12 +50,18 @@ func (f fieldErrors) err() error {
 	return errValidation(f)
 }
 
+// check adds err, the verdict of an apiv1 rule on the field at path, when
+// it is not nil.
+func (f *fieldErrors) check(path string, err error) {
+	if err != nil {
+		f.add(path, "%v", err)
+	}
+}
+
 // checkText validates a name or free-text field with its rule, the one the
 // provider validates the same field with.
 func (f *fieldErrors) checkText(path, s string, rule apiv1.TextRule) {
-	if err := rule.Check(s); err != nil {
-		f.add(path, "%v", err)
-	}
+	f.check(path, rule.Check(s))
 }
 
 // checkScopes validates a scope set and returns it in catalogue order.
@@ -123,14 +124,7 @@ func (f *fieldErrors) parseExpiresAt(s string, now time.Time) *time.Time {
 
 // checkSecret validates a client-supplied secret without echoing it.
 func (f *fieldErrors) checkSecret(s string) {
-	switch {
-	case len(s) < apiv1.MinSecretLength:
-		f.add("secret", "must be at least %d characters, got %d", apiv1.MinSecretLength, len(s))
-	case len(s) > maxSecretLength:
-		f.add("secret", "must be at most %d characters, got %d", maxSecretLength, len(s))
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		f.add("secret", "must not contain whitespace or control characters")
-	}
+	f.check("secret", apiv1.CheckSecret(s, apiv1.MinSecretLength))
 }
 
 // newKeySpec is a validated create request.
@@ -237,11 +231,8 @@ func validateUpdate(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
 // checkGrantable returns a 403 error naming the first scope in scopes that
 // the caller does not hold.
 func checkGrantable(callerScopes, scopes []string, what string) error {
-	holds := func(s string) bool {
-		return slices.Contains(callerScopes, apiv1.ScopeAdmin) || slices.Contains(callerScopes, s)
-	}
 	for _, s := range scopes {
-		if !holds(s) {
+		if !apiv1.HoldsScope(callerScopes, s) {
 			return errForbidden("the API key lacks the %q scope, so it cannot %s", s, what)
 		}
 	}

@@ -384,7 +384,7 @@ func toWire(k store.APIKey, now time.Time) apiv1.APIKey {
 		ExpiresAt: k.ExpiresAt, Status: k.Status(now),
 		SecretFingerprint: apiv1.FingerprintHash(k.SecretHash), SecretSource: k.SecretSource,
 		CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, RotatedAt: k.RotatedAt,
-		NextRotationAt:          k.RotatedAt.Add(time.Duration(k.RotationDays) * 24 * time.Hour),
+		NextRotationAt:          k.NextRotationAt(),
 		PreviousSecretExpiresAt: k.PreviousSecretExpiresAt,
 		LastUsedAt:              k.LastUsedAt, RevokedAt: k.RevokedAt, Version: k.Version,
 	}

@@ -48,7 +48,7 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 				message: "rate limit exceeded; retry after the number of seconds in Retry-After"})
 			return
 		}
-		if !caller.HasScope(scope) {
+		if !apiv1.HoldsScope(caller.Scopes, scope) {
 			writeError(w, r, errForbidden("the API key lacks the %q scope required by %s %s", scope, r.Method, r.Pattern))
 			return
 		}

@@ -11,12 +11,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// Scopes required by the backup schedule endpoints.
-const (
-	scopeBackupsRead  = "backups:read"
-	scopeBackupsWrite = "backups:write"
-)
-
 // Audit vocabulary of backup schedules.
 const (
 	objectTypeBackupSchedule = "backup_schedule"

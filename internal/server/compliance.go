@@ -14,9 +14,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// scopeComplianceRead is required by the compliance report.
-const scopeComplianceRead = "compliance:read"
-
 // The compliance report judges the objects in service: active API keys and
 // access grants (not revoked, not expired), enabled alert rules, enabled
 // notification channels and enabled backup schedules. Disabled or ended
@@ -88,8 +85,7 @@ func (s *Server) checkAPIKeys(ctx context.Context, e *evaluation) error {
 		return err
 	}
 	for _, k := range keys {
-		due := k.RotatedAt.Add(time.Duration(k.RotationDays) * 24 * time.Hour)
-		if !e.now.Before(due) {
+		if due := k.NextRotationAt(); apiv1.RotationOverdue(due, e.now) {
 			e.add(controls.KeyRotationOverdue, objectTypeAPIKey, k.ID, k.Name,
 				"API key %q was due for rotation at %s (last rotated %s, every %d days).",
 				k.Name, stamp(due), stamp(k.RotatedAt), k.RotationDays)

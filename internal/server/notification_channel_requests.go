@@ -2,21 +2,16 @@ package server
 
 import (
 	"fmt"
-	"net"
-	"net/http"
+	"maps"
 	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
-
-// maxChannelValueLength bounds URLs, header values and secrets of channels.
-const maxChannelValueLength = 2048
 
 // channelBody is the body of a channel create or update as the server
 // decodes it; absent fields are nil.
@@ -193,7 +188,7 @@ func (f *fieldErrors) mergePagerDuty(b *pagerDutyBody, cfg *delivery.Channel, cr
 		f.requireWithNewDestination("pagerduty.routing_key", "pagerduty.events_url", "")
 	}
 	var changed []string
-	f.setField("pagerduty.routing_key", b.RoutingKey, creating, f.checkRoutingKey, &cfg.PagerDuty.RoutingKey, &changed)
+	f.setField("pagerduty.routing_key", b.RoutingKey, creating, func(v string) { f.check("pagerduty.routing_key", apiv1.CheckRoutingKey(v)) }, &cfg.PagerDuty.RoutingKey, &changed)
 	f.setField("pagerduty.events_url", b.EventsURL, false, func(v string) { f.checkURL("pagerduty.events_url", v, true) }, &cfg.PagerDuty.EventsURL, &changed)
 	return changed
 }
@@ -234,18 +229,9 @@ func (f *fieldErrors) requireWithNewDestination(path, destinationPath, removal s
 	f.add(path, "%s", msg)
 }
 
-// checkURL accepts an absolute http or https URL; with httpsOnly, http is
-// accepted only for loopback hosts (so that tests can use local receivers).
+// checkURL validates a destination URL (apiv1.CheckChannelURL).
 func (f *fieldErrors) checkURL(path, raw string, httpsOnly bool) {
-	u, err := url.Parse(raw)
-	switch {
-	case len(raw) > maxChannelValueLength:
-		f.add(path, "must be at most %d characters, got %d", maxChannelValueLength, len(raw))
-	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-		f.add(path, "must be an absolute http or https URL")
-	case httpsOnly && u.Scheme == "http" && !isLoopback(u.Hostname()):
-		f.add(path, "must be an https URL (http is accepted only for loopback hosts)")
-	}
+	f.check(path, apiv1.CheckChannelURL(raw, httpsOnly))
 }
 
 // destinationFields maps the request paths of the channel's destination
@@ -282,60 +268,25 @@ func checkDestinations(policy destination.Policy, c channelChange) error {
 	return f.err()
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func (f *fieldErrors) checkHeaders(headers map[string]string) {
 	if len(headers) > apiv1.MaxWebhookHeaders {
 		f.add("webhook.headers", "must hold at most %d headers, got %d", apiv1.MaxWebhookHeaders, len(headers))
 	}
-	reserved := []string{"Content-Type", "Content-Length", "Host", "User-Agent", apiv1.HeaderSignature, apiv1.HeaderEvent}
-	names := make([]string, 0, len(headers))
-	for name := range headers {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
 		path := "webhook.headers." + name
-		value := headers[name]
-		nameErr := apiv1.HeaderNameRule.Check(name)
-		switch {
-		case nameErr != nil:
-			f.add(path, "the header name %v", nameErr)
-		case slices.Contains(reserved, http.CanonicalHeaderKey(name)):
-			f.add(path, "is set by the server and cannot be configured")
-		case len(value) > maxChannelValueLength:
-			f.add(path, "must be at most %d characters", maxChannelValueLength)
-		case strings.ContainsAny(value, "\r\n\x00"):
-			f.add(path, "must not contain line breaks or NUL")
+		if err := apiv1.CheckHeaderName(name); err != nil {
+			f.add(path, "the header name %v", err)
+			continue
 		}
+		f.check(path, apiv1.CheckHeaderValue(headers[name]))
 	}
 }
 
 // checkSigningSecret validates a signing secret without echoing it; ""
 // removes the secret.
 func (f *fieldErrors) checkSigningSecret(s string) {
-	switch {
-	case s == "":
-	case len(s) < apiv1.MinSigningSecretLength:
-		f.add("webhook.signing_secret", "must be at least %d characters, got %d", apiv1.MinSigningSecretLength, len(s))
-	case len(s) > maxSecretLength:
-		f.add("webhook.signing_secret", "must be at most %d characters, got %d", maxSecretLength, len(s))
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		f.add("webhook.signing_secret", "must not contain whitespace or control characters")
-	}
-}
-
-// checkRoutingKey validates a PagerDuty routing key without echoing it.
-func (f *fieldErrors) checkRoutingKey(s string) {
-	alnum := strings.IndexFunc(s, func(r rune) bool { return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) }) < 0
-	if len(s) != apiv1.PagerDutyRoutingKeyLen || !alnum {
-		f.add("pagerduty.routing_key", "must be %d letters and digits, got %d characters", apiv1.PagerDutyRoutingKeyLen, len(s))
+	if s != "" {
+		f.check("webhook.signing_secret", apiv1.CheckSecret(s, apiv1.MinSigningSecretLength))
 	}
 }
 

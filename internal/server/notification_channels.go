@@ -14,14 +14,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// Scopes required by the notification channel and alert rule endpoints.
-const (
-	scopeChannelsRead  = "channels:read"
-	scopeChannelsWrite = "channels:write"
-	scopeAlertsRead    = "alerts:read"
-	scopeAlertsWrite   = "alerts:write"
-)
-
 // Audit vocabulary of notification channels.
 const (
 	objectTypeChannel = "notification_channel"

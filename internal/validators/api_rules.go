@@ -70,3 +70,31 @@ func BackupDestination() validator.String {
 		description: `value must be a directory relative to the server's backup root, such as "nightly"`,
 		check:       apiv1.CheckBackupDestination}
 }
+
+// Secret checks a supplied secret at least minLength characters long
+// (apiv1.CheckSecret). The error never quotes the value.
+func Secret(minLength int) validator.String {
+	return apiRule{summary: "Invalid secret",
+		description: fmt.Sprintf("value must be %d to %d characters without whitespace or control characters", minLength, apiv1.MaxSecretLength),
+		check:       func(s string) error { return apiv1.CheckSecret(s, minLength) }}
+}
+
+// RoutingKey checks a PagerDuty routing key (apiv1.CheckRoutingKey).
+func RoutingKey() validator.String {
+	return apiRule{summary: "Invalid routing key",
+		description: fmt.Sprintf("value must be %d letters and digits", apiv1.PagerDutyRoutingKeyLen), check: apiv1.CheckRoutingKey}
+}
+
+// HeaderName checks the name of a configured webhook header
+// (apiv1.CheckHeaderName).
+func HeaderName() validator.String {
+	return apiRule{summary: "Invalid header name",
+		description: "value must be an HTTP header name that the server does not set itself", check: apiv1.CheckHeaderName}
+}
+
+// HeaderValue checks the value of a webhook header (apiv1.CheckHeaderValue).
+// The error never quotes the value.
+func HeaderValue() validator.String {
+	return apiRule{summary: "Invalid header value",
+		description: "value must not contain line breaks or NUL", check: apiv1.CheckHeaderValue}
+}

@@ -135,19 +135,6 @@ func (tx *Tx) DeleteAlertRule(ctx context.Context, id string) error {
 	return checkOneRow(res, err, "deleting alert rule "+id)
 }
 
-// CountRotationOverdue returns the number of active API keys whose next
-// rotation (rotated_at + rotation_days) is before now.
-func (s *Store) CountRotationOverdue(ctx context.Context, now time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys
-		WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-		AND rotated_at + rotation_days * ? < ?`, toNanos(now), int64(24*time.Hour), toNanos(now)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("counting API keys overdue for rotation: %w", err)
-	}
-	return n, nil
-}
-
 func scanAlertRule(row scanner) (AlertRule, error) {
 	var (
 		r                          AlertRule

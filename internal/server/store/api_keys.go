@@ -45,10 +45,8 @@ func (k APIKey) Status(now time.Time) string {
 	}
 }
 
-// HasScope reports whether the key holds scope, directly or through admin.
-func (k APIKey) HasScope(scope string) bool {
-	return slices.Contains(k.Scopes, apiv1.ScopeAdmin) || slices.Contains(k.Scopes, scope)
-}
+// NextRotationAt is when the key is due for rotation (apiv1.NextRotationAt).
+func (k APIKey) NextRotationAt() time.Time { return apiv1.NextRotationAt(k.RotatedAt, k.RotationDays) }
 
 // APIKeyFilter selects API keys for ListAPIKeys. Zero fields do not filter.
 type APIKeyFilter struct {

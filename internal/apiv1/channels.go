@@ -1,0 +1,114 @@
+package apiv1
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// The rules of notification channel settings and of the secrets a request
+// may carry. The server validates requests with them and the provider
+// validates configurations with them, so that both say the same thing.
+// Errors say what is wrong and never quote the value: a URL or a secret may
+// be one.
+
+// Limits of secrets and channel values.
+const (
+	// MaxSecretLength bounds every supplied secret: an API key's secret and
+	// a webhook's signing secret.
+	MaxSecretLength = 512
+	// MaxChannelValueLength bounds channel URLs and header values.
+	MaxChannelValueLength = 2048
+)
+
+// ReservedWebhookHeaders are set by the server on every webhook delivery and
+// cannot be configured.
+var ReservedWebhookHeaders = []string{"Content-Type", "Content-Length", "Host", "User-Agent", HeaderSignature, HeaderEvent}
+
+// CheckSecret returns nil when s can be a supplied secret at least minLength
+// bytes long (MinSecretLength for an API key, MinSigningSecretLength for a
+// signing secret): at most MaxSecretLength bytes, without whitespace or
+// control characters.
+func CheckSecret(s string, minLength int) error {
+	switch {
+	case len(s) < minLength:
+		return fmt.Errorf("must be at least %d characters, got %d", minLength, len(s))
+	case len(s) > MaxSecretLength:
+		return fmt.Errorf("must be at most %d characters, got %d", MaxSecretLength, len(s))
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return errors.New("must not contain whitespace or control characters")
+	}
+	return nil
+}
+
+// CheckRoutingKey returns nil when s is a PagerDuty routing key:
+// PagerDutyRoutingKeyLen ASCII letters and digits.
+func CheckRoutingKey(s string) error {
+	alnum := strings.IndexFunc(s, func(r rune) bool { return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) }) < 0
+	if len(s) != PagerDutyRoutingKeyLen || !alnum {
+		return fmt.Errorf("must be %d letters and digits, got %d characters", PagerDutyRoutingKeyLen, len(s))
+	}
+	return nil
+}
+
+// CheckHeaderName returns nil when name can be a configured webhook header:
+// an HTTP header name (HeaderNameRule) that the server does not set itself
+// (ReservedWebhookHeaders, in any case).
+func CheckHeaderName(name string) error {
+	if err := HeaderNameRule.Check(name); err != nil {
+		return err
+	}
+	if slices.Contains(ReservedWebhookHeaders, http.CanonicalHeaderKey(name)) {
+		return fmt.Errorf("must not be one of the headers the server sets itself (%s)", strings.Join(ReservedWebhookHeaders, ", "))
+	}
+	return nil
+}
+
+// CheckHeaderValue returns nil when v can be a webhook header's value.
+func CheckHeaderValue(v string) error {
+	switch {
+	case len(v) > MaxChannelValueLength:
+		return fmt.Errorf("must be at most %d characters", MaxChannelValueLength)
+	case strings.ContainsAny(v, "\r\n\x00"):
+		return errors.New("must not contain line breaks or NUL")
+	}
+	return nil
+}
+
+// CheckChannelURL returns nil when s is an absolute http or https URL with a
+// host, at most MaxChannelValueLength characters. With httpsOnly (Slack's
+// webhook URL, PagerDuty's events URL) plain http is accepted only for
+// loopback hosts, so that a receiver on the same machine can be used in
+// tests.
+func CheckChannelURL(s string, httpsOnly bool) error {
+	if len(s) > MaxChannelValueLength {
+		return fmt.Errorf("must be at most %d characters, got %d", MaxChannelValueLength, len(s))
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || !u.IsAbs():
+		return errors.New(`not an absolute URL; write it like "https://hooks.example.com/keymate"`)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("the scheme is %q; use https (or http)", u.Scheme)
+	case u.Hostname() == "":
+		return errors.New("the URL has no host")
+	case httpsOnly && u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+		return errors.New("must use https; plain http is accepted only for loopback hosts such as 127.0.0.1")
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host is "localhost" (in any case) or a
+// loopback IP address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
