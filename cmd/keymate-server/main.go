@@ -155,6 +155,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	logLevel := choiceFlag(flags, "log-level", "info", "least severe `level` logged", logLevels...)
 	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
+	authFailureBurst := flags.Int("auth-failure-burst", server.DefaultAuthFailureBurst, "refused API keys a client address may present at once; then it gets 429 until it earns another attempt")
+	authFailureInterval := flags.Duration("auth-failure-interval", server.DefaultAuthFailureInterval, "how often a client address earns one more attempt after refused API keys")
 	smtpAddr := flags.String("smtp-addr", "", "host:port of the plain SMTP relay for email notification channels; empty disables email")
 	smtpFrom := flags.String("smtp-from", "keymate@localhost", "sender address of notification emails")
 	allowPrivate := flags.Bool("allow-private-destinations", false, "let notification deliveries (webhooks, Slack, PagerDuty, the SMTP relay) connect to loopback, private, link-local, unique-local, multicast and other non-public addresses, which are denied by default")
@@ -199,6 +201,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		DataDir:             *dataDir,
 		RateLimit:           *rateLimit,
 		RateBurst:           *rateBurst,
+		AuthFailureBurst:    *authFailureBurst,
+		AuthFailureInterval: *authFailureInterval,
 		BootstrapAPIKey:     os.Getenv(bootstrapKeyEnv),
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -20,16 +22,30 @@ import (
 const lastUsedResolution = time.Minute
 
 // authenticated admits requests that carry a valid API key holding scope, and
-// that the key's rate limit allows, to next.
+// that the key's rate limit allows, to next. A client address that presented
+// too many refused secrets is answered 429 before its secret is looked at, so
+// that guessing learns nothing while it waits.
 func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateFrom(r.Context())
-		caller, err := s.authenticate(r)
+		presented, hasSecret := bearerToken(r.Header.Get("Authorization"))
+		client := clientAddress(r)
+		if hasSecret {
+			if d := s.authFailures.Check(client); !d.Allowed {
+				st.throttled = true
+				tooManyRequests(w, r, d.RetryAfter, "too many refused API keys from this client address")
+				return
+			}
+		}
+		caller, err := s.authenticate(r.Context(), presented, hasSecret)
 		if err != nil {
 			var apiErr *apiError
 			if !errors.As(err, &apiErr) {
 				s.internalError(w, r, err)
 				return
+			}
+			if hasSecret {
+				s.authFailures.Allow(client)
 			}
 			st.authFailure = true
 			w.Header().Set("WWW-Authenticate", `Bearer realm="keymate"`)
@@ -42,10 +58,7 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 		setRateLimitHeaders(w, decision)
 		if !decision.Allowed {
 			st.throttled = true
-			retryAfter := int(math.Ceil(decision.RetryAfter.Seconds()))
-			w.Header().Set(apiv1.HeaderRetryAfter, strconv.Itoa(max(retryAfter, 1)))
-			writeError(w, r, &apiError{status: http.StatusTooManyRequests, code: apiv1.CodeRateLimited,
-				message: "rate limit exceeded; retry after the number of seconds in Retry-After"})
+			tooManyRequests(w, r, decision.RetryAfter, "rate limit exceeded")
 			return
 		}
 		if !apiv1.HoldsScope(caller.Scopes, scope) {
@@ -60,15 +73,44 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 	})
 }
 
+// tooManyRequests answers 429 with Retry-After, in whole seconds (at least
+// one), and says why.
+func tooManyRequests(w http.ResponseWriter, r *http.Request, retryAfter time.Duration, why string) {
+	seconds := max(int(math.Ceil(retryAfter.Seconds())), 1)
+	w.Header().Set(apiv1.HeaderRetryAfter, strconv.Itoa(seconds))
+	writeError(w, r, &apiError{status: http.StatusTooManyRequests, code: apiv1.CodeRateLimited,
+		message: why + "; retry after the number of seconds in Retry-After"})
+}
+
+// clientAddress names the client of r for the failed authentication limit:
+// its IP address as the connection shows it, and for IPv6 its /64 network,
+// which one client typically holds whole. Behind a reverse proxy every
+// client shares the proxy's address.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
+}
+
 // authenticate finds the key whose current secret, or previous secret within
-// its grace period, the request presents. Failures are 401 apiErrors.
-func (s *Server) authenticate(r *http.Request) (store.APIKey, error) {
-	presented, ok := bearerToken(r.Header.Get("Authorization"))
-	if !ok {
+// its grace period, is presented (hasSecret false: none was). Failures are
+// 401 apiErrors.
+func (s *Server) authenticate(ctx context.Context, presented string, hasSecret bool) (store.APIKey, error) {
+	if !hasSecret {
 		return store.APIKey{}, errUnauthorized("missing API key: send Authorization: Bearer <secret>")
 	}
 	hash := secret.Hash(presented)
-	key, err := s.store.FindAPIKeyBySecretHash(r.Context(), hash)
+	key, err := s.store.FindAPIKeyBySecretHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.APIKey{}, errUnauthorized("the API key is not recognised")
 	}

@@ -29,6 +29,12 @@ import (
 const (
 	DefaultRateLimit = 20
 	DefaultRateBurst = 40
+	// DefaultAuthFailureBurst is how many failed authentications a client
+	// address may make at once.
+	DefaultAuthFailureBurst = 10
+	// DefaultAuthFailureInterval is how often a client address earns one
+	// more failed authentication.
+	DefaultAuthFailureInterval = 10 * time.Second
 	// DefaultBackupCheckInterval is how often due backup schedules are run.
 	DefaultBackupCheckInterval = time.Minute
 )
@@ -49,6 +55,12 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the number of requests an API key may make at once.
 	RateBurst int
+	// AuthFailureBurst is the number of failed authentications (a secret
+	// presented and refused) a client address may make at once; after them
+	// its requests are refused with 429 before their secret is looked at.
+	AuthFailureBurst int
+	// AuthFailureInterval is how often a client address earns one more.
+	AuthFailureInterval time.Duration
 	// BootstrapAPIKey, when set and no active admin key exists, becomes the
 	// secret of a new admin key named "bootstrap-admin".
 	BootstrapAPIKey string
@@ -94,6 +106,7 @@ type Server struct {
 	store                *store.Store
 	sealer               *secret.Sealer
 	limiter              *ratelimit.Limiter
+	authFailures         *ratelimit.Limiter
 	httpMetrics          *metrics.HTTP
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
@@ -117,6 +130,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RateBurst < 1 {
 		return nil, fmt.Errorf("rate burst must be at least 1, got %d", cfg.RateBurst)
+	}
+	if cfg.AuthFailureBurst < 1 || cfg.AuthFailureInterval <= 0 {
+		return nil, fmt.Errorf("the failed authentication limit needs a burst of at least 1 and a positive interval, got %d and %s",
+			cfg.AuthFailureBurst, cfg.AuthFailureInterval)
 	}
 	if cfg.DataDir == "" {
 		return nil, errors.New("data directory is required")
@@ -143,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		store:         st,
 		sealer:        sealer,
 		limiter:       ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
+		authFailures:  ratelimit.New(cfg.Clock, 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
 		httpMetrics:   metrics.NewHTTP(),
 		outcomes:      metrics.NewRecorder(cfg.Clock, outcomeCapacity),
 		dataDir:       dataDir,
@@ -219,6 +237,12 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.RateBurst == 0 {
 		cfg.RateBurst = DefaultRateBurst
+	}
+	if cfg.AuthFailureBurst == 0 {
+		cfg.AuthFailureBurst = DefaultAuthFailureBurst
+	}
+	if cfg.AuthFailureInterval == 0 {
+		cfg.AuthFailureInterval = DefaultAuthFailureInterval
 	}
 	if cfg.AlertEvalInterval == 0 {
 		cfg.AlertEvalInterval = DefaultAlertEvalInterval

@@ -1,32 +1,50 @@
-// Package ratelimit limits requests per API key with token buckets that read
-// time from an injected clock.
+// Package ratelimit limits events per key (an API key, a client address)
+// with token buckets of golang.org/x/time/rate that read the time from an
+// injected clock, and keeps the number of buckets bounded.
 package ratelimit
 
 import (
+	"container/list"
 	"math"
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 )
 
-// Limiter holds one token bucket per key. Each bucket holds at most Burst
-// tokens and refills at Rate tokens per second. It is safe for concurrent use.
+// DefaultMaxKeys bounds the buckets a Limiter holds at once.
+const DefaultMaxKeys = 10000
+
+// Limiter holds one token bucket per key. Each bucket holds at most burst
+// tokens and refills at rate tokens per second. A bucket that has refilled
+// is the same as a new one, so it is dropped; and when maxKeys buckets are
+// in use, the one used least recently makes room. Both take constant time
+// per call. It is safe for concurrent use.
 type Limiter struct {
 	clock   clock.Clock
-	rate    float64
+	rate    rate.Limit
 	burst   int
+	maxKeys int
 	mu      sync.Mutex
-	buckets map[string]*bucket
+	buckets map[string]*list.Element // of *bucket, in recency, the most recent first
+	recency *list.List
 }
 
 type bucket struct {
-	tokens float64
-	last   time.Time
+	key     string
+	limiter *rate.Limiter
 }
 
-// Decision is the outcome of one Allow call, with what the rate limit
-// headers report.
+// bucketOf returns the bucket an element of the recency list holds.
+func bucketOf(e *list.Element) *bucket {
+	b, _ := e.Value.(*bucket)
+	return b
+}
+
+// Decision is the outcome of one Allow or Check call, with what the rate
+// limit headers report.
 type Decision struct {
 	Allowed    bool
 	Limit      int           // the bucket size
@@ -35,10 +53,12 @@ type Decision struct {
 	RetryAfter time.Duration // when refused: how long until a token is available
 }
 
-// New returns a Limiter refilling rate tokens per second into buckets of
-// burst tokens. rate must be positive and burst at least 1.
-func New(c clock.Clock, rate float64, burst int) *Limiter {
-	return &Limiter{clock: c, rate: rate, burst: burst, buckets: map[string]*bucket{}}
+// New returns a Limiter refilling perSecond tokens per second into buckets
+// of burst tokens, holding at most DefaultMaxKeys buckets. perSecond must be
+// positive and burst at least 1.
+func New(c clock.Clock, perSecond float64, burst int) *Limiter {
+	return &Limiter{clock: c, rate: rate.Limit(perSecond), burst: burst, maxKeys: DefaultMaxKeys,
+		buckets: map[string]*list.Element{}, recency: list.New()}
 }
 
 // Allow takes one token from key's bucket if one is available.
@@ -46,30 +66,61 @@ func (l *Limiter) Allow(key string) Decision {
 	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: float64(l.burst), last: now}
-		l.buckets[key] = b
-	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = math.Min(float64(l.burst), b.tokens+elapsed*l.rate)
-	}
-	b.last = now
-
-	d := Decision{Limit: l.burst}
-	if b.tokens >= 1 {
-		b.tokens--
-		d.Allowed = true
+	e, ok := l.buckets[key]
+	if ok {
+		l.recency.MoveToFront(e)
 	} else {
-		d.RetryAfter = l.secondsFor(1 - b.tokens)
+		if len(l.buckets) >= l.maxKeys {
+			l.remove(l.recency.Back())
+		}
+		e = l.recency.PushFront(&bucket{key: key, limiter: rate.NewLimiter(l.rate, l.burst)})
+		l.buckets[key] = e
 	}
-	d.Remaining = int(math.Floor(b.tokens))
-	d.Reset = now.Add(l.secondsFor(float64(l.burst) - b.tokens))
+	limiter := bucketOf(e).limiter
+	allowed := limiter.AllowN(now, 1)
+	l.prune(now)
+	return l.decision(allowed, limiter.TokensAt(now), now)
+}
+
+// Check reports whether key's bucket holds a token, without taking it.
+func (l *Limiter) Check(key string) Decision {
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tokens := float64(l.burst)
+	if e, ok := l.buckets[key]; ok {
+		tokens = bucketOf(e).limiter.TokensAt(now)
+	}
+	return l.decision(tokens >= 1, tokens, now)
+}
+
+func (l *Limiter) decision(allowed bool, tokens float64, now time.Time) Decision {
+	d := Decision{Allowed: allowed, Limit: l.burst, Remaining: int(math.Floor(max(tokens, 0)))}
+	d.Reset = now.Add(l.durationFor(float64(l.burst) - tokens))
+	if !allowed {
+		d.RetryAfter = l.durationFor(1 - tokens)
+	}
 	return d
 }
 
-// secondsFor returns how long the bucket takes to gain tokens.
-func (l *Limiter) secondsFor(tokens float64) time.Duration {
-	return time.Duration(tokens / l.rate * float64(time.Second))
+// prune drops the least recently used buckets as long as they have refilled.
+// Each bucket is dropped once, so pruning takes constant time per call on
+// average.
+func (l *Limiter) prune(now time.Time) {
+	for e := l.recency.Back(); e != nil && e != l.recency.Front(); e = l.recency.Back() {
+		if bucketOf(e).limiter.TokensAt(now) < float64(l.burst) {
+			return
+		}
+		l.remove(e)
+	}
+}
+
+func (l *Limiter) remove(e *list.Element) {
+	delete(l.buckets, bucketOf(e).key)
+	l.recency.Remove(e)
+}
+
+// durationFor returns how long a bucket takes to gain tokens.
+func (l *Limiter) durationFor(tokens float64) time.Duration {
+	return time.Duration(tokens / float64(l.rate) * float64(time.Second))
 }

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -32,5 +33,48 @@ func TestBucketEmptiesAndRefillsWithTheClock(t *testing.T) {
 	c.Advance(time.Hour)
 	if d := l.Allow("a"); d.Remaining != 2 {
 		t.Fatalf("bucket overfilled beyond burst: %+v", d)
+	}
+}
+
+// TestBucketsAreBounded proves that however many keys come, the limiter
+// holds a bounded number of buckets (an attacker cycling through client
+// addresses or keys cannot grow it without end), and that the buckets of
+// keys that have been quiet long enough to refill are pruned.
+func TestBucketsAreBounded(t *testing.T) {
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := New(c, 1, 5)
+	for i := range 50000 {
+		l.Allow("key-" + strconv.Itoa(i))
+	}
+	if n := len(l.buckets); n > DefaultMaxKeys {
+		t.Fatalf("%d buckets after 50000 keys, want at most %d", n, DefaultMaxKeys)
+	}
+	c.Advance(5 * time.Second) // every bucket is full again
+	l.Allow("late")
+	if n := len(l.buckets); n != 1 {
+		t.Fatalf("%d buckets after every other refilled, want only the one just used", n)
+	}
+}
+
+// TestCheckTakesNothing proves that Check reports a bucket without taking a
+// token, and keeps no bucket for a key it has not seen (so that checking
+// every request's client address cannot grow the limiter).
+func TestCheckTakesNothing(t *testing.T) {
+	c := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := New(c, 0.1, 2)
+	if d := l.Check("unseen"); !d.Allowed || d.Remaining != 2 || len(l.buckets) != 0 {
+		t.Fatalf("check of an unseen key = %+v with %d buckets", d, len(l.buckets))
+	}
+	l.Allow("a")
+	l.Allow("a")
+	if d := l.Check("a"); d.Allowed || d.RetryAfter != 10*time.Second {
+		t.Fatalf("check of an empty bucket = %+v, want refused for 10s", d)
+	}
+	c.Advance(10 * time.Second)
+	if d := l.Check("a"); !d.Allowed || d.Remaining != 1 {
+		t.Fatalf("check after one refill = %+v", d)
+	}
+	if d := l.Check("a"); !d.Allowed {
+		t.Fatalf("a second check took the token: %+v", d)
 	}
 }
