@@ -133,6 +133,9 @@ type UpdateAPIKeyRequest struct {
 // generates one and returns it once.
 type RotateAPIKeyRequest struct {
 	Secret *string `json:"secret,omitempty" secret:"true"`
+	// GracePeriod, a duration such as "1h" or "0s", replaces the key's
+	// rotation_grace_period for this rotation only.
+	GracePeriod *string `json:"grace_period,omitempty"`
 }
 
 // APIKeyList is a page of API keys. NextCursor is empty on the last page.

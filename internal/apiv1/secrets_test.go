@@ -94,9 +94,10 @@ var responseOf = map[string]string{
 // notSecret lists request fields the response does not return that are
 // nevertheless not secret, each with the reason.
 var notSecret = map[string]string{
-	"AccessCheckRequest.principal": "the question of an access check, not stored; the caller holds access:read",
-	"AccessCheckRequest.action":    "the question of an access check, not stored",
-	"AccessCheckRequest.resource":  "the question of an access check, not stored",
+	"AccessCheckRequest.principal":     "the question of an access check, not stored; the caller holds access:read",
+	"AccessCheckRequest.action":        "the question of an access check, not stored",
+	"AccessCheckRequest.resource":      "the question of an access check, not stored",
+	"RotateAPIKeyRequest.grace_period": "a duration; the response shows its end as previous_secret_expires_at",
 }
 
 // secretLikeName matches JSON names that suggest a secret: a field so named

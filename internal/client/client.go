@@ -306,11 +306,25 @@ type response struct {
 	body   []byte
 }
 
+// attemptTimeoutKey carries the attempt timeout of WithAttemptTimeout.
+type attemptTimeoutKey struct{}
+
+// WithAttemptTimeout returns ctx with which each attempt of a call may take
+// up to d instead of the client's RequestTimeout: for a call that the API
+// answers only when its work is done, such as running a backup.
+func WithAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
 // attempt sends one HTTP request bounded by the per-attempt timeout and reads
 // the whole response body before that timeout's context ends. sent reports
 // whether the whole request was written to the server.
 func (c *Client) attempt(ctx context.Context, n int, r call) (res *response, sent bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	timeout := c.timeout
+	if d, ok := ctx.Value(attemptTimeoutKey{}).(time.Duration); ok {
+		timeout = d
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {

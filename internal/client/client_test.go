@@ -693,6 +693,28 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 	}
 }
 
+// WithAttemptTimeout lets one call's attempt outlast the client's
+// RequestTimeout: the answer that comes after it is taken, not retried.
+func TestWithAttemptTimeoutOutlastsRequestTimeout(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		select {
+		case <-time.After(300 * time.Millisecond): // three RequestTimeouts
+			writeJSON(w, http.StatusOK, sampleKey("key_1"))
+		case <-r.Context().Done():
+		}
+	})
+	c, _ := f.client(func(cfg *Config) { cfg.RequestTimeout = 100 * time.Millisecond; cfg.MaxRetries = 0 })
+	if _, err := c.GetAPIKey(context.Background(), "key_1"); err == nil {
+		t.Fatal("GetAPIKey without WithAttemptTimeout succeeded, want the RequestTimeout to cut it")
+	}
+	if _, err := c.GetAPIKey(WithAttemptTimeout(context.Background(), time.Minute), "key_1"); err != nil {
+		t.Fatalf("GetAPIKey with WithAttemptTimeout: %v", err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Fatalf("server saw %d requests, want 2 (one per call, no retry)", n)
+	}
+}
+
 func TestContextCancellationStopsWaitingForARetry(t *testing.T) {
 	served := make(chan struct{})
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {

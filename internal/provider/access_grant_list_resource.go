@@ -14,6 +14,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
 
 var (
@@ -52,7 +53,7 @@ func (l *accessGrantListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"principal_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only grants for the principal with this id (exact match).",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxPrincipalIDLength)},
+				Validators:          []validator.String{validators.Text(apiv1.PrincipalIDRule)},
 			},
 			"role": schema.StringAttribute{
 				Optional:            true,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
+	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
 
 var (
@@ -52,7 +53,7 @@ func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.
 			"name_prefix": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only keys whose name starts with this text (case-sensitive; no wildcards).",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, apiv1.MaxNameLength)},
+				Validators:          []validator.String{validators.Text(apiv1.KeyNameRule)},
 			},
 			"scope": schema.StringAttribute{
 				Optional: true,

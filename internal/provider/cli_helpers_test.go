@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -13,7 +14,28 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/hashicorp/go-version"
 )
+
+// skipBelowCLI skips a test that execs the CLI itself when that CLI is older
+// than minimum, as tfversion.SkipBelow does for the framework's tests.
+func skipBelowCLI(t *testing.T, minimum *version.Version) {
+	t.Helper()
+	out, err := exec.CommandContext(context.Background(), terraformCLI(), "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", terraformCLI(), err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", terraformCLI(), err)
+	}
+	if got := version.Must(version.NewVersion(v.Version)); got.LessThan(minimum) {
+		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test", got, minimum)
+	}
+}
 
 // cliWorkdir is a working directory in which a test runs the Terraform CLI
 // with the real provider binary (testProviderBinary), its own CLI
@@ -32,11 +54,25 @@ func newCLIWorkdir(t *testing.T, env ...string) *cliWorkdir {
 }
 
 // writeConfig replaces the configuration with main.tf holding config.
-func (w *cliWorkdir) writeConfig(config string) {
+func (w *cliWorkdir) writeConfig(config string) { w.writeFile("main.tf", config) }
+
+// writeFile writes a file of the working directory.
+func (w *cliWorkdir) writeFile(name, content string) {
 	w.t.Helper()
-	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// mustRun executes the CLI with args and returns its combined output; it
+// fails the test unless the CLI succeeds.
+func (w *cliWorkdir) mustRun(args ...string) string {
+	w.t.Helper()
+	out, status := w.run(nil, args...)
+	if status != 0 {
+		w.t.Fatalf("terraform %v exited %d:\n%s", args, status, out)
+	}
+	return out
 }
 
 // run executes the CLI with args and extra environment, and returns its

@@ -3,17 +3,13 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -21,72 +17,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
-
-// skipBelowCLI skips a test that execs the CLI itself when that CLI is older
-// than minimum, as tfversion.SkipBelow does for the framework's tests.
-func skipBelowCLI(t *testing.T, minimum *version.Version) {
-	t.Helper()
-	out, err := exec.CommandContext(context.Background(), terraformCLI(), "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version: %v", terraformCLI(), err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v", terraformCLI(), err)
-	}
-	if got := version.Must(version.NewVersion(v.Version)); got.LessThan(minimum) {
-		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test", got, minimum)
-	}
-}
-
-// cliWorkspace is a directory in which a test runs the real Terraform CLI
-// with the real provider binary against one server.
-type cliWorkspace struct {
-	t         *testing.T
-	dir, conf string
-	inst      *servertest.Instance
-}
-
-func newCLIWorkspace(t *testing.T, inst *servertest.Instance, files map[string]string) *cliWorkspace {
-	t.Helper()
-	w := &cliWorkspace{t: t, dir: t.TempDir(), conf: testProviderBinary(t), inst: inst}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return w
-}
-
-// run runs the CLI with args and returns its output and exit status.
-func (w *cliWorkspace) run(args ...string) (string, int) {
-	w.t.Helper()
-	cmd := exec.CommandContext(context.Background(), terraformCLI(), args...)
-	cmd.Dir = w.dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.conf, "TF_IN_AUTOMATION=1",
-		envEndpoint+"="+w.inst.URL, envAPIKey+"="+w.inst.AdminKey)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return string(out), exit.ExitCode()
-	}
-	if err != nil {
-		w.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
-	}
-	return string(out), 0
-}
-
-// mustRun runs the CLI and fails the test unless it succeeds.
-func (w *cliWorkspace) mustRun(args ...string) string {
-	w.t.Helper()
-	out, status := w.run(args...)
-	if status != 0 {
-		w.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), status, out)
-	}
-	return out
-}
 
 // accountObjects creates, through the API, objects of every kind as an
 // account built by hand has them: secrets generated and supplied, channels
@@ -223,16 +153,12 @@ func TestAccListResources_generateConfigRoundTrip(t *testing.T) {
 	ids := accountObjects(t, c, time.Now())
 	before := apiSnapshot(t, c)
 
-	w := newCLIWorkspace(t, inst, map[string]string{
-		"main.tf":             readExample(t, "guides/adopting-an-existing-account/main.tf"),
-		"account.tfquery.hcl": readExample(t, "guides/adopting-an-existing-account/account.tfquery.hcl"),
-	})
+	w := newCLIWorkdir(t, envEndpoint+"="+inst.URL, envAPIKey+"="+inst.AdminKey)
+	w.writeConfig(readExample(t, "guides/adopting-an-existing-account/main.tf"))
+	w.writeFile("account.tfquery.hcl", readExample(t, "guides/adopting-an-existing-account/account.tfquery.hcl"))
 	w.mustRun("init", "-input=false", "-no-color")
 	w.mustRun("query", "-generate-config-out=generated.tf", "-no-color")
-	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	generated := []byte(w.file("generated.tf"))
 	t.Logf("generated.tf:\n%s", generated)
 	var total int
 	for typ, want := range ids {

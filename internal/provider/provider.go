@@ -14,9 +14,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -35,6 +37,8 @@ var (
 	_ provider.Provider                       = (*keymateProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*keymateProvider)(nil)
 	_ provider.ProviderWithListResources      = (*keymateProvider)(nil)
+	_ provider.ProviderWithActions            = (*keymateProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*keymateProvider)(nil)
 )
 
 // Environment variables, one per provider argument, read when the argument
@@ -200,6 +204,7 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // providerSettings are the provider's arguments, resolved: the API client's
@@ -352,6 +357,14 @@ func (p *keymateProvider) EphemeralResources(context.Context) []func() ephemeral
 
 func (p *keymateProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{newAPIKeyListResource, newAccessGrantListResource, newBackupScheduleListResource, newNotificationChannelListResource, newAlertRuleListResource}
+}
+
+func (p *keymateProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newAPIKeyRotateAction, newNotificationChannelTestAction, newBackupRunAction, newAccessReviewAction}
+}
+
+func (p *keymateProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{newSecretFingerprintFunction}
 }
 
 // configuredData extracts the providerData passed to a resource's or data

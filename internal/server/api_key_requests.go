@@ -32,7 +32,8 @@ type updateAPIKeyBody struct {
 }
 
 type rotateAPIKeyBody struct {
-	Secret *string `json:"secret"`
+	Secret      *string `json:"secret"`
+	GracePeriod *string `json:"grace_period"`
 }
 
 // fieldErrors collects every problem of a request before it is answered.
@@ -96,15 +97,15 @@ func (f *fieldErrors) checkRotationDays(days int64) {
 	}
 }
 
-func (f *fieldErrors) parseGracePeriod(s string) time.Duration {
+func (f *fieldErrors) parseGracePeriod(path, s string) time.Duration {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		f.add("rotation_grace_period", "must be a duration such as \"24h\" or \"90m\", got %q", s)
+		f.add(path, "must be a duration such as \"24h\" or \"90m\", got %q", s)
 	case d < 0:
-		f.add("rotation_grace_period", "must not be negative, got %q", s)
+		f.add(path, "must not be negative, got %q", s)
 	case d > apiv1.MaxRotationGracePeriod:
-		f.add("rotation_grace_period", "must be at most %s, got %q", apiv1.MaxRotationGracePeriod, s)
+		f.add(path, "must be at most %s, got %q", apiv1.MaxRotationGracePeriod, s)
 	}
 	return d
 }
@@ -164,7 +165,7 @@ func validateCreate(b createAPIKeyBody, now time.Time) (newKeySpec, error) {
 	if b.RotationGracePeriod != nil {
 		grace = *b.RotationGracePeriod
 	}
-	spec.rotationGracePeriod = f.parseGracePeriod(grace)
+	spec.rotationGracePeriod = f.parseGracePeriod("rotation_grace_period", grace)
 	if b.ExpiresAt != nil {
 		spec.expiresAt = f.parseExpiresAt(*b.ExpiresAt, now)
 	}
@@ -215,7 +216,7 @@ func validateUpdate(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
 		f.checkRotationDays(*p.rotationDays)
 	}
 	if b.RotationGracePeriod.Set && notNull("rotation_grace_period", b.RotationGracePeriod.Value == nil) {
-		d := f.parseGracePeriod(*b.RotationGracePeriod.Value)
+		d := f.parseGracePeriod("rotation_grace_period", *b.RotationGracePeriod.Value)
 		p.rotationGracePeriod = &d
 	}
 	if b.ExpiresAt.Set {

@@ -286,13 +286,18 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var f fieldErrors
 	if req.Secret != nil {
-		var f fieldErrors
 		f.checkSecret(*req.Secret)
-		if err := f.err(); err != nil {
-			writeError(w, r, asAPIError(err))
-			return
-		}
+	}
+	var grace *time.Duration
+	if req.GracePeriod != nil {
+		d := f.parseGracePeriod("grace_period", *req.GracePeriod)
+		grace = &d
+	}
+	if err := f.err(); err != nil {
+		writeError(w, r, asAPIError(err))
+		return
 	}
 	caller := callerFrom(r.Context())
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
@@ -309,7 +314,11 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 			return result{}, err
 		}
 		now := s.clock.Now()
-		graceEnds := now.Add(key.RotationGracePeriod)
+		period := key.RotationGracePeriod
+		if grace != nil { // this rotation's own grace period
+			period = *grace
+		}
+		graceEnds := now.Add(period)
 		key.PreviousSecretHash, key.PreviousSecretExpiresAt = key.SecretHash, &graceEnds
 		key.SecretHash, key.SecretSource, key.RotatedAt = hash, source, now
 		fields := []string{"next_rotation_at", "previous_secret_expires_at", "rotated_at", "secret", "secret_fingerprint", "secret_source"}

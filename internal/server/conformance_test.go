@@ -267,6 +267,8 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, "", 200, "Idempotency-Key", "rot-1")
 	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"secret":"another-supplied-secret-0123456789abcdef"}`, 200)
 	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"secret":"short"}`, 422, invalid...)
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"grace_period":"0s"}`, 200)
+	do(http.MethodPost, "/v1/api-keys/"+created.ID+"/rotate", admin, `{"grace_period":"forever"}`, 422)
 	do(http.MethodPost, "/v1/api-keys/key_missing/rotate", admin, "", 404)
 
 	do(http.MethodDelete, "/v1/api-keys/"+created.ID, admin, "", 412, "If-Match", `"1"`)

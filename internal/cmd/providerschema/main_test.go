@@ -64,7 +64,7 @@ func TestProviderSchemaMatchesTerraform(t *testing.T) {
 	if want != got {
 		t.Fatalf("the schemas differ from Terraform's:\nTerraform:\n%s\nproviderschema:\n%s", want, got)
 	}
-	for _, kind := range []string{`"resource_identity_schemas"`, `"list_resource_schemas"`} {
+	for _, kind := range []string{`"resource_identity_schemas"`, `"list_resource_schemas"`, `"action_schemas"`, `"functions"`} {
 		if !strings.Contains(got, kind) {
 			t.Errorf("no %s in the schemas", kind)
 		}

@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Actions (Terraform 1.14 and later) carry out the security guide's one-off
+// operations: rotate a key now, test a channel, run a backup, review a
+// grant. They change the account, never the Terraform state; each page says
+// what the next plan of the resources involved then shows.
+
+// actionNote ends every action's description.
+const actionNote = "\n\nRequires Terraform 1.14 or later. Run it on its own with `terraform apply -invoke=action.%s.<name>` " +
+	"(nothing else is planned or applied), or from a resource's `lifecycle { action_trigger { ... } }`. The action fails the " +
+	"run, naming the cause, when the operation fails."
+
+// actionBase is embedded by every action: it holds the provider's data.
+type actionBase struct {
+	data *providerData
+}
+
+func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// configured reports whether the provider is configured, adding an error
+// when it is not (an action can only run with a configured provider).
+func (a *actionBase) configured(diags *diag.Diagnostics) bool {
+	if a.data == nil {
+		diags.AddError("Keymate provider not configured",
+			"The action needs the provider's endpoint and API key: set them in the provider block or in the "+
+				envEndpoint+" and "+envAPIKey+" environment variables.")
+	}
+	return a.data != nil
+}
+
+// progress sends a progress message to Terraform, which shows it while the
+// action runs.
+func progress(resp *action.InvokeResponse, format string, args ...any) {
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// idAttribute is an action's required argument naming an object by its id,
+// which starts with prefix ("key_").
+func idAttribute(what, prefix string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: "Id of the " + what + ", such as `" + prefix + "0123456789abcdef01234567`.",
+		Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^`+prefix+`[A-Za-z0-9]+$`),
+			"must be an id starting with "+prefix+" (the id of the "+what+")")},
+	}
+}
