@@ -353,17 +353,16 @@ func TestAccNotificationChannelTestAction_trigger(t *testing.T) {
 	})
 }
 
-// A backup schedule whose destination cannot be written: a file stands where
-// its directory would be.
-func brokenSchedule(t *testing.T, c *client.Client) string {
+// brokenSchedule creates a backup schedule whose destination cannot be
+// written: a file comes to stand where its directory would be.
+func brokenSchedule(t *testing.T, inst *servertest.Instance, c *client.Client) string {
 	t.Helper()
-	notADir := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+	s, err := c.CreateBackupSchedule(context.Background(), apiv1.CreateBackupScheduleRequest{
+		Name: "broken", Cron: "0 3 * * *", Destination: ptr("later-a-file")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.CreateBackupSchedule(context.Background(), apiv1.CreateBackupScheduleRequest{
-		Name: "broken", Cron: "0 3 * * *", Destination: ptr(filepath.Join(notADir, "backups"))})
-	if err != nil {
+	if err := os.WriteFile(filepath.Join(inst.BackupRoot(), "later-a-file"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return s.ID
@@ -383,7 +382,7 @@ func TestAccBackupRunAction_invoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := brokenSchedule(t, c)
+	broken := brokenSchedule(t, inst, c)
 	w := invokeWorkdir(t, inst, fmt.Sprintf(`
 action "keymate_backup_run" "nightly" {
   config {

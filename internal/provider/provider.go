@@ -383,11 +383,15 @@ func configuredData(raw any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
-// What each docs page says its state holds, appended to every resource's
-// and data source's description so that auditors read it on every page.
+// What each docs page says its state holds and which Terraform it needs,
+// appended to every resource's and data source's description so that
+// auditors and operators read it on every page.
 const (
 	resourceStateNote = "\n\n**In state:** every attribute on this page is stored in the Terraform state: in plain text " +
-		"unless marked Sensitive (hidden from plan output, but still stored). Write-only arguments (`*_wo`) are never stored."
+		"unless marked Sensitive (hidden from plan output, but still stored). Write-only arguments (`*_wo`) are never stored." +
+		"\n\n**Requires** Terraform 1.11 or later, or OpenTofu 1.11 or later (write-only arguments). Importing by resource " +
+		"identity (`import { identity = { id = \"...\" } }`) requires Terraform 1.12 or later, or OpenTofu 1.12 or later; " +
+		"listing existing objects with `terraform query` requires Terraform 1.14 or later."
 	dataSourceStateNote = "\n\n**In state:** every attribute on this page is stored in the Terraform state; none holds a secret " +
-		"(secrets appear only as fingerprints)."
+		"(secrets appear only as fingerprints).\n\n**Requires** Terraform 1.11 or later, or OpenTofu 1.11 or later."
 )

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -63,8 +65,8 @@ func checkDescribed(t *testing.T, where string, attrs map[string]describedAttrib
 	}
 }
 
-// Every attribute of every resource, data source and ephemeral resource,
-// nested ones included, has a MarkdownDescription, and every resource and
+// Every attribute of every resource, data source, ephemeral and list
+// resource and action, nested ones included, has a MarkdownDescription, and every resource and
 // data source page says what its state holds: the docs are generated from
 // these, so auditors read them.
 func TestEveryAttributeIsDescribed(t *testing.T) {
@@ -119,7 +121,41 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		checkDescribed(t, "ephemeral."+meta.TypeName, attrs)
 		count++
 	}
-	if count != 13 {
-		t.Errorf("checked %d resources, data sources and ephemeral resources, want 13: update this test when adding one", count)
+	lp, ok := p.(provider.ProviderWithListResources)
+	if !ok {
+		t.Fatal("the provider must offer list resources")
+	}
+	for _, newList := range lp.ListResources(ctx) {
+		l := newList()
+		var meta resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "keymate"}, &meta)
+		var resp list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &resp)
+		attrs := map[string]describedAttribute{}
+		for k, v := range resp.Schema.Attributes {
+			attrs[k] = v
+		}
+		checkDescribed(t, "list."+meta.TypeName, attrs)
+		count++
+	}
+	ap, ok := p.(provider.ProviderWithActions)
+	if !ok {
+		t.Fatal("the provider must offer actions")
+	}
+	for _, newAction := range ap.Actions(ctx) {
+		a := newAction()
+		var meta action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "keymate"}, &meta)
+		var resp action.SchemaResponse
+		a.Schema(ctx, action.SchemaRequest{}, &resp)
+		attrs := map[string]describedAttribute{}
+		for k, v := range resp.Schema.Attributes {
+			attrs[k] = v
+		}
+		checkDescribed(t, "action."+meta.TypeName, attrs)
+		count++
+	}
+	if count != 22 {
+		t.Errorf("checked %d resources, data sources, ephemeral and list resources and actions, want 22: update this test when adding one", count)
 	}
 }
