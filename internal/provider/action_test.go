@@ -579,16 +579,18 @@ action "keymate_access_review" "sre" {
 	})
 }
 
-// The documentation's action examples, with their placeholders replaced by
-// objects of a test account and the channel's URL by a loopback receiver,
-// work through the real CLI: applying them creates the channel, whose
-// trigger sends a test notification, and the schedule; each action then runs
-// by -invoke and does what its example says; the next plan is empty.
+// The documentation's action examples, each directory on its own as a user
+// copies it, with their placeholders replaced by objects of a test account
+// and the channel's URL by a loopback receiver, work through the real CLI:
+// applying them creates the channel, whose trigger sends a test
+// notification, and the schedule; each action then runs by -invoke and does
+// what its example says; the plans stay empty.
 func TestAccActions_examples(t *testing.T) {
 	t.Parallel()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run")
 	}
+	skipBelowCLI(t, tfversion.Version1_14_0)
 	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
 	c := testClient(t, inst)
 	ctx := context.Background()
@@ -602,25 +604,50 @@ func TestAccActions_examples(t *testing.T) {
 		t.Fatal(err)
 	}
 	receiver, tests := testReceiver(t)
-	w := invokeWorkdir(t, inst,
-		exampleWithID(t, "actions/keymate_api_key_rotate/action.tf", "key_0123456789abcdef", key.ID)+
-			exampleWithID(t, "actions/keymate_notification_channel_test/action.tf", "https://oncall.example.com/hooks/keymate", receiver.URL)+
-			readExample(t, "actions/keymate_backup_run/action.tf")+
-			exampleWithID(t, "actions/keymate_access_review/action.tf", "ag_0123456789abcdef", grant.ID))
-
-	w.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	if n := tests.Load(); n != 1 {
-		t.Fatalf("creating the channel sent %d test notifications, want 1", n)
+	// example returns a working directory holding an example directory's
+	// terraform.tf and its action.tf as given.
+	example := func(terraformTF, actionTF string) *cliWorkdir {
+		w := newCLIWorkdir(t, envEndpoint+"="+inst.URL, envAPIKey+"="+inst.AdminKey)
+		w.writeFile("terraform.tf", readExample(t, terraformTF))
+		w.writeFile("action.tf", actionTF)
+		return w
 	}
-	for _, addr := range []string{"keymate_api_key_rotate.leaked", "keymate_backup_run.restore_test", "keymate_access_review.sre_q3",
-		"keymate_notification_channel_test.oncall"} {
+	invoke := func(w *cliWorkdir, addr string) {
+		t.Helper()
 		if out, status := w.invoke(addr); status != 0 {
 			t.Fatalf("invoke %s exited %d:\n%s", addr, status, out)
 		}
 	}
+	emptyPlan := func(w *cliWorkdir) {
+		t.Helper()
+		if out, status := w.run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color"); status != 0 {
+			t.Fatalf("plan exited %d, want 0:\n%s", status, out)
+		}
+	}
+
+	rotate := example("actions/keymate_api_key_rotate/terraform.tf",
+		exampleWithID(t, "actions/keymate_api_key_rotate/action.tf", "key_0123456789abcdef", key.ID))
+	invoke(rotate, "keymate_api_key_rotate.leaked")
 	if authenticates(t, inst, key.Secret) {
 		t.Error("the leaked secret still works")
 	}
+
+	channel := example("actions/keymate_notification_channel_test/terraform.tf",
+		exampleWithID(t, "actions/keymate_notification_channel_test/action.tf", "https://oncall.example.com/hooks/keymate", receiver.URL))
+	channel.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	if n := tests.Load(); n != 1 {
+		t.Fatalf("creating the channel sent %d test notifications, want 1", n)
+	}
+	invoke(channel, "keymate_notification_channel_test.oncall")
+	if n := tests.Load(); n != 2 {
+		t.Errorf("the receiver got %d test notifications, want 2", n)
+	}
+	emptyPlan(channel)
+	channel.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+
+	backup := example("actions/keymate_backup_run/terraform.tf", readExample(t, "actions/keymate_backup_run/action.tf"))
+	backup.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	invoke(backup, "keymate_backup_run.restore_test")
 	schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
 	if err != nil || len(schedules) != 1 {
 		t.Fatalf("schedules %+v (%v)", schedules, err)
@@ -628,14 +655,13 @@ func TestAccActions_examples(t *testing.T) {
 	if runs, err := c.ListBackupRuns(ctx, schedules[0].ID, 0); err != nil || len(runs) != 1 || !runs[0].RestoreVerified {
 		t.Errorf("runs %+v (%v), want one verified run", runs, err)
 	}
+	emptyPlan(backup)
+	backup.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+
+	review := example("actions/keymate_access_review/terraform.tf",
+		exampleWithID(t, "actions/keymate_access_review/action.tf", "ag_0123456789abcdef", grant.ID))
+	invoke(review, "keymate_access_review.sre_q3")
 	if reviews, err := c.ListAccessGrantReviews(ctx, grant.ID); err != nil || len(reviews) != 1 || reviews[0].Decision != "keep" {
 		t.Errorf("reviews %+v (%v), want one keep", reviews, err)
 	}
-	if n := tests.Load(); n != 2 {
-		t.Errorf("the receiver got %d test notifications, want 2", n)
-	}
-	if out, status := w.run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color"); status != 0 {
-		t.Fatalf("plan after the actions exited %d, want 0:\n%s", status, out)
-	}
-	w.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
 }

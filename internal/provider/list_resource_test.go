@@ -44,7 +44,7 @@ func TestAccListResources_query(t *testing.T) {
 	ids := accountObjects(t, c, inst.Clock.Now())
 	keys, channels, rules, grants, schedules := ids["keymate_api_key"], ids["keymate_notification_channel"],
 		ids["keymate_alert_rule"], ids["keymate_access_grant"], ids["keymate_backup_schedule"]
-	const bulk = 130 // more disabled schedules than one page holds
+	const bulk = 130 // more disabled schedules than one of the client's pages (100) holds
 	for i := range bulk {
 		if _, err := c.CreateBackupSchedule(ctx, apiv1.CreateBackupScheduleRequest{
 			Name: fmt.Sprintf("bulk-%03d", i), Cron: "0 4 * * *", Enabled: ptr(false)}); err != nil {

@@ -95,7 +95,8 @@ func TestAccSecretFingerprintFunction_example(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newCLIWorkdir(t, envEndpoint+"="+inst.URL, envAPIKey+"="+inst.AdminKey, "TF_VAR_deployer_secret="+key.Secret)
-	w.writeConfig(actionRootModule + readExample(t, "functions/secret_fingerprint/function.tf"))
+	w.writeFile("terraform.tf", readExample(t, "functions/secret_fingerprint/terraform.tf"))
+	w.writeFile("function.tf", readExample(t, "functions/secret_fingerprint/function.tf"))
 	failed := regexp.MustCompile(`(?s)Check block assertion failed.*The secret store's secret for\s+` + key.ID + `\s+is\s+not\s+the\s+key's\s+current\s+secret`)
 	if out := w.mustRun("apply", "-auto-approve", "-input=false", "-no-color"); failed.MatchString(out) {
 		t.Fatalf("the check failed with the key's current secret:\n%s", out)

@@ -1,7 +1,8 @@
 # The provider this example needs: run `make install` in the provider's
 # repository (until it is published), then `terraform init` here.
+# terraform query needs Terraform 1.14 or later.
 terraform {
-  required_version = ">= 1.11"
+  required_version = ">= 1.14"
   required_providers {
     keymate = {
       source  = "keymate/keymate"

@@ -1,0 +1,12 @@
+# The provider this example needs: run `make install` in the provider's
+# repository (until it is published), then `terraform init` here.
+# Actions need Terraform 1.14 or later.
+terraform {
+  required_version = ">= 1.14"
+  required_providers {
+    keymate = {
+      source  = "keymate/keymate"
+      version = ">= 0.1.0"
+    }
+  }
+}
