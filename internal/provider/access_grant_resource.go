@@ -220,32 +220,31 @@ func (r *accessGrantResource) Configure(_ context.Context, req resource.Configur
 }
 
 // ModifyPlan holds the planned grant to the security guide and rejects an
-// expires_at in the past when it is set on create or changed.
+// expires_at in the past when it is set on create or changed. It reads only
+// the attributes it judges.
 func (r *accessGrantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
-	var plan accessGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var role types.String
+	var expiresAt customtypes.RFC3339
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("role"), &role)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.Role.ValueString() == apiv1.RoleAdmin && plan.ExpiresAt.IsNull() {
+	if role.ValueString() == apiv1.RoleAdmin && expiresAt.IsNull() {
 		r.data.checkPolicy(&resp.Diagnostics, controls.AccessAdminWithoutExpiry, path.Root("expires_at"),
 			"The grant gives the admin role and has no expires_at, so it grants every permission until someone revokes it.")
 	}
-
 	if req.State.Raw.IsNull() {
-		checkExpiry(plan.ExpiresAt, r.data.clock.Now(), &resp.Diagnostics)
+		checkExpiry(expiresAt, r.data.clock.Now(), &resp.Diagnostics)
 		return
 	}
-	var state accessGrantResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
-		checkExpiry(plan.ExpiresAt, r.data.clock.Now(), &resp.Diagnostics)
+	var stateExpiresAt customtypes.RFC3339
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &stateExpiresAt)...)
+	if equal, _ := expiresAt.StringSemanticEquals(ctx, stateExpiresAt); !equal {
+		checkExpiry(expiresAt, r.data.clock.Now(), &resp.Diagnostics)
 	}
 }
 

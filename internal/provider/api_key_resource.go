@@ -244,43 +244,54 @@ func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequ
 // provider's clock, when rotate_when_changed or secret_wo_version changed,
 // or when the secret was rotated outside Terraform. It also rejects an
 // expires_at in the past when it is set or changed.
+//
+// A plan runs this for every key, so it converts little: of the
+// configuration only secret_wo, an unchanged key's plan is its state
+// (converted once), and it sets only the attributes it changes.
 func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
-	var plan, config apiKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	var secretWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("secret_wo"), &secretWO)...)
+	writeOnly := !secretWO.IsNull()
 	now := r.data.clock.Now()
-	r.checkGuide(plan, &resp.Diagnostics)
 
 	if req.State.Raw.IsNull() {
-		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
-		if !config.SecretWO.IsNull() {
-			plan.Secret = types.StringNull() // a supplied secret is never stored
+		var plan apiKeyResourceModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
 		}
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		r.checkGuide(plan, &resp.Diagnostics)
+		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+		if writeOnly { // a supplied secret is never stored
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringNull())...)
+		}
 		return
 	}
 
 	var state apiKeyResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	plan, changed := state, !req.Plan.Raw.Equal(req.State.Raw)
+	if changed {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.checkGuide(plan, &resp.Diagnostics)
+	unknown := map[string]bool{} // attributes this plan leaves unknown
 	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
 		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 	}
 	if !plan.RotationDays.Equal(state.RotationDays) {
-		plan.NextRotationAt = types.StringUnknown()
+		unknown["next_rotation_at"] = true
 	}
 
 	appliedFingerprint := "" // stays "" when unknown, for example after import
 	_, _ = getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
-	reason, needsNewSecret := rotationReason(state, plan, now, appliedFingerprint, !config.SecretWO.IsNull())
+	reason, needsNewSecret := rotationReason(state, plan, now, appliedFingerprint, writeOnly)
 	if needsNewSecret != "" {
 		detail := needsNewSecret + ". A key with a write-only secret can only rotate to a new secret: set secret_wo to " +
 			"a new value and increment secret_wo_version."
@@ -292,16 +303,16 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	if reason != "" {
 		tflog.Info(ctx, "Planning rotation of Keymate API key", map[string]any{"id": state.ID.ValueString(), "reason": reason})
-		plan.SecretFingerprint = types.StringUnknown()
-		plan.RotatedAt = types.StringUnknown()
-		plan.NextRotationAt = types.StringUnknown()
-		if config.SecretWO.IsNull() {
-			plan.Secret = types.StringUnknown()
+		unknown["secret_fingerprint"], unknown["rotated_at"], unknown["next_rotation_at"] = true, true, true
+		if writeOnly {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringNull())...)
 		} else {
-			plan.Secret = types.StringNull()
+			unknown["secret"] = true
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	for name := range unknown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	}
 }
 
 // checkGuide holds the planned key to the security guide (controls

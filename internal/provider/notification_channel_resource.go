@@ -325,6 +325,14 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	// Only a Slack or a PagerDuty channel has a secret to require: any other
+	// is not converted at all.
+	var slack, pagerDuty types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("slack"), &slack)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("pagerduty"), &pagerDuty)...)
+	if slack.IsNull() && pagerDuty.IsNull() {
+		return
+	}
 	var plan, config, state notificationChannelResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
