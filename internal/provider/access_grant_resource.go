@@ -298,8 +298,9 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	read := state
 	state.fromAPI(grant)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setReadState(ctx, resp, read, state)
 }
 
 func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -264,8 +264,9 @@ func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, rule.ID)...)
+	read := state
 	resp.Diagnostics.Append(state.fromAPI(ctx, rule)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setReadState(ctx, resp, read, state)
 }
 
 func (r *alertRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -372,9 +372,10 @@ func rotationDue(state apiKeyResourceModel, now time.Time) (string, bool) {
 }
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config apiKeyResourceModel
+	var plan apiKeyResourceModel
+	var secretWO types.String // of the configuration, only the write-only secret
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("secret_wo"), &secretWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -389,7 +390,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		Scopes:              scopes,
 		RotationDays:        plan.RotationDays.ValueInt64Pointer(),
 		RotationGracePeriod: plan.RotationGracePeriod.ValueStringPointer(),
-		Secret:              config.SecretWO.ValueStringPointer(),
+		Secret:              secretWO.ValueStringPointer(),
 	}
 	if t, err := plan.ExpiresAt.Time(); err == nil {
 		body.ExpiresAt = &t
@@ -431,15 +432,17 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	read := state
 	resp.Diagnostics.Append(state.fromAPI(ctx, key)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setReadState(ctx, resp, read, state)
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state, config apiKeyResourceModel
+	var plan, state apiKeyResourceModel
+	var secretWO types.String // of the configuration, only the write-only secret
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("secret_wo"), &secretWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -461,7 +464,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	// The plan decides: ModifyPlan leaves the fingerprint unknown exactly
 	// when a rotation is due.
 	if plan.SecretFingerprint.IsUnknown() {
-		if key, err = r.data.client.RotateAPIKey(ctx, id, apiv1.RotateAPIKeyRequest{Secret: config.SecretWO.ValueStringPointer()}); err != nil {
+		if key, err = r.data.client.RotateAPIKey(ctx, id, apiv1.RotateAPIKeyRequest{Secret: secretWO.ValueStringPointer()}); err != nil {
 			resp.Diagnostics.Append(opRotateKey.diagnostics(err, apiKeyFields)...)
 			return
 		}

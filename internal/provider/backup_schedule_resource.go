@@ -256,8 +256,9 @@ func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, s.ID)...)
+	read := state
 	resp.Diagnostics.Append(state.fromAPI(ctx, s)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setReadState(ctx, resp, read, state)
 }
 
 func (r *backupScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

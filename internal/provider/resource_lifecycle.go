@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -121,4 +122,18 @@ func getObject[T any](ctx context.Context, c *client.Client, collection string, 
 		return nil, err
 	}
 	return get(ctx, objID)
+}
+
+// setReadState writes the state a Read built, unless it equals read, the
+// state that Read started from: the framework starts a Read's response with
+// that state, and writing a model converts every attribute, which a plan
+// would otherwise do for every object. read and built must share nothing
+// that fromAPI changes in place (flat models, or nested models replaced
+// whole, as alert rules' condition is; a channel's are changed in place, so
+// channels always write).
+func setReadState[M any](ctx context.Context, resp *resource.ReadResponse, read, built M) {
+	if reflect.DeepEqual(read, built) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &built)...)
 }
