@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/keymate/terraform-provider-keymate/api"
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
@@ -13,6 +14,7 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /openapi.yaml", handleOpenAPI)
 	if s.metricsPublic {
 		mux.HandleFunc("GET /metrics", s.handleMetrics)
 	} else {
@@ -73,6 +75,13 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleOpenAPI serves the contract. It is public, as the API it describes
+// is documented in the open, and tells nothing about the server's data.
+func handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(api.OpenAPI)
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
