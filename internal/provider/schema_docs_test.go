@@ -55,6 +55,15 @@ func nestedAttributes(a any) map[string]describedAttribute {
 	return out
 }
 
+// described returns a schema's attributes as describedAttributes.
+func described[A describedAttribute](attrs map[string]A) map[string]describedAttribute {
+	out := map[string]describedAttribute{}
+	for k, v := range attrs {
+		out[k] = v
+	}
+	return out
+}
+
 func checkDescribed(t *testing.T, where string, attrs map[string]describedAttribute) {
 	t.Helper()
 	for name, a := range attrs {
@@ -85,10 +94,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		if !strings.Contains(resp.Schema.MarkdownDescription, resourceStateNote) {
 			t.Errorf("resource %s: description does not say what its state holds", meta.TypeName)
 		}
-		attrs := map[string]describedAttribute{}
-		for k, v := range resp.Schema.Attributes {
-			attrs[k] = v
-		}
+		attrs := described(resp.Schema.Attributes)
 		checkDescribed(t, meta.TypeName, attrs)
 		count++
 	}
@@ -101,10 +107,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		if !strings.Contains(resp.Schema.MarkdownDescription, dataSourceStateNote) {
 			t.Errorf("data source %s: description does not say what its state holds", meta.TypeName)
 		}
-		attrs := map[string]describedAttribute{}
-		for k, v := range resp.Schema.Attributes {
-			attrs[k] = v
-		}
+		attrs := described(resp.Schema.Attributes)
 		checkDescribed(t, "data."+meta.TypeName, attrs)
 		count++
 	}
@@ -114,10 +117,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "keymate"}, &meta)
 		var resp ephemeral.SchemaResponse
 		e.Schema(ctx, ephemeral.SchemaRequest{}, &resp)
-		attrs := map[string]describedAttribute{}
-		for k, v := range resp.Schema.Attributes {
-			attrs[k] = v
-		}
+		attrs := described(resp.Schema.Attributes)
 		checkDescribed(t, "ephemeral."+meta.TypeName, attrs)
 		count++
 	}
@@ -131,10 +131,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "keymate"}, &meta)
 		var resp list.ListResourceSchemaResponse
 		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &resp)
-		attrs := map[string]describedAttribute{}
-		for k, v := range resp.Schema.Attributes {
-			attrs[k] = v
-		}
+		attrs := described(resp.Schema.Attributes)
 		checkDescribed(t, "list."+meta.TypeName, attrs)
 		count++
 	}
@@ -148,10 +145,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "keymate"}, &meta)
 		var resp action.SchemaResponse
 		a.Schema(ctx, action.SchemaRequest{}, &resp)
-		attrs := map[string]describedAttribute{}
-		for k, v := range resp.Schema.Attributes {
-			attrs[k] = v
-		}
+		attrs := described(resp.Schema.Attributes)
 		checkDescribed(t, "action."+meta.TypeName, attrs)
 		count++
 	}
