@@ -123,13 +123,20 @@ func (r *refresher[T]) viaBatch(ctx context.Context, id string) (*T, error) {
 		bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		b = &batch[T]{ctx: bctx, cancel: cancel, done: make(chan struct{})}
 		r.batch = b
-		time.AfterFunc(r.c.batchWindow, func() { r.send(b) })
+		time.AfterFunc(r.c.batchWindow, func() {
+			if r.detach(b) {
+				r.send(b)
+			}
+		})
 	}
 	if !slices.Contains(b.ids, id) {
 		b.ids = append(b.ids, id)
 	}
 	b.waiting++
 	full := len(b.ids) >= r.c.batchSize
+	if full {
+		r.batch = nil // closed to later reads, so that it never exceeds batchSize
+	}
 	r.mu.Unlock()
 	if full {
 		go r.send(b)
@@ -156,18 +163,22 @@ func (r *refresher[T]) viaBatch(ctx context.Context, id string) (*T, error) {
 	}
 }
 
-// send sends batch b, unless it was sent already (by the window's timer or
-// because it filled up), and answers its callers.
-func (r *refresher[T]) send(b *batch[T]) {
+// detach closes batch b to later reads if it still collects ids, and
+// reports whether it did: a batch that filled up was closed and sent then.
+func (r *refresher[T]) detach(b *batch[T]) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.batch != b {
-		r.mu.Unlock()
-		return
+		return false
 	}
 	r.batch = nil
-	ids := b.ids
-	r.mu.Unlock()
+	return true
+}
 
+// send sends batch b, which no read can join any more, and answers its
+// callers.
+func (r *refresher[T]) send(b *batch[T]) {
+	ids := b.ids
 	defer close(b.done)
 	defer b.cancel()
 	q := url.Values{"ids": {strings.Join(ids, ",")}, "limit": {strconv.Itoa(len(ids))}}

@@ -115,6 +115,30 @@ func TestRefreshCoalescesReadsIntoOneIDsRequest(t *testing.T) {
 	}
 }
 
+// TestRefreshBatchesNeverExceedTheirSize proves that a batch that filled up
+// takes no more ids, however the reads interleave: the server would refuse
+// more than apiv1.MaxListIDs ids, failing every caller of the batch.
+func TestRefreshBatchesNeverExceedTheirSize(t *testing.T) {
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, fmt.Sprintf("key_%d", i))
+	}
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		if n := len(strings.Split(r.URL.Query().Get("ids"), ",")); n > 3 {
+			t.Errorf("a batch of %d ids, more than 3", n)
+		}
+		account(ids).serve(w, r)
+	})
+	c, _ := coalescing(f, 3, 100)
+	c.batchWindow = time.Millisecond // so that the last, partial batch goes too
+	keys, errs := readAll(c, nil, ids...)
+	for i := range ids {
+		if errs[i] != nil || keys[i].ID != ids[i] {
+			t.Errorf("read of %s: %+v, %v", ids[i], keys[i], errs[i])
+		}
+	}
+}
+
 // TestRefreshSharesTheBatchErrorWithEveryCaller proves that when the ids=
 // request fails, every caller of the batch gets its error.
 func TestRefreshSharesTheBatchErrorWithEveryCaller(t *testing.T) {
