@@ -2,8 +2,12 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/keymate/terraform-provider-keymate/api"
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -84,11 +88,16 @@ func handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(api.OpenAPI)
 }
 
+// handleMetrics serves the Prometheus metrics: the Go runtime's, the
+// process's and the HTTP requests' to every caller, and the account's state
+// (state_metrics.go) as far as the caller's scopes allow.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	if err := s.httpMetrics.WriteText(w); err != nil {
-		s.logger.Error("writing metrics", "error", err, "request_id", requestIDFrom(r.Context()))
-	}
+	state := prometheus.NewRegistry()
+	state.MustRegister(s.newStateCollector(r.Context(), callerFrom(r.Context())))
+	promhttp.HandlerFor(prometheus.Gatherers{s.processMetrics, state}, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(w, r)
 }
 
 // routeMethods are the methods a route may have, in the order an Allow

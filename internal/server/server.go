@@ -15,6 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
@@ -108,6 +111,7 @@ type Server struct {
 	limiter              *ratelimit.Limiter
 	authFailures         *ratelimit.Limiter
 	httpMetrics          *metrics.HTTP
+	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
 	generatedAdminSecret string
 	sender               *delivery.Sender
@@ -155,20 +159,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		clock:         cfg.Clock,
-		logger:        cfg.Logger,
-		store:         st,
-		sealer:        sealer,
-		limiter:       ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
-		authFailures:  ratelimit.New(cfg.Clock, 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
-		httpMetrics:   metrics.NewHTTP(),
-		outcomes:      metrics.NewRecorder(cfg.Clock, outcomeCapacity),
-		dataDir:       dataDir,
-		backupRoot:    backupRoot,
-		hidePaths:     pathHider(dataDir, backupRoot),
-		backupKey:     cfg.BackupEncryptionKey,
-		destinations:  cfg.Destinations,
-		metricsPublic: cfg.MetricsPublic,
+		clock:          cfg.Clock,
+		logger:         cfg.Logger,
+		store:          st,
+		sealer:         sealer,
+		limiter:        ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
+		authFailures:   ratelimit.New(cfg.Clock, 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
+		httpMetrics:    metrics.NewHTTP(),
+		processMetrics: prometheus.NewRegistry(),
+		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+		dataDir:        dataDir,
+		backupRoot:     backupRoot,
+		hidePaths:      pathHider(dataDir, backupRoot),
+		backupKey:      cfg.BackupEncryptionKey,
+		destinations:   cfg.Destinations,
+		metricsPublic:  cfg.MetricsPublic,
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
 			SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
 	}
@@ -176,6 +181,8 @@ func New(cfg Config) (*Server, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	s.processMetrics.MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics)
 	s.handler = s.routes()
 	s.addJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
 	// After the evaluator, so that one RunJobs sends what it decided.

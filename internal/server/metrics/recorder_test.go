@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
 )
 
@@ -50,25 +52,51 @@ func TestRecorderSummarizesAWindow(t *testing.T) {
 	}
 }
 
-// TestHTTPMetricsText proves the Prometheus text names, labels and the
+// TestHTTPMetricsText proves the Prometheus names, labels and the
 // cumulative histogram.
 func TestHTTPMetricsText(t *testing.T) {
 	m := NewHTTP()
 	m.Observe("/v1/api-keys/{id}", "GET", 200, 3*time.Millisecond)
 	m.Observe("/v1/api-keys/{id}", "GET", 200, 2*time.Second)
-	var b strings.Builder
-	if err := m.WriteText(&b); err != nil {
+	m.Observe("/v1/api-keys", "POST", 201, 20*time.Millisecond)
+	want := `# HELP keymate_http_requests_total HTTP requests served, by route pattern, method and status.
+# TYPE keymate_http_requests_total counter
+keymate_http_requests_total{method="GET",route="/v1/api-keys/{id}",status="200"} 2
+keymate_http_requests_total{method="POST",route="/v1/api-keys",status="201"} 1
+# HELP keymate_http_request_duration_seconds HTTP request latency, by route pattern.
+# TYPE keymate_http_request_duration_seconds histogram
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.001"} 0
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.005"} 0
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.01"} 0
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.025"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.05"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.1"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.25"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="0.5"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="1"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="2.5"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="5"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="10"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys",le="+Inf"} 1
+keymate_http_request_duration_seconds_sum{route="/v1/api-keys"} 0.02
+keymate_http_request_duration_seconds_count{route="/v1/api-keys"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.001"} 0
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.005"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.01"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.025"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.05"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.1"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.25"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.5"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="1"} 1
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="2.5"} 2
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="5"} 2
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="10"} 2
+keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="+Inf"} 2
+keymate_http_request_duration_seconds_sum{route="/v1/api-keys/{id}"} 2.003
+keymate_http_request_duration_seconds_count{route="/v1/api-keys/{id}"} 2
+`
+	if err := testutil.CollectAndCompare(m, strings.NewReader(want)); err != nil {
 		t.Fatal(err)
-	}
-	for _, want := range []string{
-		`keymate_http_requests_total{route="/v1/api-keys/{id}",method="GET",status="200"} 2`,
-		`keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="0.005"} 1`,
-		`keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="2.5"} 2`,
-		`keymate_http_request_duration_seconds_bucket{route="/v1/api-keys/{id}",le="+Inf"} 2`,
-		`keymate_http_request_duration_seconds_count{route="/v1/api-keys/{id}"} 2`,
-	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("metrics text lacks %s\n%s", want, b.String())
-		}
 	}
 }

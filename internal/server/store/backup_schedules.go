@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
 // BackupSchedule is a backup schedule as stored. NextRunAt is nil while the
@@ -232,4 +234,33 @@ func scanBackupRun(row scanner) (BackupRun, error) {
 	}
 	r.StartedAt, r.FinishedAt = fromNanos(started), fromNanos(finished)
 	return r, nil
+}
+
+// BackupRunTimes is when a schedule's newest runs of two kinds finished.
+type BackupRunTimes struct {
+	ScheduleID string
+	// LastSuccessAt is the newest run with status succeeded: the newest
+	// backup that can be restored now. Nil when there is none.
+	LastSuccessAt *time.Time
+	// LastVerifiedRestoreAt is the newest run whose restore drill passed,
+	// even if retention has since pruned its file. Nil when none passed.
+	LastVerifiedRestoreAt *time.Time
+}
+
+// LatestBackupRunTimes returns the BackupRunTimes of every schedule that has
+// runs.
+func (s *Store) LatestBackupRunTimes(ctx context.Context) ([]BackupRunTimes, error) {
+	return queryAll(ctx, s.db, "finding the latest backup runs", scanBackupRunTimes, `SELECT schedule_id,
+		MAX(CASE WHEN status = ? THEN finished_at END), MAX(CASE WHEN restore_verified THEN finished_at END)
+		FROM backup_runs GROUP BY schedule_id`, apiv1.BackupRunSucceeded)
+}
+
+func scanBackupRunTimes(row scanner) (BackupRunTimes, error) {
+	var t BackupRunTimes
+	var success, restore sql.NullInt64
+	if err := row.Scan(&t.ScheduleID, &success, &restore); err != nil {
+		return BackupRunTimes{}, err
+	}
+	t.LastSuccessAt, t.LastVerifiedRestoreAt = timeFromNullable(success), timeFromNullable(restore)
+	return t, nil
 }
