@@ -80,6 +80,9 @@ const (
 	KeyStatusExpired = "expired"
 )
 
+// KeyStatuses lists the API key status values.
+var KeyStatuses = []string{KeyStatusActive, KeyStatusRevoked, KeyStatusExpired}
+
 // APIKey is an API key as the API returns it. Secret is set only in the
 // responses to create and rotate, and only when the server generated it.
 type APIKey struct {

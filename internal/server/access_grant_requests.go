@@ -155,44 +155,29 @@ type grantPatch struct {
 func validateUpdateGrant(b updateAccessGrantBody, now time.Time) (grantPatch, error) {
 	var f fieldErrors
 	var p grantPatch
-	notNull := func(path string, isNull bool) bool {
-		if isNull {
-			f.add(path, "must not be null")
-		}
-		return !isNull
-	}
-	if b.Principal.Set && notNull("principal", b.Principal.Value == nil) {
-		principal := f.checkPrincipal(b.Principal.Value)
+	if v, ok := present(&f, "principal", b.Principal); ok {
+		principal := f.checkPrincipal(v)
 		p.principal = &principal
 	}
-	if b.Role.Set && notNull("role", b.Role.Value == nil) {
-		p.role = b.Role.Value
+	if v, ok := present(&f, "role", b.Role); ok {
+		p.role = v
 		f.checkRole(*p.role)
 	}
-	if b.Resource.Set && notNull("resource", b.Resource.Value == nil) {
-		p.resource = b.Resource.Value
+	if v, ok := present(&f, "resource", b.Resource); ok {
+		p.resource = v
 		f.checkResourcePattern(*p.resource)
 	}
-	if b.ExpiresAt.Set {
-		if b.ExpiresAt.Value == nil {
-			p.clearExpiry = true
-		} else {
-			p.expiresAt = f.parseExpiresAt(*b.ExpiresAt.Value, now)
-		}
-	}
-	if b.Justification.Set && notNull("justification", b.Justification.Value == nil) {
-		p.justification = b.Justification.Value
+	p.expiresAt, p.clearExpiry = f.patchExpiresAt(b.ExpiresAt, now)
+	if v, ok := present(&f, "justification", b.Justification); ok {
+		p.justification = v
 		f.checkText("justification", *p.justification, apiv1.JustificationRule)
 	}
 	if b.Ticket.Set {
-		p.ticket = new(string)
-		if b.Ticket.Value != nil {
-			p.ticket = b.Ticket.Value
-		}
+		p.ticket = valueOrZero(b.Ticket)
 		f.checkText("ticket", *p.ticket, apiv1.TicketRule)
 	}
-	if b.ReviewIntervalDays.Set && notNull("review_interval_days", b.ReviewIntervalDays.Value == nil) {
-		p.reviewIntervalDays = b.ReviewIntervalDays.Value
+	if v, ok := present(&f, "review_interval_days", b.ReviewIntervalDays); ok {
+		p.reviewIntervalDays = v
 		f.checkReviewInterval(*p.reviewIntervalDays)
 	}
 	return p, f.err()

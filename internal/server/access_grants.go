@@ -15,25 +15,35 @@ import (
 // Audit vocabulary of access grants.
 const (
 	objectTypeAccessGrant = "access_grant"
-	actionGrantCreate     = "access_grant.create"
-	actionGrantUpdate     = "access_grant.update"
-	actionGrantRevoke     = "access_grant.revoke"
-	actionGrantReview     = "access_grant.review"
 )
 
+// accessGrants is the kind of access grants: revoked rather than deleted,
+// and reviewed.
+func (s *Server) accessGrants() kind {
+	return kind{collection: apiv1.CollectionAccessGrants, objectType: objectTypeAccessGrant, read: apiv1.ScopeAccessRead, write: apiv1.ScopeAccessWrite,
+		create: s.handleCreateAccessGrant, list: s.handleListAccessGrants, update: s.handleUpdateAccessGrant, remove: s.handleRevokeAccessGrant,
+		get: getHandler(s, s.store.GetAccessGrant, errGrantNotFound, func(g store.AccessGrant) int64 { return g.Version },
+			plain(func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, s.clock.Now()) })),
+		operations: []operation{
+			{http.MethodPost, "review", apiv1.ScopeAccessWrite, s.handleReviewAccessGrant},
+			{http.MethodGet, "reviews", apiv1.ScopeAccessRead, s.handleListAccessGrantReviews},
+		},
+	}
+}
+
 func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createAccessGrantBody](w, r)
+	body, req, ok := readJSON[createAccessGrantBody](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
 	spec, err := validateCreateGrant(req, now)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	if err := checkRoleHeld(r, spec.role, "create"); err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
@@ -53,7 +63,7 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 			fields = append(fields, "ticket")
 		}
 		slices.Sort(fields)
-		if err := s.auditObject(ctx, tx, r, objectTypeAccessGrant, actionGrantCreate, g.ID, fields); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeAccessGrant, g.ID}, "create", fields); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: grantToWire(g, now), version: g.Version,
@@ -77,61 +87,37 @@ func (s *Server) handleListAccessGrants(w http.ResponseWriter, r *http.Request) 
 		Role: q.Get("role"), Status: q.Get("status"), Now: s.clock.Now(),
 	}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
-	if filter.PrincipalType != "" && !slices.Contains(apiv1.PrincipalTypes, filter.PrincipalType) {
-		f.add("principal_type", "must be one of %s, got %q", strings.Join(apiv1.PrincipalTypes, ", "), filter.PrincipalType)
+	for _, p := range []struct {
+		name  string
+		valid []string
+	}{{"principal_type", apiv1.PrincipalTypes}, {"role", apiv1.Roles}, {"status", apiv1.GrantStatuses}} {
+		if v := q.Get(p.name); v != "" {
+			f.checkOneOf(p.name, v, p.valid)
+		}
 	}
-	if filter.Role != "" && !slices.Contains(apiv1.Roles, filter.Role) {
-		f.add("role", "must be one of %s, got %q", strings.Join(apiv1.Roles, ", "), filter.Role)
+	if overdue := f.parseQueryBool(q, "review_overdue"); overdue != nil {
+		filter.ReviewOverdue = *overdue
 	}
-	if filter.Status != "" && !slices.Contains(apiv1.GrantStatuses, filter.Status) {
-		f.add("status", "must be one of %s, got %q", strings.Join(apiv1.GrantStatuses, ", "), filter.Status)
-	}
-	switch raw := q.Get("review_overdue"); raw {
-	case "", "false":
-	case "true":
-		filter.ReviewOverdue = true
-	default:
-		f.add("review_overdue", "must be true or false, got %q", raw)
-	}
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	grants, err := s.store.ListAccessGrants(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(grants, limit, func(g store.AccessGrant) int64 { return g.Seq },
-		func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, filter.Now) })
-	writeJSON(w, http.StatusOK, apiv1.AccessGrantList{Data: data, NextCursor: cursor})
-}
-
-func (s *Server) handleGetAccessGrant(w http.ResponseWriter, r *http.Request) {
-	g, ok := getByPath(s, w, r, s.store.GetAccessGrant, errGrantNotFound)
-	if !ok {
-		return
-	}
-	w.Header().Set("ETag", etag(g.Version))
-	writeJSON(w, http.StatusOK, grantToWire(g, s.clock.Now()))
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.AccessGrant, error) {
+		filter.Limit = limit
+		return s.store.ListAccessGrants(r.Context(), filter)
+	}, func(g store.AccessGrant) int64 { return g.Seq }, plain(func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, filter.Now) }))
 }
 
 func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateAccessGrantBody](w, r)
+	body, req, ok := readJSON[updateAccessGrantBody](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
 	patch, err := validateUpdateGrant(req, now)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	if patch.role != nil {
 		if err := checkRoleHeld(r, *patch.role, "update a grant into"); err != nil {
-			writeError(w, r, asAPIError(err))
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -146,7 +132,7 @@ func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request)
 		}
 		changed := applyGrantPatch(&g, patch)
 		if len(changed) > 0 {
-			if err := s.saveGrant(ctx, tx, r, &g, now, actionGrantUpdate, changed); err != nil {
+			if err := s.saveGrant(ctx, tx, r, &g, now, "update", changed); err != nil {
 				return result{}, err
 			}
 		}
@@ -181,7 +167,7 @@ func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request)
 		}
 		now := s.clock.Now()
 		g.RevokedAt = &now
-		if err := s.saveGrant(ctx, tx, r, &g, now, actionGrantRevoke, []string{"revoked_at", "status"}); err != nil {
+		if err := s.saveGrant(ctx, tx, r, &g, now, "revoke", []string{"revoked_at", "status"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent, version: g.Version}, nil
@@ -189,13 +175,13 @@ func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[reviewAccessGrantBody](w, r)
+	body, req, ok := readJSON[reviewAccessGrantBody](s, w, r)
 	if !ok {
 		return
 	}
 	spec, err := validateReview(req)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
@@ -216,7 +202,7 @@ func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request)
 			g.RevokedAt = &now
 			changed = append(changed, "revoked_at", "status")
 		}
-		if err := s.saveGrant(ctx, tx, r, &g, now, actionGrantReview, changed); err != nil {
+		if err := s.saveGrant(ctx, tx, r, &g, now, "review", changed); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusOK, body: grantToWire(g, now), version: g.Version}, nil
@@ -224,21 +210,8 @@ func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	limit, beforeSeq, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	if _, ok := getByPath(s, w, r, s.store.GetAccessGrant, errGrantNotFound); !ok {
-		return
-	}
-	reviews, err := s.store.ListAccessGrantReviews(r.Context(), id, beforeSeq, limit+1)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(reviews, limit, func(rv store.AccessGrantReview) int64 { return rv.Seq }, reviewToWire)
-	writeJSON(w, http.StatusOK, apiv1.AccessGrantReviewList{Data: data, NextCursor: cursor})
+	writeSubList(s, w, r, s.store.GetAccessGrant, errGrantNotFound, s.store.ListAccessGrantReviews,
+		func(rv store.AccessGrantReview) int64 { return rv.Seq }, reviewToWire)
 }
 
 // loadGrantForChange reads the grant named by the path for a change: it must
@@ -274,23 +247,23 @@ func pastTense(verb string) string {
 }
 
 // saveGrant bumps the grant's version, writes it and records the audit event.
-func (s *Server) saveGrant(ctx context.Context, tx *store.Tx, r *http.Request, g *store.AccessGrant, now time.Time, action string, changed []string) error {
+func (s *Server) saveGrant(ctx context.Context, tx *store.Tx, r *http.Request, g *store.AccessGrant, now time.Time, verb string, changed []string) error {
 	g.Version++
 	g.UpdatedAt = now
 	if err := tx.UpdateAccessGrant(ctx, *g); err != nil {
 		return err
 	}
-	return s.auditObject(ctx, tx, r, objectTypeAccessGrant, action, g.ID, changed)
+	return s.audit(ctx, tx, r, objectRef{objectTypeAccessGrant, g.ID}, verb, changed)
 }
 
 func (s *Server) handleCheckAccess(w http.ResponseWriter, r *http.Request) {
-	_, req, ok := readJSON[accessCheckBody](w, r)
+	_, req, ok := readJSON[accessCheckBody](s, w, r)
 	if !ok {
 		return
 	}
 	spec, err := validateAccessCheck(req)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	now := s.clock.Now()

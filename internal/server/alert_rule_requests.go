@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -120,12 +119,6 @@ func validateAlertRule(b alertRuleBody, creating bool, rule *store.AlertRule) ([
 	}
 	slices.Sort(changed)
 	return changed, f.err()
-}
-
-func (f *fieldErrors) checkOneOf(path, value string, valid []string) {
-	if !slices.Contains(valid, value) {
-		f.add(path, "must be one of %s, got %q", strings.Join(valid, ", "), value)
-	}
 }
 
 // parseAlertDuration reads a window or renotify interval.

@@ -15,11 +15,19 @@ import (
 // Audit vocabulary of alert rules.
 const (
 	objectTypeAlertRule = "alert_rule"
-	actionAlertRule     = "alert_rule." // + create, update, delete
 )
 
+// alertRules is the kind of alert rules, whose incidents can be listed.
+func (s *Server) alertRules() kind {
+	return kind{collection: apiv1.CollectionAlertRules, objectType: objectTypeAlertRule, read: apiv1.ScopeAlertsRead, write: apiv1.ScopeAlertsWrite,
+		create: s.handleCreateAlertRule, list: s.handleListAlertRules, update: s.handleUpdateAlertRule, remove: s.handleDeleteAlertRule,
+		get:        getHandler(s, s.store.GetAlertRule, errAlertRuleNotFound, func(rule store.AlertRule) int64 { return rule.Version }, plain(ruleToWire)),
+		operations: []operation{{http.MethodGet, "incidents", apiv1.ScopeAlertsRead, s.handleListAlertIncidents}},
+	}
+}
+
 func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[alertRuleBody](w, r)
+	body, req, ok := readJSON[alertRuleBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -29,7 +37,7 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 		err = checkMetricHeld(r, rule.Metric, "create")
 	}
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	now := s.clock.Now()
@@ -43,7 +51,7 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 		if err := tx.InsertAlertRule(ctx, &rule); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"create", rule.ID, changed); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "create", changed); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version,
@@ -79,32 +87,14 @@ func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
 		f.checkOneOf("metric", filter.Metric, apiv1.Metrics())
 	}
 	filter.Enabled = f.parseQueryBool(q, "enabled")
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	rules, err := s.store.ListAlertRules(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(rules, limit, func(rule store.AlertRule) int64 { return rule.Seq }, ruleToWire)
-	writeJSON(w, http.StatusOK, apiv1.AlertRuleList{Data: data, NextCursor: cursor})
-}
-
-func (s *Server) handleGetAlertRule(w http.ResponseWriter, r *http.Request) {
-	rule, ok := getByPath(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound)
-	if !ok {
-		return
-	}
-	w.Header().Set("ETag", etag(rule.Version))
-	writeJSON(w, http.StatusOK, ruleToWire(rule))
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.AlertRule, error) {
+		filter.Limit = limit
+		return s.store.ListAlertRules(r.Context(), filter)
+	}, func(rule store.AlertRule) int64 { return rule.Seq }, plain(ruleToWire))
 }
 
 func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[alertRuleBody](w, r)
+	body, req, ok := readJSON[alertRuleBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -132,7 +122,7 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 			if err := tx.UpdateAlertRule(ctx, rule); err != nil {
 				return result{}, err
 			}
-			if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"update", rule.ID, changed); err != nil {
+			if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "update", changed); err != nil {
 				return result{}, err
 			}
 		}
@@ -149,7 +139,7 @@ func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
 		if err := tx.DeleteAlertRule(ctx, rule.ID); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeAlertRule, actionAlertRule+"delete", rule.ID, nil); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "delete", nil); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent}, nil
@@ -157,21 +147,8 @@ func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	limit, beforeSeq, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	if _, ok := getByPath(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound); !ok {
-		return
-	}
-	incidents, err := s.store.ListAlertIncidents(r.Context(), id, beforeSeq, limit+1)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(incidents, limit, func(inc store.AlertIncident) int64 { return inc.Seq }, incidentToWire)
-	writeJSON(w, http.StatusOK, apiv1.AlertIncidentList{Data: data, NextCursor: cursor})
+	writeSubList(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound, s.store.ListAlertIncidents,
+		func(inc store.AlertIncident) int64 { return inc.Seq }, incidentToWire)
 }
 
 // loadAlertRuleForChange reads the rule named by the path for a change: it

@@ -36,35 +36,6 @@ type rotateAPIKeyBody struct {
 	GracePeriod *string `json:"grace_period"`
 }
 
-// fieldErrors collects every problem of a request before it is answered.
-type fieldErrors []apiv1.FieldError
-
-func (f *fieldErrors) add(path, format string, args ...any) {
-	*f = append(*f, apiv1.FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
-}
-
-// err returns the collected problems as a 422 error, or nil.
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return errValidation(f)
-}
-
-// check adds err, the verdict of an apiv1 rule on the field at path, when
-// it is not nil.
-func (f *fieldErrors) check(path string, err error) {
-	if err != nil {
-		f.add(path, "%v", err)
-	}
-}
-
-// checkText validates a name or free-text field with its rule, the one the
-// provider validates the same field with.
-func (f *fieldErrors) checkText(path, s string, rule apiv1.TextRule) {
-	f.check(path, rule.Check(s))
-}
-
 // checkScopes validates a scope set and returns it in catalogue order.
 func (f *fieldErrors) checkScopes(scopes []string) []string {
 	if len(scopes) == 0 {
@@ -110,19 +81,6 @@ func (f *fieldErrors) parseGracePeriod(path, s string) time.Duration {
 	return d
 }
 
-func (f *fieldErrors) parseExpiresAt(s string, now time.Time) *time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		f.add("expires_at", "must be an RFC 3339 time such as \"2027-01-02T15:04:05Z\", got %q", s)
-		return nil
-	}
-	if !t.After(now) {
-		f.add("expires_at", "must be in the future, got %s", t.UTC().Format(time.RFC3339))
-	}
-	t = t.UTC()
-	return &t
-}
-
 // checkSecret validates a client-supplied secret without echoing it.
 func (f *fieldErrors) checkSecret(s string) {
 	f.check("secret", apiv1.CheckSecret(s, apiv1.MinSecretLength))
@@ -138,8 +96,8 @@ type newKeySpec struct {
 	secret              *string
 }
 
-// validateCreate checks a create request and fills in defaults.
-func validateCreate(b createAPIKeyBody, now time.Time) (newKeySpec, error) {
+// validateCreateKey checks a create request and fills in defaults.
+func validateCreateKey(b createAPIKeyBody, now time.Time) (newKeySpec, error) {
 	var f fieldErrors
 	spec := newKeySpec{rotationDays: apiv1.DefaultRotationDays, secret: b.Secret}
 	if b.Name == nil {
@@ -186,56 +144,30 @@ type keyPatch struct {
 	clearExpiry         bool
 }
 
-// validateUpdate checks a merge patch. Null clears description and
+// validateUpdateKey checks a merge patch. Null clears description and
 // expires_at; other fields cannot be null.
-func validateUpdate(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
+func validateUpdateKey(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
 	var f fieldErrors
 	var p keyPatch
-	notNull := func(path string, n bool) bool {
-		if n {
-			f.add(path, "must not be null")
-		}
-		return !n
-	}
-	if b.Name.Set && notNull("name", b.Name.Value == nil) {
-		p.name = b.Name.Value
+	if v, ok := present(&f, "name", b.Name); ok {
+		p.name = v
 		f.checkText("name", *p.name, apiv1.KeyNameRule)
 	}
 	if b.Description.Set {
-		p.description = new(string)
-		if b.Description.Value != nil {
-			p.description = b.Description.Value
-		}
+		p.description = valueOrZero(b.Description)
 		f.checkText("description", *p.description, apiv1.DescriptionRule)
 	}
-	if b.Scopes.Set && notNull("scopes", b.Scopes.Value == nil) {
-		p.scopes = f.checkScopes(*b.Scopes.Value)
+	if v, ok := present(&f, "scopes", b.Scopes); ok {
+		p.scopes = f.checkScopes(*v)
 	}
-	if b.RotationDays.Set && notNull("rotation_days", b.RotationDays.Value == nil) {
-		p.rotationDays = b.RotationDays.Value
+	if v, ok := present(&f, "rotation_days", b.RotationDays); ok {
+		p.rotationDays = v
 		f.checkRotationDays(*p.rotationDays)
 	}
-	if b.RotationGracePeriod.Set && notNull("rotation_grace_period", b.RotationGracePeriod.Value == nil) {
-		d := f.parseGracePeriod("rotation_grace_period", *b.RotationGracePeriod.Value)
+	if v, ok := present(&f, "rotation_grace_period", b.RotationGracePeriod); ok {
+		d := f.parseGracePeriod("rotation_grace_period", *v)
 		p.rotationGracePeriod = &d
 	}
-	if b.ExpiresAt.Set {
-		if b.ExpiresAt.Value == nil {
-			p.clearExpiry = true
-		} else {
-			p.expiresAt = f.parseExpiresAt(*b.ExpiresAt.Value, now)
-		}
-	}
+	p.expiresAt, p.clearExpiry = f.patchExpiresAt(b.ExpiresAt, now)
 	return p, f.err()
-}
-
-// checkGrantable returns a 403 error naming the first scope in scopes that
-// the caller does not hold.
-func checkGrantable(callerScopes, scopes []string, what string) error {
-	for _, s := range scopes {
-		if !apiv1.HoldsScope(callerScopes, s) {
-			return errForbidden("the API key lacks the %q scope, so it cannot %s", s, what)
-		}
-	}
-	return nil
 }

@@ -16,28 +16,35 @@ import (
 // Audit vocabulary of API keys.
 const (
 	objectTypeAPIKey      = "api_key"
-	actionAPIKeyCreate    = "api_key.create"
-	actionAPIKeyUpdate    = "api_key.update"
-	actionAPIKeyRotate    = "api_key.rotate"
-	actionAPIKeyRevoke    = "api_key.revoke"
 	secretSourceGenerated = "generated"
 	secretSourceSupplied  = "supplied"
 )
 
+// apiKeys is the kind of API keys: revoked rather than deleted, and rotated
+// in place.
+func (s *Server) apiKeys() kind {
+	return kind{collection: apiv1.CollectionAPIKeys, objectType: objectTypeAPIKey, read: apiv1.ScopeKeysRead, write: apiv1.ScopeKeysWrite,
+		create: s.handleCreateAPIKey, list: s.handleListAPIKeys, update: s.handleUpdateAPIKey, remove: s.handleRevokeAPIKey,
+		get: getHandler(s, s.store.GetAPIKey, errAPIKeyNotFound, func(k store.APIKey) int64 { return k.Version },
+			plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
+		operations: []operation{{http.MethodPost, "rotate", apiv1.ScopeKeysWrite, s.handleRotateAPIKey}},
+	}
+}
+
 func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createAPIKeyBody](w, r)
+	body, req, ok := readJSON[createAPIKeyBody](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	spec, err := validateCreate(req, now)
+	spec, err := validateCreateKey(req, now)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	caller := callerFrom(r.Context())
 	if err := checkGrantable(caller.Scopes, spec.scopes, "grant it to a new key"); err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
@@ -46,17 +53,17 @@ func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 			return result{}, err
 		}
 		if ok {
-			return result{status: http.StatusCreated, body: toWire(repeated, now), version: repeated.Version,
+			return result{status: http.StatusCreated, body: keyToWire(repeated, now), version: repeated.Version,
 				created: objectRef{objectTypeAPIKey, repeated.ID}}, nil
 		}
 		key, plaintext, err := s.createAPIKey(ctx, tx, spec, now)
 		if err != nil {
 			return result{}, err
 		}
-		if err := s.audit(ctx, tx, r, actionAPIKeyCreate, key.ID, createdFields(spec)); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeAPIKey, key.ID}, "create", keyCreatedFields(spec)); err != nil {
 			return result{}, err
 		}
-		view := toWire(key, now)
+		view := keyToWire(key, now)
 		view.Secret = plaintext
 		return result{status: http.StatusCreated, body: view, version: key.Version, created: objectRef{objectTypeAPIKey, key.ID}}, nil
 	})
@@ -91,15 +98,15 @@ func repeatedKeyCreate(ctx context.Context, tx *store.Tx, callerID string, reque
 // createAPIKey stores a key built from spec. It returns the secret when the
 // server generated it, so that it can be shown once.
 func (s *Server) createAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec, now time.Time) (store.APIKey, string, error) {
-	if err := checkNameFree(ctx, tx, spec.name, ""); err != nil {
+	if err := checkKeyNameFree(ctx, tx, spec.name, ""); err != nil {
 		return store.APIKey{}, "", err
 	}
-	plaintext, source, err := chooseSecret(spec.secret)
+	plaintext, source, err := chooseKeySecret(spec.secret)
 	if err != nil {
 		return store.APIKey{}, "", err
 	}
 	hash := secret.Hash(plaintext)
-	if err := checkSecretFree(ctx, tx, hash); err != nil {
+	if err := checkKeySecretFree(ctx, tx, hash); err != nil {
 		return store.APIKey{}, "", err
 	}
 	key := store.APIKey{
@@ -116,8 +123,8 @@ func (s *Server) createAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec
 	return key, plaintext, nil
 }
 
-// chooseSecret returns the supplied secret, or a generated one.
-func chooseSecret(supplied *string) (plaintext, source string, err error) {
+// chooseKeySecret returns the supplied secret, or a generated one.
+func chooseKeySecret(supplied *string) (plaintext, source string, err error) {
 	if supplied != nil {
 		return *supplied, secretSourceSupplied, nil
 	}
@@ -128,7 +135,7 @@ func chooseSecret(supplied *string) (plaintext, source string, err error) {
 	return generated, secretSourceGenerated, nil
 }
 
-func checkNameFree(ctx context.Context, tx *store.Tx, name, exceptID string) error {
+func checkKeyNameFree(ctx context.Context, tx *store.Tx, name, exceptID string) error {
 	taken, err := tx.NameInUse(ctx, name, exceptID)
 	if err != nil {
 		return err
@@ -139,7 +146,7 @@ func checkNameFree(ctx context.Context, tx *store.Tx, name, exceptID string) err
 	return nil
 }
 
-func checkSecretFree(ctx context.Context, tx *store.Tx, hash []byte) error {
+func checkKeySecretFree(ctx context.Context, tx *store.Tx, hash []byte) error {
 	taken, err := tx.SecretInUse(ctx, hash)
 	if err != nil {
 		return err
@@ -150,7 +157,7 @@ func checkSecretFree(ctx context.Context, tx *store.Tx, hash []byte) error {
 	return nil
 }
 
-func createdFields(spec newKeySpec) []string {
+func keyCreatedFields(spec newKeySpec) []string {
 	fields := []string{"name", "scopes", "rotation_days", "rotation_grace_period", "secret"}
 	if spec.description != "" {
 		fields = append(fields, "description")
@@ -171,74 +178,55 @@ func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
 	if filter.Scope != "" {
 		f.checkOneOf("scope", filter.Scope, apiv1.Scopes)
 	}
-	if filter.Status != "" && !slices.Contains([]string{apiv1.KeyStatusActive, apiv1.KeyStatusRevoked, apiv1.KeyStatusExpired}, filter.Status) {
-		f.add("status", "must be one of active, revoked, expired, got %q", filter.Status)
+	if filter.Status != "" {
+		f.checkOneOf("status", filter.Status, apiv1.KeyStatuses)
 	}
 	filter.IDs = f.parseIDs(q)
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	keys, err := s.store.ListAPIKeys(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(keys, limit, func(k store.APIKey) int64 { return k.Seq },
-		func(k store.APIKey) apiv1.APIKey { return toWire(k, filter.Now) })
-	writeJSON(w, http.StatusOK, apiv1.APIKeyList{Data: data, NextCursor: cursor})
-}
-
-func (s *Server) handleGetAPIKey(w http.ResponseWriter, r *http.Request) {
-	key, ok := getByPath(s, w, r, s.store.GetAPIKey, errAPIKeyNotFound)
-	if !ok {
-		return
-	}
-	w.Header().Set("ETag", etag(key.Version))
-	writeJSON(w, http.StatusOK, toWire(key, s.clock.Now()))
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.APIKey, error) {
+		filter.Limit = limit
+		return s.store.ListAPIKeys(r.Context(), filter)
+	}, func(k store.APIKey) int64 { return k.Seq }, plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, filter.Now) }))
 }
 
 func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateAPIKeyBody](w, r)
+	body, req, ok := readJSON[updateAPIKeyBody](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	patch, err := validateUpdate(req, now)
+	patch, err := validateUpdateKey(req, now)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	caller := callerFrom(r.Context())
 	if err := checkGrantable(caller.Scopes, patch.scopes, "grant it to a key"); err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
-		key, err := s.loadForChange(ctx, tx, r, caller, "update")
+		key, err := s.loadKeyForChange(ctx, tx, r, caller, "update")
 		if err != nil {
 			return result{}, err
 		}
-		changed := applyPatch(&key, patch)
+		changed := applyKeyPatch(&key, patch)
 		if slices.Contains(changed, "name") {
-			if err := checkNameFree(ctx, tx, key.Name, key.ID); err != nil {
+			if err := checkKeyNameFree(ctx, tx, key.Name, key.ID); err != nil {
 				return result{}, err
 			}
 		}
 		if len(changed) > 0 {
-			if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyUpdate, changed); err != nil {
+			if err := s.saveKey(ctx, tx, r, &key, now, "update", changed); err != nil {
 				return result{}, err
 			}
 		}
-		return result{status: http.StatusOK, body: toWire(key, now), version: key.Version}, nil
+		return result{status: http.StatusOK, body: keyToWire(key, now), version: key.Version}, nil
 	})
 }
 
-// applyPatch changes key as patch says and returns the names of the fields
+// applyKeyPatch changes key as patch says and returns the names of the fields
 // whose value changed, sorted.
-func applyPatch(key *store.APIKey, p keyPatch) []string {
+func applyKeyPatch(key *store.APIKey, p keyPatch) []string {
 	var changed []string
 	patchField(&changed, "name", p.name, &key.Name)
 	patchField(&changed, "description", p.description, &key.Description)
@@ -260,13 +248,13 @@ func applyPatch(key *store.APIKey, p keyPatch) []string {
 func (s *Server) handleRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	caller := callerFrom(r.Context())
 	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		key, err := s.loadForChange(ctx, tx, r, caller, "revoke")
+		key, err := s.loadKeyForChange(ctx, tx, r, caller, "revoke")
 		if err != nil {
 			return result{}, err
 		}
 		now := s.clock.Now()
 		key.RevokedAt = &now
-		if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyRevoke, []string{"revoked_at", "status"}); err != nil {
+		if err := s.saveKey(ctx, tx, r, &key, now, "revoke", []string{"revoked_at", "status"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent, version: key.Version}, nil
@@ -276,13 +264,13 @@ func (s *Server) handleRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r)
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	var req rotateAPIKeyBody
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := decodeJSON(body, &req); err != nil {
-			writeError(w, r, asAPIError(err))
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -296,21 +284,21 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		grace = &d
 	}
 	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	caller := callerFrom(r.Context())
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
-		key, err := s.loadForChange(ctx, tx, r, caller, "rotate")
+		key, err := s.loadKeyForChange(ctx, tx, r, caller, "rotate")
 		if err != nil {
 			return result{}, err
 		}
-		plaintext, source, err := chooseSecret(req.Secret)
+		plaintext, source, err := chooseKeySecret(req.Secret)
 		if err != nil {
 			return result{}, err
 		}
 		hash := secret.Hash(plaintext)
-		if err := checkSecretFree(ctx, tx, hash); err != nil {
+		if err := checkKeySecretFree(ctx, tx, hash); err != nil {
 			return result{}, err
 		}
 		now := s.clock.Now()
@@ -322,10 +310,10 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		key.PreviousSecretHash, key.PreviousSecretExpiresAt = key.SecretHash, &graceEnds
 		key.SecretHash, key.SecretSource, key.RotatedAt = hash, source, now
 		fields := []string{"next_rotation_at", "previous_secret_expires_at", "rotated_at", "secret", "secret_fingerprint", "secret_source"}
-		if err := s.saveChange(ctx, tx, r, &key, now, actionAPIKeyRotate, fields); err != nil {
+		if err := s.saveKey(ctx, tx, r, &key, now, "rotate", fields); err != nil {
 			return result{}, err
 		}
-		view := toWire(key, now)
+		view := keyToWire(key, now)
 		if source == secretSourceGenerated {
 			view.Secret = plaintext
 		}
@@ -333,10 +321,10 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// loadForChange reads the key named by the path for a change: it must exist,
+// loadKeyForChange reads the key named by the path for a change: it must exist,
 // not be revoked, match If-Match, and hold no scope the caller lacks (so that
 // no key can take over a more powerful one).
-func (s *Server) loadForChange(ctx context.Context, tx *store.Tx, r *http.Request, caller *store.APIKey, verb string) (store.APIKey, error) {
+func (s *Server) loadKeyForChange(ctx context.Context, tx *store.Tx, r *http.Request, caller *store.APIKey, verb string) (store.APIKey, error) {
 	key, err := findByPath(ctx, r, tx.GetAPIKey, errAPIKeyNotFound)
 	if err != nil {
 		return store.APIKey{}, err
@@ -357,32 +345,22 @@ func (s *Server) loadForChange(ctx context.Context, tx *store.Tx, r *http.Reques
 	return key, nil
 }
 
-// saveChange bumps the key's version, writes it, and records the audit event.
-func (s *Server) saveChange(ctx context.Context, tx *store.Tx, r *http.Request, key *store.APIKey, now time.Time, action string, changed []string) error {
+// saveKey bumps the key's version, writes it, and records the audit event.
+func (s *Server) saveKey(ctx context.Context, tx *store.Tx, r *http.Request, key *store.APIKey, now time.Time, verb string, changed []string) error {
 	key.Version++
 	key.UpdatedAt = now
 	if err := tx.UpdateAPIKey(ctx, *key); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, r, action, key.ID, changed)
+	return s.audit(ctx, tx, r, objectRef{objectTypeAPIKey, key.ID}, verb, changed)
 }
 
 func errAPIKeyNotFound(id string) *apiError {
 	return errNotFound("API key %s not found", id)
 }
 
-// asAPIError returns err as an *apiError. Request parsing and validation only
-// return *apiError; anything else is an internal error.
-func asAPIError(err error) *apiError {
-	var apiErr *apiError
-	if errors.As(err, &apiErr) {
-		return apiErr
-	}
-	return errInternal
-}
-
-// toWire converts a stored key into its API representation at now.
-func toWire(k store.APIKey, now time.Time) apiv1.APIKey {
+// keyToWire converts a stored key into its API representation at now.
+func keyToWire(k store.APIKey, now time.Time) apiv1.APIKey {
 	scopes := k.Scopes
 	if scopes == nil {
 		scopes = []string{}

@@ -3,20 +3,28 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// audit records, in tx, that the request's caller performed action on the
-// object. changed holds field names, never values.
-func (s *Server) audit(ctx context.Context, tx *store.Tx, r *http.Request, action, objectID string, changed []string) error {
+// audit records, in tx, that the request's caller did verb ("create",
+// "update", "rotate", ...) to the object: the audit event of every kind.
+// changed holds field names, never values.
+func (s *Server) audit(ctx context.Context, tx *store.Tx, r *http.Request, object objectRef, verb string, changed []string) error {
+	return s.recordAudit(ctx, tx, callerFrom(r.Context()).ID, requestIDFrom(r.Context()), object, verb, changed)
+}
+
+// recordAudit records, in tx, that the key actorKeyID did verb to the object
+// in the request requestID. The event's action is "<object type>.<verb>",
+// such as "api_key.rotate".
+func (s *Server) recordAudit(ctx context.Context, tx *store.Tx, actorKeyID, requestID string, object objectRef, verb string, changed []string) error {
+	if changed == nil {
+		changed = []string{}
+	}
 	return tx.InsertAuditEvent(ctx, store.AuditEvent{
-		ID: newID("evt"), Time: s.clock.Now(), ActorKeyID: callerFrom(r.Context()).ID,
-		Action: action, ObjectType: objectTypeAPIKey, ObjectID: objectID,
-		RequestID: requestIDFrom(r.Context()), ChangedFields: changed,
+		ID: newID("evt"), Time: s.clock.Now(), ActorKeyID: actorKeyID, Action: object.typ + "." + verb,
+		ObjectType: object.typ, ObjectID: object.id, RequestID: requestID, ChangedFields: changed,
 	})
 }
 
@@ -29,33 +37,10 @@ func (s *Server) handleListAuditEvents(w http.ResponseWriter, r *http.Request) {
 		Since: f.parseQueryTime(q, "since"), Until: f.parseQueryTime(q, "until"),
 	}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	events, err := s.store.ListAuditEvents(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(events, limit, func(e store.AuditEvent) int64 { return e.Seq }, eventToWire)
-	writeJSON(w, http.StatusOK, apiv1.AuditEventList{Data: data, NextCursor: cursor})
-}
-
-// parseQueryTime reads an optional RFC 3339 query parameter.
-func (f *fieldErrors) parseQueryTime(q url.Values, name string) *time.Time {
-	raw := q.Get(name)
-	if raw == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339, raw)
-	if err != nil {
-		f.add(name, "must be an RFC 3339 time such as \"2026-01-02T15:04:05Z\", got %q", raw)
-		return nil
-	}
-	return &t
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.AuditEvent, error) {
+		filter.Limit = limit
+		return s.store.ListAuditEvents(r.Context(), filter)
+	}, func(e store.AuditEvent) int64 { return e.Seq }, plain(eventToWire))
 }
 
 // eventToWire converts a stored audit event into its API representation.

@@ -165,3 +165,14 @@ func setRateLimitHeaders(w http.ResponseWriter, d ratelimit.Decision) {
 	h.Set(apiv1.HeaderRateLimitRemaining, strconv.Itoa(d.Remaining))
 	h.Set(apiv1.HeaderRateLimitReset, strconv.FormatInt(int64(math.Ceil(float64(d.Reset.UnixNano())/1e9)), 10))
 }
+
+// checkGrantable returns a 403 error naming the first scope in scopes that
+// the caller does not hold.
+func checkGrantable(callerScopes, scopes []string, what string) error {
+	for _, s := range scopes {
+		if !apiv1.HoldsScope(callerScopes, s) {
+			return errForbidden("the API key lacks the %q scope, so it cannot %s", s, what)
+		}
+	}
+	return nil
+}

@@ -172,44 +172,38 @@ type schedulePatch struct {
 func validateUpdateSchedule(b updateBackupScheduleBody, haveKey bool) (schedulePatch, error) {
 	var f fieldErrors
 	var p schedulePatch
-	notNull := func(path string, isNull bool) bool {
-		if isNull {
-			f.add(path, "must not be null")
-		}
-		return !isNull
-	}
-	if b.Name.Set && notNull("name", b.Name.Value == nil) {
-		p.name = b.Name.Value
+	if v, ok := present(&f, "name", b.Name); ok {
+		p.name = v
 		f.checkText("name", *p.name, apiv1.NameRule)
 	}
-	if b.Cron.Set && notNull("cron", b.Cron.Value == nil) {
-		p.cron = b.Cron.Value
+	if v, ok := present(&f, "cron", b.Cron); ok {
+		p.cron = v
 		f.checkCron(*p.cron)
 	}
-	if b.Timezone.Set && notNull("timezone", b.Timezone.Value == nil) {
-		p.timezone = b.Timezone.Value
+	if v, ok := present(&f, "timezone", b.Timezone); ok {
+		p.timezone = v
 		f.checkTimezone(*p.timezone)
 	}
-	if b.RetentionDays.Set && notNull("retention_days", b.RetentionDays.Value == nil) {
-		p.retentionDays = b.RetentionDays.Value
+	if v, ok := present(&f, "retention_days", b.RetentionDays); ok {
+		p.retentionDays = v
 		f.checkRetentionDays(*p.retentionDays)
 	}
-	if b.Include.Set && notNull("include", b.Include.Value == nil) {
-		p.include = f.checkInclude(*b.Include.Value)
+	if v, ok := present(&f, "include", b.Include); ok {
+		p.include = f.checkInclude(*v)
 	}
-	if b.Destination.Set && notNull("destination", b.Destination.Value == nil) {
-		p.destination = b.Destination.Value
+	if v, ok := present(&f, "destination", b.Destination); ok {
+		p.destination = v
 		f.checkDestination(*p.destination)
 	}
-	if b.Encrypt.Set && notNull("encrypt", b.Encrypt.Value == nil) {
-		p.encrypt = b.Encrypt.Value
+	if v, ok := present(&f, "encrypt", b.Encrypt); ok {
+		p.encrypt = v
 		f.checkEncrypt(*p.encrypt, haveKey)
 	}
-	if b.VerifyRestore.Set && notNull("verify_restore", b.VerifyRestore.Value == nil) {
-		p.verifyRestore = b.VerifyRestore.Value
+	if v, ok := present(&f, "verify_restore", b.VerifyRestore); ok {
+		p.verifyRestore = v
 	}
-	if b.Enabled.Set && notNull("enabled", b.Enabled.Value == nil) {
-		p.enabled = b.Enabled.Value
+	if v, ok := present(&f, "enabled", b.Enabled); ok {
+		p.enabled = v
 	}
 	return p, f.err()
 }

@@ -14,14 +14,26 @@ import (
 // Audit vocabulary of backup schedules.
 const (
 	objectTypeBackupSchedule = "backup_schedule"
-	actionScheduleCreate     = "backup_schedule.create"
-	actionScheduleUpdate     = "backup_schedule.update"
-	actionScheduleDelete     = "backup_schedule.delete"
-	actionScheduleRun        = "backup_schedule.run"
 )
 
+// backupSchedules is the kind of backup schedules, which can be run at once
+// and whose runs can be listed.
+func (s *Server) backupSchedules() kind {
+	return kind{collection: apiv1.CollectionBackupSchedules, objectType: objectTypeBackupSchedule,
+		read: apiv1.ScopeBackupsRead, write: apiv1.ScopeBackupsWrite,
+		create: s.handleCreateBackupSchedule, list: s.handleListBackupSchedules,
+		update: s.handleUpdateBackupSchedule, remove: s.handleDeleteBackupSchedule,
+		get: getHandler(s, s.store.GetBackupSchedule, errScheduleNotFound, func(b store.BackupSchedule) int64 { return b.Version },
+			s.scheduleView),
+		operations: []operation{
+			{http.MethodGet, "runs", apiv1.ScopeBackupsRead, s.handleListBackupRuns},
+			{http.MethodPost, "run", apiv1.ScopeBackupsWrite, s.handleRunBackupNow},
+		},
+	}
+}
+
 func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createBackupScheduleBody](w, r)
+	body, req, ok := readJSON[createBackupScheduleBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -30,7 +42,7 @@ func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		err = s.checkBackupDestination(spec.destination)
 	}
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	now := s.clock.Now()
@@ -48,7 +60,7 @@ func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Reque
 			return result{}, err
 		}
 		fields := []string{"cron", "destination", "enabled", "encrypt", "include", "name", "retention_days", "timezone", "verify_restore"}
-		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleCreate, b.ID, fields); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "create", fields); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: scheduleToWire(b, nil), version: b.Version,
@@ -78,50 +90,23 @@ func (s *Server) handleListBackupSchedules(w http.ResponseWriter, r *http.Reques
 	filter := store.BackupScheduleFilter{IDs: f.parseIDs(q)}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
 	filter.Enabled = f.parseQueryBool(q, "enabled")
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	schedules, err := s.store.ListBackupSchedules(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	cursor, n := nextCursor(len(schedules), limit, func(i int) int64 { return schedules[i].Seq })
-	page := apiv1.BackupScheduleList{Data: make([]apiv1.BackupSchedule, 0, n), NextCursor: cursor}
-	for _, b := range schedules[:n] {
-		view, err := scheduleView(r.Context(), s.store.ListBackupRuns, b)
-		if err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-		page.Data = append(page.Data, view)
-	}
-	writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) handleGetBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	b, ok := getByPath(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound)
-	if !ok {
-		return
-	}
-	view, err := scheduleView(r.Context(), s.store.ListBackupRuns, b)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	w.Header().Set("ETag", etag(b.Version))
-	writeJSON(w, http.StatusOK, view)
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.BackupSchedule, error) {
+		filter.Limit = limit
+		return s.store.ListBackupSchedules(r.Context(), filter)
+	}, func(b store.BackupSchedule) int64 { return b.Seq }, s.scheduleView)
 }
 
 // listRunsFunc is the ListBackupRuns of the store or of a transaction.
 type listRunsFunc func(ctx context.Context, scheduleID string, beforeSeq int64, limit int) ([]store.BackupRun, error)
 
-// scheduleView is the API representation of b with its latest run, read
-// with listRuns.
-func scheduleView(ctx context.Context, listRuns listRunsFunc, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
+// scheduleView is the API representation of b with its latest run.
+func (s *Server) scheduleView(ctx context.Context, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
+	return scheduleWithLastRun(ctx, s.store.ListBackupRuns, b)
+}
+
+// scheduleWithLastRun is the API representation of b with its latest run,
+// read with listRuns.
+func scheduleWithLastRun(ctx context.Context, listRuns listRunsFunc, b store.BackupSchedule) (apiv1.BackupSchedule, error) {
 	runs, err := listRuns(ctx, b.ID, 0, 1)
 	if err != nil {
 		return apiv1.BackupSchedule{}, err
@@ -135,7 +120,7 @@ func scheduleView(ctx context.Context, listRuns listRunsFunc, b store.BackupSche
 }
 
 func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateBackupScheduleBody](w, r)
+	body, req, ok := readJSON[updateBackupScheduleBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -144,7 +129,7 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		err = s.checkBackupDestination(*patch.destination)
 	}
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	now := s.clock.Now()
@@ -165,11 +150,11 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 			if err := tx.UpdateBackupSchedule(ctx, b); err != nil {
 				return result{}, err
 			}
-			if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleUpdate, b.ID, changed); err != nil {
+			if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "update", changed); err != nil {
 				return result{}, err
 			}
 		}
-		view, err := scheduleView(ctx, tx.ListBackupRuns, b)
+		view, err := scheduleWithLastRun(ctx, tx.ListBackupRuns, b)
 		if err != nil {
 			return result{}, err
 		}
@@ -205,7 +190,7 @@ func (s *Server) handleDeleteBackupSchedule(w http.ResponseWriter, r *http.Reque
 		if err := tx.DeleteBackupSchedule(ctx, b.ID); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleDelete, b.ID, []string{}); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "delete", nil); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent}, nil
@@ -213,21 +198,8 @@ func (s *Server) handleDeleteBackupSchedule(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	limit, beforeSeq, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	if _, ok := getByPath(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound); !ok {
-		return
-	}
-	runs, err := s.store.ListBackupRuns(r.Context(), id, beforeSeq, limit+1)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	data, cursor := pageOf(runs, limit, func(run store.BackupRun) int64 { return run.Seq }, runToWire)
-	writeJSON(w, http.StatusOK, apiv1.BackupRunList{Data: data, NextCursor: cursor})
+	writeSubList(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound, s.store.ListBackupRuns,
+		func(run store.BackupRun) int64 { return run.Seq }, runToWire)
 }
 
 // handleRunBackupNow runs the schedule synchronously. The backup is taken
@@ -244,7 +216,7 @@ func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
 		if err := tx.InsertBackupRun(ctx, run); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeBackupSchedule, actionScheduleRun, b.ID, []string{"last_run"}); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "run", []string{"last_run"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: runToWire(run)}, nil

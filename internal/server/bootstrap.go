@@ -39,7 +39,7 @@ func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 		if supplied != "" {
 			body.Secret = &supplied
 		}
-		spec, err := validateCreate(body, now)
+		spec, err := validateCreateKey(body, now)
 		if err != nil {
 			return err
 		}
@@ -48,10 +48,7 @@ func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 			return err
 		}
 		s.generatedAdminSecret = generated
-		return tx.InsertAuditEvent(ctx, store.AuditEvent{
-			ID: newID("evt"), Time: now, ActorKeyID: bootstrapActorKeyID, Action: actionAPIKeyCreate,
-			ObjectType: objectTypeAPIKey, ObjectID: key.ID, RequestID: bootstrapRequestID, ChangedFields: createdFields(spec),
-		})
+		return s.recordAudit(ctx, tx, bootstrapActorKeyID, bootstrapRequestID, objectRef{objectTypeAPIKey, key.ID}, "create", keyCreatedFields(spec))
 	})
 	var apiErr *apiError
 	if errors.As(err, &apiErr) {

@@ -31,7 +31,7 @@ func (s *Server) handleComplianceReport(w http.ResponseWriter, r *http.Request) 
 		if minSeverity.Rank() == 0 {
 			var f fieldErrors
 			f.add("min_severity", "must be one of critical, warning, info, got %q", raw)
-			writeError(w, r, asAPIError(f.err()))
+			s.fail(w, r, f.err())
 			return
 		}
 	}

@@ -31,14 +31,14 @@ func readBody(r *http.Request) ([]byte, error) {
 
 // readJSON reads the request body and decodes it into a T, answering the
 // request itself when either fails.
-func readJSON[T any](w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
+func readJSON[T any](s *Server, w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
 	var req T
 	body, err := readBody(r)
 	if err == nil {
 		err = decodeJSON(body, &req)
 	}
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return nil, req, false
 	}
 	return body, req, true

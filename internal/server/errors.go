@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -55,6 +56,25 @@ func errPreconditionFailed(format string, args ...any) *apiError {
 }
 
 var errInternal = &apiError{status: http.StatusInternalServerError, code: apiv1.CodeInternal, message: "internal server error"}
+
+// fail answers the request with err: an *apiError as it is (what the client
+// may act on), anything else as a 500 whose cause is logged with the
+// request id and never shown.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		writeError(w, r, apiErr)
+		return
+	}
+	s.internalError(w, r, err)
+}
+
+// internalError logs err with the request id and answers 500 without
+// revealing it.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.Error("request failed", "error", err, "request_id", requestIDFrom(r.Context()))
+	writeError(w, r, errInternal)
+}
 
 // writeError writes e as the error envelope, with the request's id.
 func writeError(w http.ResponseWriter, r *http.Request, e *apiError) {

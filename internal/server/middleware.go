@@ -112,9 +112,3 @@ func (s *Server) recovered(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// internalError logs err and answers 500 without revealing it.
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.logger.Error("request failed", "error", err, "request_id", requestIDFrom(r.Context()))
-	writeError(w, r, errInternal)
-}

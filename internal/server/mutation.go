@@ -87,7 +87,7 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 		return s.record(r.Context(), tx, caller.ID, key, requestHash, res, encoded, now)
 	})
 	if err != nil {
-		s.writeMutationError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if replayed {
@@ -156,15 +156,6 @@ func (s *Server) handleGetIdempotentCreate(objectType string) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, apiv1.IdempotentCreate{ObjectType: c.ObjectType, ObjectID: c.ObjectID, CreatedAt: c.CreatedAt})
 		}
 	}
-}
-
-func (s *Server) writeMutationError(w http.ResponseWriter, r *http.Request, err error) {
-	var apiErr *apiError
-	if errors.As(err, &apiErr) {
-		writeError(w, r, apiErr)
-		return
-	}
-	s.internalError(w, r, err)
 }
 
 // idempotencyKey returns the request's Idempotency-Key, honoured on POST only.

@@ -17,11 +17,23 @@ import (
 // Audit vocabulary of notification channels.
 const (
 	objectTypeChannel = "notification_channel"
-	actionChannel     = "notification_channel." // + create, update, delete, test
 )
 
+// notificationChannels is the kind of notification channels, which can be
+// sent a test notification.
+func (s *Server) notificationChannels() kind {
+	return kind{collection: apiv1.CollectionNotificationChannels, objectType: objectTypeChannel,
+		read: apiv1.ScopeChannelsRead, write: apiv1.ScopeChannelsWrite,
+		create: s.handleCreateNotificationChannel, list: s.handleListNotificationChannels,
+		update: s.handleUpdateNotificationChannel, remove: s.handleDeleteNotificationChannel,
+		get: getHandler(s, s.store.GetNotificationChannel, errChannelNotFound,
+			func(ch store.NotificationChannel) int64 { return ch.Version }, s.channelView),
+		operations: []operation{{http.MethodPost, "test", apiv1.ScopeChannelsWrite, s.handleTestNotificationChannel}},
+	}
+}
+
 func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[channelBody](w, r)
+	body, req, ok := readJSON[channelBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -30,7 +42,7 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 		err = checkDestinations(s.destinations, change)
 	}
 	if err != nil {
-		writeError(w, r, asAPIError(err))
+		s.fail(w, r, err)
 		return
 	}
 	now := s.clock.Now()
@@ -46,7 +58,7 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 		if err := tx.InsertNotificationChannel(ctx, &ch); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"create", ch.ID, change.changed); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "create", change.changed); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version,
@@ -59,49 +71,17 @@ func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.R
 	var f fieldErrors
 	filter := store.NotificationChannelFilter{IDs: f.parseIDs(q), Type: q.Get("type")}
 	filter.Limit, filter.BeforeSeq = f.parsePage(q)
-	if filter.Type != "" && !slices.Contains(apiv1.ChannelTypes, filter.Type) {
-		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), filter.Type)
+	if filter.Type != "" {
+		f.checkOneOf("type", filter.Type, apiv1.ChannelTypes)
 	}
-	if err := f.err(); err != nil {
-		writeError(w, r, asAPIError(err))
-		return
-	}
-	limit := filter.Limit
-	filter.Limit++ // one more tells whether there is a next page
-	channels, err := s.store.ListNotificationChannels(r.Context(), filter)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	cursor, n := nextCursor(len(channels), limit, func(i int) int64 { return channels[i].Seq })
-	page := apiv1.NotificationChannelList{Data: make([]apiv1.NotificationChannel, 0, n), NextCursor: cursor}
-	for _, ch := range channels[:n] {
-		config, err := s.openChannel(ch)
-		if err != nil {
-			s.internalError(w, r, err)
-			return
-		}
-		page.Data = append(page.Data, channelToWire(ch, config))
-	}
-	writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) handleGetNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	ch, ok := getByPath(s, w, r, s.store.GetNotificationChannel, errChannelNotFound)
-	if !ok {
-		return
-	}
-	config, err := s.openChannel(ch)
-	if err != nil {
-		s.internalError(w, r, err)
-		return
-	}
-	w.Header().Set("ETag", etag(ch.Version))
-	writeJSON(w, http.StatusOK, channelToWire(ch, config))
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.NotificationChannel, error) {
+		filter.Limit = limit
+		return s.store.ListNotificationChannels(r.Context(), filter)
+	}, func(ch store.NotificationChannel) int64 { return ch.Seq }, s.channelView)
 }
 
 func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[channelBody](w, r)
+	body, req, ok := readJSON[channelBody](s, w, r)
 	if !ok {
 		return
 	}
@@ -128,7 +108,7 @@ func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.
 			if err := tx.UpdateNotificationChannel(ctx, ch); err != nil {
 				return result{}, err
 			}
-			if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"update", ch.ID, change.changed); err != nil {
+			if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "update", change.changed); err != nil {
 				return result{}, err
 			}
 		}
@@ -157,7 +137,7 @@ func (s *Server) handleDeleteNotificationChannel(w http.ResponseWriter, r *http.
 		if err := tx.DeleteNotificationChannel(ctx, ch.ID); err != nil {
 			return result{}, err
 		}
-		if err := s.auditObject(ctx, tx, r, objectTypeChannel, actionChannel+"delete", ch.ID, nil); err != nil {
+		if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "delete", nil); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent}, nil
@@ -194,7 +174,7 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 		if err := tx.RecordChannelTest(r.Context(), id, now, res.Status, res.Error); err != nil {
 			return err
 		}
-		return s.auditObject(r.Context(), tx, r, objectTypeChannel, actionChannel+"test", id,
+		return s.audit(r.Context(), tx, r, objectRef{objectTypeChannel, id}, "test",
 			[]string{"last_test_at", "last_test_error", "last_test_status"})
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -244,21 +224,15 @@ func (s *Server) openChannel(ch store.NotificationChannel) (delivery.Channel, er
 	return config, nil
 }
 
-// auditObject records, in tx, that the request's caller performed action on
-// an object of objectType. changed holds field names, never values.
-func (s *Server) auditObject(ctx context.Context, tx *store.Tx, r *http.Request, objectType, action, objectID string, changed []string) error {
-	if changed == nil {
-		changed = []string{}
-	}
-	return tx.InsertAuditEvent(ctx, store.AuditEvent{
-		ID: newID("evt"), Time: s.clock.Now(), ActorKeyID: callerFrom(r.Context()).ID,
-		Action: action, ObjectType: objectType, ObjectID: objectID,
-		RequestID: requestIDFrom(r.Context()), ChangedFields: changed,
-	})
-}
-
 func errChannelNotFound(id string) *apiError {
 	return errNotFound("notification channel %s not found", id)
+}
+
+// channelView is the API representation of a stored channel, whose
+// configuration it opens.
+func (s *Server) channelView(_ context.Context, ch store.NotificationChannel) (apiv1.NotificationChannel, error) {
+	config, err := s.openChannel(ch)
+	return channelToWire(ch, config), err
 }
 
 // channelToWire converts a stored channel and its configuration into its API

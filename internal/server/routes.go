@@ -24,50 +24,12 @@ func (s *Server) routes() http.Handler {
 	} else {
 		mux.Handle("GET /metrics", s.authenticated(apiv1.ScopeMetricsRead, s.handleMetrics))
 	}
-	mux.Handle("POST /v1/api-keys", s.authenticated(apiv1.ScopeKeysWrite, s.handleCreateAPIKey))
-	mux.Handle("GET /v1/api-keys", s.authenticated(apiv1.ScopeKeysRead, s.handleListAPIKeys))
-	mux.Handle("GET /v1/api-keys/{id}", s.authenticated(apiv1.ScopeKeysRead, s.handleGetAPIKey))
-	mux.Handle("PATCH /v1/api-keys/{id}", s.authenticated(apiv1.ScopeKeysWrite, s.handleUpdateAPIKey))
-	mux.Handle("DELETE /v1/api-keys/{id}", s.authenticated(apiv1.ScopeKeysWrite, s.handleRevokeAPIKey))
-	mux.Handle("POST /v1/api-keys/{id}/rotate", s.authenticated(apiv1.ScopeKeysWrite, s.handleRotateAPIKey))
-	mux.Handle("GET /v1/audit-events", s.authenticated(apiv1.ScopeAuditRead, s.handleListAuditEvents))
-	mux.Handle("POST /v1/notification-channels", s.authenticated(apiv1.ScopeChannelsWrite, s.handleCreateNotificationChannel))
-	mux.Handle("GET /v1/notification-channels", s.authenticated(apiv1.ScopeChannelsRead, s.handleListNotificationChannels))
-	mux.Handle("GET /v1/notification-channels/{id}", s.authenticated(apiv1.ScopeChannelsRead, s.handleGetNotificationChannel))
-	mux.Handle("PATCH /v1/notification-channels/{id}", s.authenticated(apiv1.ScopeChannelsWrite, s.handleUpdateNotificationChannel))
-	mux.Handle("DELETE /v1/notification-channels/{id}", s.authenticated(apiv1.ScopeChannelsWrite, s.handleDeleteNotificationChannel))
-	mux.Handle("POST /v1/notification-channels/{id}/test", s.authenticated(apiv1.ScopeChannelsWrite, s.handleTestNotificationChannel))
-	mux.Handle("POST /v1/alert-rules", s.authenticated(apiv1.ScopeAlertsWrite, s.handleCreateAlertRule))
-	mux.Handle("GET /v1/alert-rules", s.authenticated(apiv1.ScopeAlertsRead, s.handleListAlertRules))
-	mux.Handle("GET /v1/alert-rules/{id}", s.authenticated(apiv1.ScopeAlertsRead, s.handleGetAlertRule))
-	mux.Handle("PATCH /v1/alert-rules/{id}", s.authenticated(apiv1.ScopeAlertsWrite, s.handleUpdateAlertRule))
-	mux.Handle("DELETE /v1/alert-rules/{id}", s.authenticated(apiv1.ScopeAlertsWrite, s.handleDeleteAlertRule))
-	mux.Handle("GET /v1/alert-rules/{id}/incidents", s.authenticated(apiv1.ScopeAlertsRead, s.handleListAlertIncidents))
-	mux.Handle("POST /v1/access-grants", s.authenticated(apiv1.ScopeAccessWrite, s.handleCreateAccessGrant))
-	mux.Handle("GET /v1/access-grants", s.authenticated(apiv1.ScopeAccessRead, s.handleListAccessGrants))
-	mux.Handle("GET /v1/access-grants/{id}", s.authenticated(apiv1.ScopeAccessRead, s.handleGetAccessGrant))
-	mux.Handle("PATCH /v1/access-grants/{id}", s.authenticated(apiv1.ScopeAccessWrite, s.handleUpdateAccessGrant))
-	mux.Handle("DELETE /v1/access-grants/{id}", s.authenticated(apiv1.ScopeAccessWrite, s.handleRevokeAccessGrant))
-	mux.Handle("POST /v1/access-grants/{id}/review", s.authenticated(apiv1.ScopeAccessWrite, s.handleReviewAccessGrant))
-	mux.Handle("GET /v1/access-grants/{id}/reviews", s.authenticated(apiv1.ScopeAccessRead, s.handleListAccessGrantReviews))
-	mux.Handle("POST /v1/access-checks", s.authenticated(apiv1.ScopeAccessRead, s.handleCheckAccess))
-	mux.Handle("POST /v1/backup-schedules", s.authenticated(apiv1.ScopeBackupsWrite, s.handleCreateBackupSchedule))
-	mux.Handle("GET /v1/backup-schedules", s.authenticated(apiv1.ScopeBackupsRead, s.handleListBackupSchedules))
-	mux.Handle("GET /v1/backup-schedules/{id}", s.authenticated(apiv1.ScopeBackupsRead, s.handleGetBackupSchedule))
-	mux.Handle("PATCH /v1/backup-schedules/{id}", s.authenticated(apiv1.ScopeBackupsWrite, s.handleUpdateBackupSchedule))
-	mux.Handle("DELETE /v1/backup-schedules/{id}", s.authenticated(apiv1.ScopeBackupsWrite, s.handleDeleteBackupSchedule))
-	mux.Handle("GET /v1/backup-schedules/{id}/runs", s.authenticated(apiv1.ScopeBackupsRead, s.handleListBackupRuns))
-	mux.Handle("POST /v1/backup-schedules/{id}/run", s.authenticated(apiv1.ScopeBackupsWrite, s.handleRunBackupNow))
-	mux.Handle("GET /v1/compliance/report", s.authenticated(apiv1.ScopeComplianceRead, s.handleComplianceReport))
-	for _, c := range []struct{ collection, scope, objectType string }{
-		{apiv1.CollectionAPIKeys, apiv1.ScopeKeysRead, objectTypeAPIKey},
-		{apiv1.CollectionNotificationChannels, apiv1.ScopeChannelsRead, objectTypeChannel},
-		{apiv1.CollectionAlertRules, apiv1.ScopeAlertsRead, objectTypeAlertRule},
-		{apiv1.CollectionAccessGrants, apiv1.ScopeAccessRead, objectTypeAccessGrant},
-		{apiv1.CollectionBackupSchedules, apiv1.ScopeBackupsRead, objectTypeBackupSchedule},
-	} {
-		mux.Handle("GET /v1/idempotent-creates/"+c.collection+"/{key}", s.authenticated(c.scope, s.handleGetIdempotentCreate(c.objectType)))
+	for _, k := range []kind{s.apiKeys(), s.notificationChannels(), s.alertRules(), s.accessGrants(), s.backupSchedules()} {
+		s.routeKind(mux, k)
 	}
+	mux.Handle("GET /v1/audit-events", s.authenticated(apiv1.ScopeAuditRead, s.handleListAuditEvents))
+	mux.Handle("POST /v1/access-checks", s.authenticated(apiv1.ScopeAccessRead, s.handleCheckAccess))
+	mux.Handle("GET /v1/compliance/report", s.authenticated(apiv1.ScopeComplianceRead, s.handleComplianceReport))
 	mux.Handle("/", noRoute(mux))
 	return s.observed(s.recovered(mux))
 }
