@@ -24,7 +24,7 @@ func TestFailLogsWhatItAnswersAs500(t *testing.T) {
 	answer := func(err error) (apiv1.ErrorBody, int) {
 		t.Helper()
 		st := &requestState{id: newID("req")}
-		r := httptest.NewRequest(http.MethodGet, "/v1/api-keys", nil)
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/v1/api-keys", nil)
 		r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, st))
 		w := httptest.NewRecorder()
 		s.fail(w, r, err)

@@ -117,15 +117,13 @@ func (s *Store) SetBackupNextRun(ctx context.Context, id string, version int64, 
 }
 
 // DeleteBackupSchedule deletes a schedule and its run records (not its
-// backup files).
+// backup files); ErrNotFound when there is no such schedule.
 func (tx *Tx) DeleteBackupSchedule(ctx context.Context, id string) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM backup_runs WHERE schedule_id = ?`, id); err != nil {
 		return fmt.Errorf("deleting runs of backup schedule %s: %w", id, err)
 	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM backup_schedules WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("deleting backup schedule %s: %w", id, err)
-	}
-	return nil
+	res, err := tx.tx.ExecContext(ctx, `DELETE FROM backup_schedules WHERE id = ?`, id)
+	return checkOneRow(res, err, "deleting backup schedule "+id)
 }
 
 func scanBackupSchedule(row scanner) (BackupSchedule, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // migration is one schema change. Migrations are applied in order and each is
@@ -278,29 +279,95 @@ BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;`,
 	},
 }
 
-// migrate applies every migration not yet recorded in schema_migrations, each
-// in its own transaction together with its record.
-func (s *Store) migrate(ctx context.Context) error {
+// migrate brings the database to the schema of migrations, each step in a
+// transaction of its own together with its record in schema_migrations. It
+// refuses, before changing anything, a list whose versions do not strictly
+// increase, a database that holds a migration this list does not know
+// (made by a newer server, or by another line of development), and a
+// migration older than the database's newest that was never applied (one
+// inserted into the list instead of appended): each would leave a schema no
+// version of the server was tested with.
+func (s *Store) migrate(ctx context.Context, migrations []migration) error {
+	if err := checkOrder(migrations); err != nil {
+		return err
+	}
 	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version INTEGER PRIMARY KEY,
 	name    TEXT NOT NULL
 )`); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
+	applied, err := queryAll(ctx, s.db, "reading schema_migrations", func(row scanner) (int, error) {
+		var v int
+		return v, row.Scan(&v)
+	}, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	if err := checkApplied(migrations, applied); err != nil {
+		return err
+	}
 	for _, m := range migrations {
-		if err := s.apply(ctx, m); err != nil {
-			return err
+		if !slices.Contains(applied, m.version) {
+			if err := s.apply(ctx, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// apply runs one migration unless it was applied before.
+// checkOrder returns an error unless the versions of migrations strictly
+// increase.
+func checkOrder(migrations []migration) error {
+	for i := 1; i < len(migrations); i++ {
+		if prev, m := migrations[i-1], migrations[i]; m.version <= prev.version {
+			return fmt.Errorf("migration %d (%s) follows migration %d (%s): versions must increase; append new migrations at the end",
+				m.version, m.name, prev.version, prev.name)
+		}
+	}
+	return nil
+}
+
+// checkApplied returns an error when the database's applied versions (sorted)
+// do not fit migrations: an applied version the list lacks, or a migration
+// of the list older than the newest applied one that was never applied.
+func checkApplied(migrations []migration, applied []int) error {
+	if len(applied) == 0 {
+		return nil
+	}
+	newest, latest := applied[len(applied)-1], 0
+	if len(migrations) > 0 {
+		latest = migrations[len(migrations)-1].version
+	}
+	known := func(v int) bool {
+		return slices.ContainsFunc(migrations, func(m migration) bool { return m.version == v })
+	}
+	for _, v := range applied {
+		switch {
+		case known(v):
+		case v > latest:
+			return fmt.Errorf("the database has schema version %d, newer than this keymate-server knows (up to %d): "+
+				"run the keymate-server that migrated it, or restore a backup made by this one", v, latest)
+		default:
+			return fmt.Errorf("the database has migration %d, which this keymate-server does not know: it was migrated by another build", v)
+		}
+	}
+	for _, m := range migrations {
+		if m.version < newest && !slices.Contains(applied, m.version) {
+			return fmt.Errorf("migration %d (%s) is older than the database's newest migration %d but was never applied: "+
+				"it was inserted into the list instead of appended with a new version", m.version, m.name, newest)
+		}
+	}
+	return nil
+}
+
+// apply runs one migration and records it, unless another process opening
+// the database applied it meanwhile.
 func (s *Store) apply(ctx context.Context, m migration) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		var n int
-		err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n)
-		if err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 			return fmt.Errorf("checking migration %d: %w", m.version, err)
 		}
 		if n > 0 {

@@ -212,7 +212,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxIdleConns(readConns)
 	s.db, s.w = newPool(db), w
 	go s.writer(newConn(wc))
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, migrations); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("migrating database %s: %w", path, err)
 	}
