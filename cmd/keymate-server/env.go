@@ -20,10 +20,11 @@ const envPrefix = "KEYMATE_"
 const (
 	bootstrapKeyEnv = "KEYMATE_BOOTSTRAP_API_KEY"
 	backupKeyEnv    = "KEYMATE_BACKUP_ENCRYPTION_KEY"
+	smtpPasswordEnv = "KEYMATE_SMTP_PASSWORD"
 )
 
 // secretEnvs are the environment variables that hold secrets.
-var secretEnvs = []string{bootstrapKeyEnv, backupKeyEnv}
+var secretEnvs = []string{bootstrapKeyEnv, backupKeyEnv, smtpPasswordEnv}
 
 // versionFlag asks for the version; it is a command, not a setting, so it
 // has no environment variable.

@@ -66,23 +66,23 @@ func (a api) create(collection, body string) string {
 	return collection + "/" + obj.ID
 }
 
-// delivery is one request a test webhook receiver got.
-type delivery struct {
+// received is one request a test webhook receiver got.
+type received struct {
 	header http.Header
 	body   []byte
 }
 
 // webhookReceiver starts an HTTP receiver on the loopback interface that
 // answers 204 and reports every request on the returned channel.
-func webhookReceiver(t *testing.T) (string, <-chan delivery) {
+func webhookReceiver(t *testing.T) (string, <-chan received) {
 	t.Helper()
-	got := make(chan delivery, 10)
+	got := make(chan received, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			t.Errorf("receiver: reading body: %v", err)
 		}
-		got <- delivery{header: r.Header.Clone(), body: body}
+		got <- received{header: r.Header.Clone(), body: body}
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(srv.Close)
@@ -92,7 +92,7 @@ func webhookReceiver(t *testing.T) (string, <-chan delivery) {
 // testDeliveryIsSigned sends a test notification through channel (a
 // path) and fails unless it succeeded and the receiver got it signed with
 // secret at now.
-func (a api) testDeliveryIsSigned(channel string, deliveries <-chan delivery, secret string, now time.Time) {
+func (a api) testDeliveryIsSigned(channel string, deliveries <-chan received, secret string, now time.Time) {
 	a.t.Helper()
 	var result apiv1.ChannelTestResult
 	decodeInto(a.t, a.do(http.MethodPost, channel+"/test", "", http.StatusOK), &result)

@@ -6,17 +6,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/server/smtptest"
 )
 
 // TestSecretsNeverReachTheLog runs the binary configured through the
-// environment alone (JSON log at debug level) and drives requests that carry
-// every kind of secret: the bootstrap admin key, a generated key's secret, a
-// wrong bearer token, a channel's signing secret and header, the backup
-// encryption key. It proves that the log is JSON lines at debug level and
-// holds none of those secrets.
+// environment alone (JSON log at debug level, an SMTP relay with STARTTLS
+// and AUTH whose certificate is trusted through KEYMATE_SMTP_CA_FILE) and
+// drives requests that carry every kind of secret: the bootstrap admin key,
+// a generated key's secret, a wrong bearer token, a channel's signing secret
+// and header, the backup encryption key, the SMTP password. It proves that
+// the log is JSON lines at debug level and holds none of those secrets.
 func TestSecretsNeverReachTheLog(t *testing.T) {
 	bin := buildServer(t)
 	backupKey := hex.EncodeToString([]byte("backup-key-for-the-log-test-0123"))
@@ -24,10 +29,17 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 		signingSecret = "whsec-log-test-0123456789"
 		headerSecret  = "Bearer header-secret-log-test-0123456789"
 		wrongBearer   = "km_wrong-bearer-log-test-0123456789"
+		smtpPassword  = "smtp-password-log-test-0123456789"
 	)
+	relay := smtptest.Start(t, smtptest.Options{StartTLS: true, Username: "keymate", Password: smtpPassword})
+	caFile := filepath.Join(t.TempDir(), "relay-ca.pem")
+	if err := os.WriteFile(caFile, relay.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	p := startServerEnv(t, bin, t.TempDir(), []string{
 		"KEYMATE_LOG_FORMAT=json", "KEYMATE_LOG_LEVEL=debug", "KEYMATE_DESTINATION_ALLOW=127.0.0.0/8",
-		backupKeyEnv + "=" + backupKey,
+		backupKeyEnv + "=" + backupKey, "KEYMATE_SMTP_ADDR=" + relay.Addr, "KEYMATE_SMTP_CA_FILE=" + caFile,
+		"KEYMATE_SMTP_USERNAME=keymate", smtpPasswordEnv + "=" + smtpPassword,
 	})
 	admin := api{t, p.url, bootstrapSecret}
 	hook, deliveries := webhookReceiver(t)
@@ -39,6 +51,15 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	channel := admin.create("/v1/notification-channels", fmt.Sprintf(
 		`{"name":"ops","type":"webhook","webhook":{"url":%q,"signing_secret":%q,"headers":{"Authorization":%q}}}`, hook, signingSecret, headerSecret))
 	admin.testDeliveryIsSigned(channel, deliveries, signingSecret, time.Now())
+	email := admin.create("/v1/notification-channels", `{"name":"mail","type":"email","email":{"addresses":["ops@example.com"]}}`)
+	var result struct{ Status, Error string }
+	decodeInto(t, admin.do(http.MethodPost, email+"/test", "", http.StatusOK), &result)
+	if result.Status != "succeeded" {
+		t.Fatalf("email test through the relay: %+v", result)
+	}
+	if m := <-relay.Mails; !m.TLS || m.User != "keymate" {
+		t.Fatalf("the relay got %+v, want it inside TLS as keymate", m)
+	}
 	schedule := admin.create("/v1/backup-schedules", `{"name":"now","cron":"0 4 * * *","encrypt":true}`)
 	var run struct{ Status string }
 	decodeInto(t, admin.do(http.MethodPost, schedule+"/run", "", http.StatusCreated), &run)
@@ -48,7 +69,7 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	p.kill(t)
 
 	log := p.stderr.String()
-	for _, secret := range []string{bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey} {
+	for _, secret := range []string{bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey, smtpPassword} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log holds the secret %q:\n%s", secret, log)
 		}

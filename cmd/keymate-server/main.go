@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
@@ -108,6 +109,7 @@ Secrets come only from the environment (or from files that flags name):
   ` + bootstrapKeyEnv + `      the admin key to create when no active admin key
                                  exists; else one is generated and printed once
   ` + backupKeyEnv + `  the key that encrypts backups
+  ` + smtpPasswordEnv + `          the password of --smtp-username
 
 Flags:
 `
@@ -157,8 +159,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
 	authFailureBurst := flags.Int("auth-failure-burst", server.DefaultAuthFailureBurst, "refused API keys a client address may present at once; then it gets 429 until it earns another attempt")
 	authFailureInterval := flags.Duration("auth-failure-interval", server.DefaultAuthFailureInterval, "how often a client address earns one more attempt after refused API keys")
-	smtpAddr := flags.String("smtp-addr", "", "host:port of the plain SMTP relay for email notification channels; empty disables email")
-	smtpFrom := flags.String("smtp-from", "keymate@localhost", "sender address of notification emails")
+	smtpAddr := flags.String("smtp-addr", "", "host:port of the SMTP relay for email notification channels; empty disables email")
+	smtpFrom := flags.String("smtp-from", delivery.DefaultSMTPFrom, "sender address of notification emails")
+	smtpStartTLS := choiceFlag(flags, "smtp-starttls", delivery.StartTLSRequire, "`mode` of the SMTP relay's connection: require upgrades it with STARTTLS and verifies the relay's certificate before sending anything, off sends mail (never credentials) in clear", delivery.StartTLSModes...)
+	smtpCAFile := flags.String("smtp-ca-file", "", "PEM file of the certificates that verify the SMTP relay, instead of the system's roots")
+	smtpUsername := flags.String("smtp-username", "", "username for AUTH PLAIN at the SMTP relay, sent only inside TLS; the password comes from "+smtpPasswordEnv+" or --smtp-password-file")
+	smtpPasswordFile := flags.String("smtp-password-file", "", "file holding the password of --smtp-username; overrides "+smtpPasswordEnv)
 	allowPrivate := flags.Bool("allow-private-destinations", false, "let notification deliveries (webhooks, Slack, PagerDuty, the SMTP relay) connect to loopback, private, link-local, unique-local, multicast and other non-public addresses, which are denied by default")
 	destinationAllow := flags.String("destination-allow", "", "comma-separated CIDR blocks that notification deliveries may connect to although they are not public, such as 127.0.0.1/32 for a local SMTP relay")
 	tlsCert := flags.String("tls-cert", "", "PEM file holding the server's TLS certificate (chain); with --tls-key the server speaks HTTPS")
@@ -191,6 +197,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--destination-allow: %w", err)
 	}
+	smtpPassword, err := loadSMTPPassword(*smtpPasswordFile)
+	if err != nil {
+		return err
+	}
+	smtpRoots, err := loadCertPool(*smtpCAFile)
+	if err != nil {
+		return fmt.Errorf("--smtp-ca-file: %w", err)
+	}
 	tlsConfig, err := loadTLS(*tlsCert, *tlsKey)
 	if err != nil {
 		return err
@@ -207,8 +221,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},
 		MetricsPublic:       *metricsPublic,
-		SMTPAddr:            *smtpAddr,
-		SMTPFrom:            *smtpFrom,
+		SMTP: delivery.SMTP{Addr: *smtpAddr, From: *smtpFrom, StartTLS: *smtpStartTLS, RootCAs: smtpRoots,
+			Username: *smtpUsername, Password: smtpPassword},
 		AlertEvalInterval:   *alertEvalInterval,
 		BackupRoot:          *backupRoot,
 		BackupEncryptionKey: backupKey,
@@ -223,7 +237,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	logger.Info("keymate-server starting", "version", version, "data_dir", *dataDir, "log_level", *logLevel,
-		"smtp_addr", *smtpAddr, "backup_encryption", backupKey != nil)
+		"smtp_addr", *smtpAddr, "smtp_starttls", *smtpStartTLS, "smtp_username", *smtpUsername, "backup_encryption", backupKey != nil)
 	if secret := srv.GeneratedAdminSecret(); secret != "" {
 		fmt.Fprintf(stdout, "Generated the bootstrap admin API key. It is shown only once; store it now:\n%s\n", secret)
 	}

@@ -1,13 +1,9 @@
 package server_test
 
 import (
-	"bufio"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/textproto"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,84 +59,6 @@ func none(t *testing.T, got <-chan delivered, why string) {
 		t.Fatalf("unexpected delivery (%s): %s", why, d.body)
 	default:
 	}
-}
-
-// mail is one message the fake SMTP relay accepted.
-type mail struct {
-	from string
-	to   []string
-	data string
-}
-
-// smtpRelay starts a fake SMTP relay on 127.0.0.1 that speaks just enough
-// SMTP to accept messages, and returns its address and the channel on which
-// it reports each message.
-func smtpRelay(t *testing.T) (string, <-chan mail) {
-	t.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	got := make(chan mail, 10)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveSMTP(conn, got)
-		}
-	}()
-	return ln.Addr().String(), got
-}
-
-func serveSMTP(conn net.Conn, got chan<- mail) {
-	defer conn.Close()
-	tp := textproto.NewConn(conn)
-	reply := func(line string) bool { return tp.PrintfLine("%s", line) == nil }
-	if !reply("220 fake ESMTP") {
-		return
-	}
-	var m mail
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(line)
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			reply("250 fake")
-		case strings.HasPrefix(cmd, "MAIL FROM:"):
-			m = mail{from: strings.Trim(line[len("MAIL FROM:"):], "<> ")}
-			reply("250 OK")
-		case strings.HasPrefix(cmd, "RCPT TO:"):
-			m.to = append(m.to, strings.Trim(line[len("RCPT TO:"):], "<> "))
-			reply("250 OK")
-		case cmd == "DATA":
-			reply("354 go ahead")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			m.data = string(data)
-			got <- m
-			reply("250 OK")
-		case cmd == "QUIT":
-			reply("221 bye")
-			return
-		default:
-			reply("502 not implemented")
-		}
-	}
-}
-
-// header returns the value of a header line of a mail's data.
-func (m mail) header(name string) string {
-	r := textproto.NewReader(bufio.NewReader(strings.NewReader(m.data)))
-	h, _ := r.ReadMIMEHeader()
-	return h.Get(name)
 }
 
 // createChannel creates a notification channel as the admin.

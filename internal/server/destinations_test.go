@@ -14,7 +14,9 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+	"github.com/keymate/terraform-provider-keymate/internal/server/smtptest"
 )
 
 // localhostURL returns rawURL with its host replaced by the name
@@ -36,8 +38,10 @@ func localhostURL(t *testing.T, rawURL string) string {
 // host name, for every channel type (the SMTP relay included), and the
 // receivers get nothing.
 func TestDeliveriesRefuseLoopbackByDefault(t *testing.T) {
-	relay, mails := smtpRelay(t)
-	inst := servertest.Start(t, func(c *server.Config) { c.SMTPAddr = strings.Replace(relay, "127.0.0.1", "localhost", 1) })
+	relay := smtptest.Start(t, smtptest.Options{})
+	inst := servertest.Start(t, func(c *server.Config) {
+		c.SMTP = delivery.SMTP{Addr: strings.Replace(relay.Addr, "127.0.0.1", "localhost", 1), StartTLS: delivery.StartTLSOff}
+	})
 	hook, got := receiver(t, http.StatusOK)
 	target := localhostURL(t, hook)
 	channels := []string{
@@ -55,7 +59,7 @@ func TestDeliveriesRefuseLoopbackByDefault(t *testing.T) {
 	}
 	none(t, got, "a loopback receiver under the default destination policy")
 	select {
-	case m := <-mails:
+	case m := <-relay.Mails:
 		t.Fatalf("the loopback SMTP relay got a mail under the default destination policy: %+v", m)
 	default:
 	}

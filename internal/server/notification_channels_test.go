@@ -15,7 +15,9 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+	"github.com/keymate/terraform-provider-keymate/internal/server/smtptest"
 )
 
 const (
@@ -285,24 +287,64 @@ func TestSlackAndPagerDutyTestDeliveriesReachTheirReceivers(t *testing.T) {
 }
 
 // TestEmailTestDeliveryGoesThroughTheSMTPRelay proves that an email test
-// reaches the relay given by SMTPAddr with the configured sender, every
-// recipient and a test subject.
+// reaches the relay given by SMTP.Addr, upgraded with STARTTLS (the
+// relay's certificate verified) and authenticated with AUTH PLAIN inside
+// TLS, with the configured sender, every recipient and a test subject; the
+// relay heard nothing in clear but the greeting and STARTTLS.
 func TestEmailTestDeliveryGoesThroughTheSMTPRelay(t *testing.T) {
-	addr, got := smtpRelay(t)
-	inst := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) { c.SMTPAddr, c.SMTPFrom = addr, "alerts@keymate.test" })
+	const password = "relay-password-0123456789" //nolint:gosec // G101: a test-only secret.
+	relay := smtptest.Start(t, smtptest.Options{StartTLS: true, Username: "keymate", Password: password})
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) {
+		c.SMTP = delivery.SMTP{Addr: relay.Addr, From: "alerts@keymate.test", RootCAs: relay.RootCAs, Username: "keymate", Password: password}
+	})
 	ch := createChannel(t, inst, `{"name":"mail","type":"email","email":{"addresses":["ops@example.com","sec@example.com"]}}`)
 	if res := testChannel(t, inst, ch.ID); res.Status != apiv1.TestStatusSucceeded {
 		t.Fatalf("email test %+v", res)
 	}
-	var m mail
+	var m smtptest.Mail
 	select {
-	case m = <-got:
+	case m = <-relay.Mails:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the relay got no mail")
 	}
-	if m.from != "alerts@keymate.test" || !slices.Equal(m.to, []string{"ops@example.com", "sec@example.com"}) ||
-		m.header("Subject") != "[Keymate] Test notification" || m.header("To") != "ops@example.com, sec@example.com" {
-		t.Fatalf("mail from %q to %v subject %q", m.from, m.to, m.header("Subject"))
+	if m.From != "alerts@keymate.test" || !slices.Equal(m.To, []string{"ops@example.com", "sec@example.com"}) ||
+		m.Header("Subject") != "[Keymate] Test notification" || m.Header("To") != "ops@example.com, sec@example.com" {
+		t.Fatalf("mail from %q to %v subject %q", m.From, m.To, m.Header("Subject"))
+	}
+	if !m.TLS || m.User != "keymate" {
+		t.Fatalf("mail sent with TLS %t as user %q, want TLS as keymate", m.TLS, m.User)
+	}
+	if clear := relay.ClearText(); clear != "EHLO localhost\nSTARTTLS" {
+		t.Fatalf("the relay heard in clear:\n%s", clear)
+	}
+}
+
+// TestEmailInClearNeedsStartTLSOff proves that a relay without STARTTLS
+// gets nothing by default (the test fails naming the missing STARTTLS and
+// the flag), and mail, without credentials, once STARTTLS is turned off.
+func TestEmailInClearNeedsStartTLSOff(t *testing.T) {
+	relay := smtptest.Start(t, smtptest.Options{})
+	strict := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) { c.SMTP = delivery.SMTP{Addr: relay.Addr} })
+	ch := createChannel(t, strict, `{"name":"mail","type":"email","email":{"addresses":["ops@example.com"]}}`)
+	if res := testChannel(t, strict, ch.ID); res.Status != apiv1.TestStatusFailed || !strings.Contains(res.Error, "does not offer STARTTLS") ||
+		!strings.Contains(res.Error, "--smtp-starttls") {
+		t.Fatalf("email test through a relay without STARTTLS: %+v", res)
+	}
+	for line := range strings.Lines(relay.ClearText()) {
+		if strings.TrimSpace(line) != "EHLO localhost" {
+			t.Fatalf("the relay heard more than greetings:\n%s", relay.ClearText())
+		}
+	}
+
+	plain := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) {
+		c.SMTP = delivery.SMTP{Addr: relay.Addr, StartTLS: delivery.StartTLSOff}
+	})
+	ch = createChannel(t, plain, `{"name":"mail","type":"email","email":{"addresses":["ops@example.com"]}}`)
+	if res := testChannel(t, plain, ch.ID); res.Status != apiv1.TestStatusSucceeded {
+		t.Fatalf("email test with --smtp-starttls off: %+v", res)
+	}
+	if m := <-relay.Mails; m.TLS || m.User != "" {
+		t.Fatalf("mail %+v, want plain and unauthenticated", m)
 	}
 }
 

@@ -78,12 +78,10 @@ type Config struct {
 	// MetricsPublic serves /metrics without authentication; otherwise it
 	// needs a key with the metrics:read scope (--metrics-public).
 	MetricsPublic bool
-	// SMTPAddr is the host:port of the plain SMTP relay that email
-	// notification channels send through; "" makes email deliveries fail.
-	SMTPAddr string
-	// SMTPFrom is the sender address of notification emails. Defaults to
-	// "keymate@localhost".
-	SMTPFrom string
+	// SMTP is the relay that email notification channels send through
+	// (STARTTLS required unless turned off; credentials only inside TLS);
+	// a zero Addr makes email deliveries fail.
+	SMTP delivery.SMTP
 	// AlertEvalInterval is how often StartJobs evaluates alert rules.
 	// Defaults to DefaultAlertEvalInterval.
 	AlertEvalInterval time.Duration
@@ -142,6 +140,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("data directory is required")
 	}
+	if err := cfg.SMTP.Check(); err != nil {
+		return nil, err
+	}
 	if cfg.BackupEncryptionKey != nil && len(cfg.BackupEncryptionKey) != backup.KeySize {
 		return nil, fmt.Errorf("the backup encryption key must be %d bytes, got %d", backup.KeySize, len(cfg.BackupEncryptionKey))
 	}
@@ -175,7 +176,7 @@ func New(cfg Config) (*Server, error) {
 		destinations:   cfg.Destinations,
 		metricsPublic:  cfg.MetricsPublic,
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
-			SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}),
+			SMTP: cfg.SMTP}),
 	}
 	if err := s.bootstrap(context.Background(), cfg.BootstrapAPIKey); err != nil {
 		_ = st.Close()

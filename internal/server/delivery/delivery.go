@@ -1,6 +1,7 @@
 // Package delivery sends notifications through notification channels:
 // webhooks (signed JSON), Slack incoming webhooks, the PagerDuty Events API
-// v2 and email over SMTP. Every attempt is bounded by a timeout and failed
+// v2 and email through an SMTP relay (STARTTLS and AUTH PLAIN; credentials
+// only ever inside TLS). Every attempt is bounded by a timeout and failed
 // attempts are retried with exponential backoff. Sender.Send delivers
 // synchronously with its own retries (channel tests); Sender.Attempt makes
 // one bounded attempt, for callers that schedule retries themselves (the
@@ -20,6 +21,8 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -28,6 +31,7 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +102,52 @@ type Message struct {
 	Time       time.Time `json:"time"`
 }
 
+// STARTTLS modes of the SMTP relay (--smtp-starttls).
+const (
+	// StartTLSRequire upgrades every connection to the relay with STARTTLS,
+	// verifying its certificate, before anything else is sent; a relay that
+	// does not offer it gets nothing. The default.
+	StartTLSRequire = "require"
+	// StartTLSOff speaks plain SMTP: mail travels in clear, and credentials
+	// are refused (SMTP.Check).
+	StartTLSOff = "off"
+)
+
+// StartTLSModes lists the STARTTLS modes.
+var StartTLSModes = []string{StartTLSRequire, StartTLSOff}
+
+// SMTP is the relay that email channels send through. Zero fields take the
+// defaults.
+type SMTP struct {
+	// Addr is the relay's host:port; "" disables email.
+	Addr string
+	// From is the sender address of emails. Defaults to DefaultSMTPFrom.
+	From string
+	// StartTLS is StartTLSRequire (when "") or StartTLSOff.
+	StartTLS string
+	// RootCAs verify the relay's certificate; nil means the system's roots.
+	RootCAs *x509.CertPool
+	// Username and Password, when set, authenticate with AUTH PLAIN, which
+	// is sent only inside TLS.
+	Username, Password string
+}
+
+// Check refuses a configuration that would send credentials in clear or
+// that cannot work, naming the flag to fix.
+func (c SMTP) Check() error {
+	switch {
+	case c.StartTLS != "" && !slices.Contains(StartTLSModes, c.StartTLS):
+		return fmt.Errorf("--smtp-starttls must be one of %s, got %q", strings.Join(StartTLSModes, ", "), c.StartTLS)
+	case c.Username != "" && c.StartTLS == StartTLSOff:
+		return errors.New("--smtp-username needs --smtp-starttls require: SMTP credentials are never sent in clear")
+	case c.Username != "" && c.Password == "":
+		return errors.New("--smtp-username needs a password (--smtp-password-file or KEYMATE_SMTP_PASSWORD)")
+	case c.Username == "" && c.Password != "":
+		return errors.New("an SMTP password is set without --smtp-username")
+	}
+	return nil
+}
+
 // Config configures a Sender. Zero fields take the defaults.
 type Config struct {
 	// Clock stamps webhook signatures.
@@ -105,10 +155,8 @@ type Config struct {
 	// Destinations decides which addresses deliveries may connect to, the
 	// SMTP relay included. The zero Policy allows public addresses only.
 	Destinations destination.Policy
-	// SMTPAddr is the host:port of a plain SMTP relay; "" disables email.
-	SMTPAddr string
-	// SMTPFrom is the sender address of emails.
-	SMTPFrom string
+	// SMTP is the relay of email channels; the zero value disables email.
+	SMTP SMTP
 	// AttemptTimeout bounds each attempt.
 	AttemptTimeout time.Duration
 	// Attempts is the number of attempts of one Send.
@@ -123,8 +171,7 @@ type Sender struct {
 	clock    clock.Clock
 	dialer   *net.Dialer
 	http     *http.Client
-	smtpAddr string
-	smtpFrom string
+	smtp     SMTP
 	timeout  time.Duration
 	attempts int
 	backoff  time.Duration
@@ -137,8 +184,7 @@ func NewSender(cfg Config) *Sender {
 		clock:    cfg.Clock,
 		dialer:   dialer,
 		http:     newHTTPClient(dialer),
-		smtpAddr: cfg.SMTPAddr,
-		smtpFrom: cmp.Or(cfg.SMTPFrom, DefaultSMTPFrom),
+		smtp:     cfg.SMTP,
 		timeout:  cmp.Or(cfg.AttemptTimeout, DefaultAttemptTimeout),
 		attempts: cmp.Or(cfg.Attempts, DefaultAttempts),
 		backoff:  cmp.Or(cfg.Backoff, DefaultBackoff),
@@ -146,6 +192,8 @@ func NewSender(cfg Config) *Sender {
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
+	s.smtp.From = cmp.Or(s.smtp.From, DefaultSMTPFrom)
+	s.smtp.StartTLS = cmp.Or(s.smtp.StartTLS, StartTLSRequire)
 	return s
 }
 
@@ -341,34 +389,67 @@ func dialError(err error) error {
 }
 
 func (s *Sender) sendEmail(ctx context.Context, e Email, msg Message) error {
-	if s.smtpAddr == "" {
+	relay := s.smtp.Addr
+	if relay == "" {
 		return errors.New("email delivery is not configured: start keymate-server with --smtp-addr host:port")
 	}
-	conn, err := s.dialer.DialContext(ctx, "tcp", s.smtpAddr)
+	conn, err := s.dialer.DialContext(ctx, "tcp", relay)
 	if err != nil {
-		return fmt.Errorf("connecting to the SMTP relay %s: %w", s.smtpAddr, dialError(err))
+		return fmt.Errorf("connecting to the SMTP relay %s: %w", relay, dialError(err))
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
-	host, _, _ := net.SplitHostPort(s.smtpAddr)
+	host, _, _ := net.SplitHostPort(relay)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		_ = conn.Close()
-		return fmt.Errorf("SMTP relay %s: %w", s.smtpAddr, err)
+		return fmt.Errorf("SMTP relay %s: %w", relay, err)
 	}
 	defer c.Close()
+	if err := s.secure(c, host); err != nil {
+		return fmt.Errorf("SMTP relay %s: %w", relay, err)
+	}
 	if err := s.mail(c, e.Addresses, msg); err != nil {
-		return fmt.Errorf("SMTP relay %s: %w", s.smtpAddr, err)
+		return fmt.Errorf("SMTP relay %s: %w", relay, err)
+	}
+	return nil
+}
+
+// secure upgrades the session with STARTTLS unless the mode is off, then
+// authenticates when a username is set. Credentials go only inside TLS:
+// SMTP.Check refuses a username without STARTTLS, and the session's own
+// state is checked again here.
+func (s *Sender) secure(c *smtp.Client, host string) error {
+	if err := c.Hello("localhost"); err != nil {
+		return err
+	}
+	if s.smtp.StartTLS != StartTLSOff {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			return errors.New("the relay does not offer STARTTLS, which --smtp-starttls require needs; nothing was sent")
+		}
+		if err := c.StartTLS(&tls.Config{ServerName: host, RootCAs: s.smtp.RootCAs, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("STARTTLS: %w", err)
+		}
+	}
+	if s.smtp.Username == "" {
+		return nil
+	}
+	if _, ok := c.TLSConnectionState(); !ok {
+		return errors.New("refusing to send SMTP credentials without TLS")
+	}
+	if ok, mechanisms := c.Extension("AUTH"); !ok || !slices.Contains(strings.Fields(strings.ToUpper(mechanisms)), "PLAIN") {
+		return errors.New("the relay does not offer AUTH PLAIN")
+	}
+	if err := c.Auth(smtp.PlainAuth("", s.smtp.Username, s.smtp.Password, host)); err != nil {
+		return fmt.Errorf("AUTH PLAIN as %s: %w", s.smtp.Username, err)
 	}
 	return nil
 }
 
 func (s *Sender) mail(c *smtp.Client, to []string, msg Message) error {
-	if err := c.Hello("localhost"); err != nil {
-		return err
-	}
-	if err := c.Mail(s.smtpFrom); err != nil {
+	from := s.smtp.From
+	if err := c.Mail(from); err != nil {
 		return err
 	}
 	for _, addr := range to {
@@ -381,7 +462,7 @@ func (s *Sender) mail(c *smtp.Client, to []string, msg Message) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", s.smtpFrom, strings.Join(to, ", "),
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", from, strings.Join(to, ", "),
 		subject(msg), msg.Time.Format(time.RFC1123Z))
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
 	b.WriteString(strings.ReplaceAll(text(msg), "\n", "\r\n") + "\r\n")

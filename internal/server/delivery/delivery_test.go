@@ -150,7 +150,7 @@ func TestDefaultPolicyRefusesALoopbackSMTPRelay(t *testing.T) {
 		line, _ := bufio.NewReader(conn).ReadString('\n')
 		first <- line
 	}()
-	s := NewSender(Config{SMTPAddr: ln.Addr().String(), Attempts: 1})
+	s := NewSender(Config{SMTP: SMTP{Addr: ln.Addr().String()}, Attempts: 1})
 	res := s.Send(t.Context(), Channel{Type: apiv1.ChannelTypeEmail, Email: &Email{Addresses: []string{"ops@example.com"}}}, Message{Event: apiv1.EventTest})
 	var denied *destination.DeniedError
 	if !errors.As(res.Err, &denied) || !strings.Contains(res.Err.Error(), "SMTP relay") {
