@@ -49,6 +49,10 @@ var exampleVariables = map[string]tfconfig.Variables{
 	"resources/keymate_notification_channel": {"oncall_signing_secret": tfconfig.StringVariable("test-signing-secret-0123456789")},
 	"guides/alerting-on-critical-errors":     {"pagerduty_routing_key": tfconfig.StringVariable("0123456789abcdef0123456789abcdef")},
 	"guides/rotating-api-keys":               {"reporting_secret": tfconfig.StringVariable("test-reporting-secret-0123456789abcdef")},
+	terraformTestGuide: {
+		"service":      tfconfig.StringVariable("payments"),
+		"oncall_email": tfconfig.StringVariable("payments-oncall@example.com"),
+	},
 }
 
 // timestampPattern matches an RFC 3339 time in UTC as the API writes it:
