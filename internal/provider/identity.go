@@ -35,9 +35,9 @@ func idIdentitySchema(what, example string) identityschema.Schema {
 }
 
 // setIdentity sets the identity to id: Create and Update set it from the
-// object they made or changed, Read from the object it read. Terraform
-// before 1.12 and OpenTofu never send it back, nor do states written by
-// earlier versions of this provider, so every one of them sets it.
+// object they made or changed, Read from the object it read. Terraform and
+// OpenTofu before 1.12 never send it back, nor do states written by earlier
+// versions of this provider, so every one of them sets it.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
 	if identity == nil {
 		return nil
@@ -46,7 +46,7 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id strin
 }
 
 // identityForRemoval gives a Read that removes its resource an identity when
-// it has none (Terraform before 1.12, OpenTofu, a create whose answer was
+// it has none (Terraform or OpenTofu before 1.12, a create whose answer was
 // lost): the framework rejects a Read without identity even when it removes
 // the resource, and discards it with the resource. It is the id in state, or
 // "" when there is none.
