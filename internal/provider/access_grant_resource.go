@@ -206,15 +206,6 @@ func roleTable() string {
 	return b.String()
 }
 
-// quotedList formats values as a comma-separated list of code spans.
-func quotedList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return strings.Join(quoted, ", ")
-}
-
 func (r *accessGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }

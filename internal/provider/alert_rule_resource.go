@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -379,15 +378,6 @@ func (m *alertRuleResourceModel) fromAPI(ctx context.Context, rule *apiv1.AlertR
 	}
 	m.CreatedAt = timeString(rule.CreatedAt)
 	return diags
-}
-
-// durationValue returns an API duration ("5m0s") as a Duration in short
-// form ("5m").
-func durationValue(s string) customtypes.Duration {
-	if d, err := time.ParseDuration(s); err == nil {
-		return customtypes.NewDurationValue(shortDuration(d))
-	}
-	return customtypes.NewDurationValue(s)
 }
 
 // toAPI returns the condition as the API takes it.

@@ -177,11 +177,3 @@ func apiKeyDataSourceModelFrom(ctx context.Context, key *apiv1.APIKey, now time.
 		RotationOverdue:         types.BoolValue(key.Status == apiv1.KeyStatusActive && apiv1.RotationOverdue(key.NextRotationAt, now)),
 	}, diags
 }
-
-// timePointerString formats t like timeString, or returns null when t is nil.
-func timePointerString(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return timeString(*t)
-}

@@ -106,7 +106,7 @@ func (r *apiKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRe
 			"scopes": schema.SetAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Scopes the key holds, at least one of: " + scopeList() + ". Grant only what the run needs; " +
+				MarkdownDescription: "Scopes the key holds, at least one of: " + quotedList(apiv1.Scopes) + ". Grant only what the run needs; " +
 					"the provider's own key must hold every scope it grants.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),

@@ -57,7 +57,7 @@ func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.
 			},
 			"scope": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Only keys whose `scopes` list this scope, one of " + scopeList() + ". An `admin` key matches " +
+				MarkdownDescription: "Only keys whose `scopes` list this scope, one of " + quotedList(apiv1.Scopes) + ". An `admin` key matches " +
 					"only `admin`, although it holds every scope.",
 				Validators: []validator.String{stringvalidator.OneOf(apiv1.Scopes...)},
 			},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -124,7 +123,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"scopes": schema.SetAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Scopes the key holds, at least one of: " + scopeList() + ". `admin` grants every other scope. " +
+				MarkdownDescription: "Scopes the key holds, at least one of: " + quotedList(apiv1.Scopes) + ". `admin` grants every other scope. " +
 					"The provider's own key must hold every scope it grants.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
@@ -219,14 +218,6 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func scopeList() string {
-	quoted := make([]string, len(apiv1.Scopes))
-	for i, s := range apiv1.Scopes {
-		quoted[i] = "`" + s + "`"
-	}
-	return strings.Join(quoted, ", ")
-}
-
 func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.RequiredTogether(path.MatchRoot("secret_wo"), path.MatchRoot("secret_wo_version")),
@@ -263,7 +254,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		r.checkGuide(plan, &resp.Diagnostics)
+		r.checkGuide(ctx, plan, &resp.Diagnostics)
 		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 		if writeOnly { // a supplied secret is never stored
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringNull())...)
@@ -280,7 +271,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkGuide(plan, &resp.Diagnostics)
+	r.checkGuide(ctx, plan, &resp.Diagnostics)
 	unknown := map[string]bool{} // attributes this plan leaves unknown
 	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
 		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
@@ -317,7 +308,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 
 // checkGuide holds the planned key to the security guide (controls
 // KM-KEY-002 and KM-KEY-003), as the provider's policy setting says.
-func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagnostics) {
+func (r *apiKeyResource) checkGuide(ctx context.Context, plan apiKeyResourceModel, diags *diag.Diagnostics) {
 	if days := plan.RotationDays; !days.IsUnknown() && !days.IsNull() && days.ValueInt64() > controls.MaxRotationDays {
 		r.data.checkPolicy(diags, controls.KeyRotationPeriod, path.Root("rotation_days"),
 			fmt.Sprintf("rotation_days is %d; the security guide asks for rotation at least every %d days.",
@@ -325,7 +316,7 @@ func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagno
 	}
 	if plan.ExpiresAt.IsNull() && !plan.Scopes.IsUnknown() {
 		var scopes []string
-		diags.Append(plan.Scopes.ElementsAs(context.Background(), &scopes, false)...)
+		diags.Append(plan.Scopes.ElementsAs(ctx, &scopes, false)...)
 		if slices.Contains(scopes, apiv1.ScopeAdmin) {
 			r.data.checkPolicy(diags, controls.KeyAdminWithoutExpiry, path.Root("expires_at"),
 				"The key holds the admin scope and has no expires_at, so a leaked secret would grant everything indefinitely.")
@@ -546,32 +537,4 @@ func (m *apiKeyResourceModel) fromAPI(ctx context.Context, key *apiv1.APIKey) di
 	m.RotatedAt = timeString(key.RotatedAt)
 	m.NextRotationAt = timeString(key.NextRotationAt)
 	return diags
-}
-
-// setStrings returns a set of strings as a sorted slice.
-func setStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
-	var out []string
-	diags := s.ElementsAs(ctx, &out, false)
-	slices.Sort(out)
-	return out, diags
-}
-
-// timeString formats t as RFC 3339 in UTC, with fractional seconds only when
-// present.
-func timeString(t time.Time) types.String {
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
-}
-
-// shortDuration formats d like time.Duration.String without zero trailing
-// units: "24h" rather than "24h0m0s", so that imported values match the way
-// people write durations.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

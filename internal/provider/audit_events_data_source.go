@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -204,14 +203,4 @@ func auditEventModels(events []apiv1.AuditEvent) []auditEventModel {
 		}
 	}
 	return out
-}
-
-// timePointer returns the instant v names, or nil when v is null (or, which
-// the schema validator has already reported, malformed).
-func timePointer(v customtypes.RFC3339) *time.Time {
-	t, err := v.Time()
-	if err != nil {
-		return nil
-	}
-	return &t
 }

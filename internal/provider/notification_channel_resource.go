@@ -756,16 +756,6 @@ func (m *notificationChannelResourceModel) secretConfigured(name string) bool {
 	return false
 }
 
-// stringMap returns a map of strings; null is an empty map.
-func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out, nil
-	}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
 var _ resource.ConfigValidator = channelSettingsValidator{}
 
 // channelSettingsValidator requires exactly the settings object matching

@@ -130,7 +130,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var diags diag.Diagnostics
 			r := &apiKeyResource{data: &providerData{policy: policyWarn}}
-			r.checkGuide(tc.key, &diags)
+			r.checkGuide(t.Context(), tc.key, &diags)
 			if diags.ErrorsCount() != 0 || diags.WarningsCount() != len(tc.want) {
 				t.Fatalf("got %v, want %d warnings", diags, len(tc.want))
 			}
@@ -144,7 +144,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 			}
 			off := &apiKeyResource{data: &providerData{policy: policyOff}}
 			diags = nil
-			off.checkGuide(tc.key, &diags)
+			off.checkGuide(t.Context(), tc.key, &diags)
 			if len(diags) != 0 {
 				t.Errorf("policy off must silence the checks, got %v", diags)
 			}
