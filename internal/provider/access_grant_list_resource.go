@@ -81,9 +81,6 @@ func (l *accessGrantListResource) List(ctx context.Context, req list.ListRequest
 		return g.Status != apiv1.GrantStatusRevoked // Read removes a revoked grant from state
 	}, func(g apiv1.AccessGrant) list.ListResult {
 		name := fmt.Sprintf("%s %s: %s on %s", g.Principal.Type, g.Principal.ID, g.Role, g.Resource)
-		return listResult(ctx, req, g.ID, name, func(m *accessGrantResourceModel) diag.Diagnostics {
-			m.fromAPI(&g)
-			return nil
-		})
+		return listResult(ctx, req, g.ID, name, func(m *accessGrantResourceModel) diag.Diagnostics { return m.fromAPI(ctx, &g) })
 	})
 }

@@ -266,9 +266,7 @@ func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateReq
 		createFailed(ctx, req.Plan, resp, opCreateGrant, err, accessGrantFields)
 		return
 	}
-	plan.fromAPI(grant)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, grant, grant.ID)
 }
 
 // Read refreshes the grant. A grant that is gone or revoked is removed from
@@ -290,7 +288,7 @@ func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	read := state
-	state.fromAPI(grant)
+	resp.Diagnostics.Append(state.fromAPI(ctx, grant)...)
 	setReadState(ctx, resp, read, state)
 }
 
@@ -302,21 +300,11 @@ func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	patch, changed := accessGrantUpdateRequest(ctx, plan, state)
-	var grant *apiv1.AccessGrant
-	var err error
-	if changed {
-		grant, err = r.data.client.UpdateAccessGrant(ctx, state.ID.ValueString(), patch)
-		if err != nil {
-			resp.Diagnostics.Append(opUpdateGrant.diagnostics(err, accessGrantFields)...)
-			return
-		}
-	} else if grant, err = r.data.client.GetAccessGrant(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.Append(opReadGrant.diagnostics(err, nil)...)
-		return
+	grant := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateAccessGrant, r.data.client.GetAccessGrant,
+		opUpdateGrant, opReadGrant, accessGrantFields, &resp.Diagnostics)
+	if grant != nil {
+		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, grant, grant.ID)
 	}
-	plan.fromAPI(grant)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // accessGrantUpdateRequest builds the merge patch holding only the API fields
@@ -356,7 +344,7 @@ func (r *accessGrantResource) ImportState(ctx context.Context, req resource.Impo
 // fromAPI copies the API's view of the grant into m. An expires_at equal to
 // the one in m but written differently keeps m's spelling through the
 // custom type's semantic equality.
-func (m *accessGrantResourceModel) fromAPI(g *apiv1.AccessGrant) {
+func (m *accessGrantResourceModel) fromAPI(_ context.Context, g *apiv1.AccessGrant) diag.Diagnostics {
 	m.ID = types.StringValue(g.ID)
 	m.Principal = principalObject(g.Principal)
 	m.Role = types.StringValue(g.Role)
@@ -366,4 +354,5 @@ func (m *accessGrantResourceModel) fromAPI(g *apiv1.AccessGrant) {
 	m.Ticket = types.StringValue(g.Ticket)
 	m.ReviewIntervalDays = types.Int64Value(g.ReviewIntervalDays)
 	m.CreatedAt = timeString(g.CreatedAt)
+	return nil
 }

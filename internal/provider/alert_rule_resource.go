@@ -247,9 +247,7 @@ func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateReque
 		createFailed(ctx, req.Plan, resp, opCreateRule, err, alertRuleFields)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, rule)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, rule, rule.ID)
 }
 
 func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -275,24 +273,21 @@ func (r *alertRuleResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	patch, diags := alertRuleUpdateRequest(ctx, plan, state)
+	patch, changed, diags := alertRuleUpdateRequest(ctx, plan, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rule, err := r.data.client.UpdateAlertRule(ctx, state.ID.ValueString(), patch)
-	if err != nil {
-		resp.Diagnostics.Append(opUpdateRule.diagnostics(err, alertRuleFields)...)
-		return
+	rule := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateAlertRule, r.data.client.GetAlertRule,
+		opUpdateRule, opReadRule, alertRuleFields, &resp.Diagnostics)
+	if rule != nil {
+		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, rule, rule.ID)
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, rule)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // alertRuleUpdateRequest builds the merge patch holding the API fields that
-// differ between plan and state.
-func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceModel) (patch apiv1.UpdateAlertRuleRequest, diags diag.Diagnostics) {
+// differ between plan and state; changed is false when there is none.
+func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceModel) (patch apiv1.UpdateAlertRuleRequest, changed bool, diags diag.Diagnostics) {
 	if !plan.Name.Equal(state.Name) {
 		patch.Name = plan.Name.ValueStringPointer()
 	}
@@ -333,7 +328,7 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 	if !maps.Equal(planLabels, stateLabels) {
 		patch.Labels = &planLabels
 	}
-	return patch, diags
+	return patch, patch != (apiv1.UpdateAlertRuleRequest{}), diags
 }
 
 func (r *alertRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

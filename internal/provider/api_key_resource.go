@@ -402,9 +402,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if key.Secret != "" {
 		plan.Secret = types.StringValue(key.Secret)
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, key, key.ID)
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
@@ -444,17 +442,18 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The plan decides: ModifyPlan leaves the fingerprint unknown exactly
+	// when a rotation is due. A rotation answers the key, so it needs no read.
+	rotate := plan.SecretFingerprint.IsUnknown()
 	var key *apiv1.APIKey
-	var err error
-	if changed {
-		if key, err = r.data.client.UpdateAPIKey(ctx, id, patch); err != nil {
-			resp.Diagnostics.Append(opUpdateKey.diagnostics(err, apiKeyFields)...)
+	if changed || !rotate {
+		if key = updated(ctx, id, changed, patch, r.data.client.UpdateAPIKey, r.data.client.GetAPIKey,
+			opUpdateKey, opReadKey, apiKeyFields, &resp.Diagnostics); key == nil {
 			return
 		}
 	}
-	// The plan decides: ModifyPlan leaves the fingerprint unknown exactly
-	// when a rotation is due.
-	if plan.SecretFingerprint.IsUnknown() {
+	if rotate {
+		var err error
 		if key, err = r.data.client.RotateAPIKey(ctx, id, apiv1.RotateAPIKeyRequest{Secret: secretWO.ValueStringPointer()}); err != nil {
 			resp.Diagnostics.Append(opRotateKey.diagnostics(err, apiKeyFields)...)
 			return
@@ -464,15 +463,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 			plan.Secret = types.StringValue(key.Secret)
 		}
 	}
-	if key == nil { // only Terraform-side attributes changed
-		if key, err = r.data.client.GetAPIKey(ctx, id); err != nil {
-			resp.Diagnostics.Append(opReadKey.diagnostics(err, nil)...)
-			return
-		}
-	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, key)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, key, key.ID)
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 

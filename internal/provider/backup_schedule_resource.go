@@ -240,9 +240,7 @@ func (r *backupScheduleResource) Create(ctx context.Context, req resource.Create
 		createFailed(ctx, req.Plan, resp, opCreateSchedule, err, backupScheduleFields)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, s)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, s, s.ID)
 }
 
 func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -273,21 +271,11 @@ func (r *backupScheduleResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var s *apiv1.BackupSchedule
-	var err error
-	if changed {
-		s, err = r.data.client.UpdateBackupSchedule(ctx, state.ID.ValueString(), patch)
-		if err != nil {
-			resp.Diagnostics.Append(opUpdateSchedule.diagnostics(err, backupScheduleFields)...)
-			return
-		}
-	} else if s, err = r.data.client.GetBackupSchedule(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.Append(opReadSchedule.diagnostics(err, nil)...)
-		return
+	s := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateBackupSchedule, r.data.client.GetBackupSchedule,
+		opUpdateSchedule, opReadSchedule, backupScheduleFields, &resp.Diagnostics)
+	if s != nil {
+		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, s, s.ID)
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, s)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
 }
 
 // backupScheduleUpdateRequest builds the merge patch holding only the API

@@ -402,9 +402,7 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 		createFailed(ctx, req.Plan, resp, opCreateChannel, err, notificationChannelFields)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, ch, ch.ID)
 	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch, nil)...)
 	if !resp.Diagnostics.HasError() && plan.SendTestOnApply.ValueBool() {
 		resp.Diagnostics.Append(r.sendTest(ctx, ch)...)
@@ -446,21 +444,12 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var ch *apiv1.NotificationChannel
-	var err error
-	if changed {
-		ch, err = r.data.client.UpdateNotificationChannel(ctx, id, patch)
-		if err != nil {
-			resp.Diagnostics.Append(opUpdateChannel.diagnostics(err, notificationChannelFields)...)
-			return
-		}
-	} else if ch, err = r.data.client.GetNotificationChannel(ctx, id); err != nil { // only send_test_on_apply changed
-		resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+	ch := updated(ctx, id, changed, patch, r.data.client.UpdateNotificationChannel, r.data.client.GetNotificationChannel,
+		opUpdateChannel, opReadChannel, notificationChannelFields, &resp.Diagnostics)
+	if ch == nil {
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, ch)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.ID.ValueString())...)
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, ch, ch.ID)
 	previous := map[string]string{}
 	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &previous)
 	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch, func(name string) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -136,4 +137,44 @@ func setReadState[M any](ctx context.Context, resp *resource.ReadResponse, read,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &built)...)
+}
+
+// updated returns the API's view of a resource's object after its Update:
+// the answer of update when the plan changes what the API stores (changed),
+// else the object as get reads it (only Terraform-side attributes changed,
+// such as send_test_on_apply). A failure is added to diags, as opUpdate's or
+// opRead's, and returns nil.
+func updated[P, T any](ctx context.Context, id string, changed bool, patch P,
+	update func(context.Context, string, P) (*T, error), get func(context.Context, string) (*T, error),
+	opUpdate, opRead operation, fields map[string]string, diags *diag.Diagnostics) *T {
+	if changed {
+		obj, err := update(ctx, id, patch)
+		if err != nil {
+			diags.Append(opUpdate.diagnostics(err, fields)...)
+			return nil
+		}
+		return obj
+	}
+	obj, err := get(ctx, id)
+	if err != nil {
+		diags.Append(opRead.diagnostics(err, nil)...)
+		return nil
+	}
+	return obj
+}
+
+// apiModel is a resource's model, which fromAPI fills from the API's view of
+// its object: the one mapping Create, Read, Update and the list resource use.
+type apiModel[T any] interface {
+	fromAPI(ctx context.Context, obj *T) diag.Diagnostics
+}
+
+// saveWritten ends a Create or an Update that wrote obj, whose id is id:
+// the model m (the plan) takes the API's view, and becomes the state, with
+// the identity.
+func saveWritten[T any](ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics,
+	m apiModel[T], obj *T, id string) {
+	diags.Append(m.fromAPI(ctx, obj)...)
+	diags.Append(state.Set(ctx, m)...)
+	diags.Append(setIdentity(ctx, identity, id)...)
 }
