@@ -234,7 +234,8 @@ func (r *accessGrantResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	var stateExpiresAt customtypes.RFC3339
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &stateExpiresAt)...)
-	if equal, _ := expiresAt.StringSemanticEquals(ctx, stateExpiresAt); !equal {
+	equal, diags := expiresAt.StringSemanticEquals(ctx, stateExpiresAt)
+	if resp.Diagnostics.Append(diags...); !equal {
 		checkExpiry(expiresAt, r.data.clock.Now(), &resp.Diagnostics)
 	}
 }
@@ -299,7 +300,10 @@ func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	patch, changed := accessGrantUpdateRequest(ctx, plan, state)
+	patch, changed, diags := accessGrantUpdateRequest(ctx, plan, state)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
 	grant := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateAccessGrant, r.data.client.GetAccessGrant,
 		opUpdateGrant, opReadGrant, accessGrantFields, &resp.Diagnostics)
 	if grant != nil {
@@ -310,7 +314,7 @@ func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateReq
 // accessGrantUpdateRequest builds the merge patch holding only the API fields
 // that differ between plan and state; changed is false when there is none.
 // The principal never differs: changing it replaces the grant.
-func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResourceModel) (patch apiv1.UpdateAccessGrantRequest, changed bool) {
+func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResourceModel) (patch apiv1.UpdateAccessGrantRequest, changed bool, diags diag.Diagnostics) {
 	if !plan.Role.Equal(state.Role) {
 		patch.Role, changed = plan.Role.ValueStringPointer(), true
 	}
@@ -326,10 +330,8 @@ func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResour
 	if !plan.ReviewIntervalDays.Equal(state.ReviewIntervalDays) {
 		patch.ReviewIntervalDays, changed = plan.ReviewIntervalDays.ValueInt64Pointer(), true
 	}
-	if patch.ExpiresAt = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt); patch.ExpiresAt.Set {
-		changed = true
-	}
-	return patch, changed
+	patch.ExpiresAt, diags = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt)
+	return patch, changed || patch.ExpiresAt.Set, diags
 }
 
 func (r *accessGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -595,7 +595,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 
 	plan := grantModel()
 	plan.ExpiresAt = customtypes.NewRFC3339Value("2026-06-01T02:00:00+02:00")
-	if patch, changed := accessGrantUpdateRequest(ctx, plan, state); changed {
+	if patch, changed, _ := accessGrantUpdateRequest(ctx, plan, state); changed {
 		t.Errorf("semantically equal values must not produce a patch: %+v", patch)
 	}
 
@@ -603,7 +603,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 	plan.Role = types.StringValue(apiv1.RoleViewer)
 	plan.Ticket = types.StringValue("")
 	plan.ExpiresAt = customtypes.NewRFC3339Null()
-	patch, changed := accessGrantUpdateRequest(ctx, plan, state)
+	patch, changed, _ := accessGrantUpdateRequest(ctx, plan, state)
 	if !changed || patch.Role == nil || *patch.Role != apiv1.RoleViewer || patch.Ticket == nil || *patch.Ticket != "" {
 		t.Errorf("role and ticket changes missing from the patch: %+v", patch)
 	}
@@ -617,7 +617,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 	plan = grantModel()
 	plan.ExpiresAt = customtypes.NewRFC3339Value("2026-07-01T00:00:00Z")
 	plan.ReviewIntervalDays = types.Int64Value(30)
-	patch, _ = accessGrantUpdateRequest(ctx, plan, state)
+	patch, _, _ = accessGrantUpdateRequest(ctx, plan, state)
 	if patch.ExpiresAt.Value == nil || !patch.ExpiresAt.Value.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("a new expiry must be sent: %+v", patch.ExpiresAt)
 	}

@@ -303,7 +303,8 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 	if !plan.Metric.Equal(state.Metric) {
 		patch.Metric = plan.Metric.ValueStringPointer()
 	}
-	if !plan.Condition.equal(ctx, state.Condition) {
+	sameCondition, d := plan.Condition.equal(ctx, state.Condition)
+	if diags.Append(d...); !sameCondition {
 		condition := plan.Condition.toAPI()
 		patch.Condition = &condition
 	}
@@ -317,7 +318,8 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 		}
 		patch.NotificationChannelIDs = &planChannels
 	}
-	if equal, _ := plan.RenotifyInterval.StringSemanticEquals(ctx, state.RenotifyInterval); !equal {
+	equal, d := plan.RenotifyInterval.StringSemanticEquals(ctx, state.RenotifyInterval)
+	if diags.Append(d...); !equal {
 		interval := plan.RenotifyInterval.ValueString() // "" (null) means never
 		patch.RenotifyInterval = &interval
 	}
@@ -382,12 +384,12 @@ func (c *alertConditionModel) toAPI() apiv1.AlertCondition {
 
 // equal reports whether two conditions mean the same, windows compared as
 // durations.
-func (c *alertConditionModel) equal(ctx context.Context, o *alertConditionModel) bool {
+func (c *alertConditionModel) equal(ctx context.Context, o *alertConditionModel) (bool, diag.Diagnostics) {
 	if c == nil || o == nil {
-		return c == o
+		return c == o, nil
 	}
-	sameWindow, _ := c.Window.StringSemanticEquals(ctx, o.Window)
-	return c.Operator.Equal(o.Operator) && c.Threshold.Equal(o.Threshold) && sameWindow
+	sameWindow, diags := c.Window.StringSemanticEquals(ctx, o.Window)
+	return c.Operator.Equal(o.Operator) && c.Threshold.Equal(o.Threshold) && sameWindow, diags
 }
 
 var _ resource.ConfigValidator = alertRuleValidator{}

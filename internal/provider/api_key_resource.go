@@ -273,7 +273,9 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	r.checkGuide(ctx, plan, &resp.Diagnostics)
 	unknown := map[string]bool{} // attributes this plan leaves unknown
-	if equal, _ := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt); !equal {
+	equal, diags := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt)
+	resp.Diagnostics.Append(diags...)
+	if !equal {
 		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 	}
 	if !plan.RotationDays.Equal(state.RotationDays) {
@@ -281,7 +283,10 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	appliedFingerprint := "" // stays "" when unknown, for example after import
-	_, _ = getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
+	_, diags = getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
 	reason, needsNewSecret := rotationReason(state, plan, now, appliedFingerprint, writeOnly)
 	if needsNewSecret != "" {
 		detail := needsNewSecret + ". A key with a write-only secret can only rotate to a new secret: set secret_wo to " +
@@ -486,14 +491,13 @@ func updateRequest(ctx context.Context, plan, state apiKeyResourceModel) (patch 
 	if !plan.RotationDays.Equal(state.RotationDays) {
 		patch.RotationDays, changed = plan.RotationDays.ValueInt64Pointer(), true
 	}
-	if equal, d := plan.RotationGracePeriod.StringSemanticEquals(ctx, state.RotationGracePeriod); !equal {
-		diags.Append(d...)
+	equal, d := plan.RotationGracePeriod.StringSemanticEquals(ctx, state.RotationGracePeriod)
+	if diags.Append(d...); !equal {
 		patch.RotationGracePeriod, changed = plan.RotationGracePeriod.ValueStringPointer(), true
 	}
-	if patch.ExpiresAt = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt); patch.ExpiresAt.Set {
-		changed = true
-	}
-	return patch, changed, diags
+	patch.ExpiresAt, d = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt)
+	diags.Append(d...)
+	return patch, changed || patch.ExpiresAt.Set, diags
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -32,14 +32,14 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 // expiresAtPatch returns the merge-patch value that takes expires_at from
 // state to plan: null when the plan removes it, the planned time when it is
 // another instant than state's, and unset (no change) otherwise.
-func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) apiv1.Nullable[time.Time] {
+func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) (apiv1.Nullable[time.Time], diag.Diagnostics) {
 	switch t, err := plan.Time(); {
 	case plan.IsNull() && !state.IsNull():
-		return apiv1.Null[time.Time]()
+		return apiv1.Null[time.Time](), nil
 	case err == nil:
-		if equal, _ := plan.StringSemanticEquals(ctx, state); !equal {
-			return apiv1.Value(t)
+		if equal, diags := plan.StringSemanticEquals(ctx, state); !equal || diags.HasError() {
+			return apiv1.Value(t), diags
 		}
 	}
-	return apiv1.Nullable[time.Time]{}
+	return apiv1.Nullable[time.Time]{}, nil
 }

@@ -421,9 +421,14 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, ch.ID)...)
 	applied := map[string]string{} // stays empty when unknown, for example after import
-	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &applied)
+	_, diags := getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &applied)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(state.fromAPI(ctx, ch)...)
-	for _, name := range state.planSecretResends(ctx, ch, applied) {
+	drifted, diags := state.planSecretResends(ctx, ch, applied)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	for _, name := range drifted {
 		tflog.Info(ctx, "Keymate notification channel secret changed outside Terraform; planning to set it again",
 			map[string]any{"id": ch.ID, "attribute": name})
 	}
@@ -451,7 +456,10 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 	}
 	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, ch, ch.ID)
 	previous := map[string]string{}
-	_, _ = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &previous)
+	_, diags = getPrivateJSON(ctx, req.Private, privateChannelFingerprintsKey, &previous)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(setAppliedChannelFingerprints(ctx, resp.Private, ch, func(name string) bool {
 		_, recorded := previous[name]
 		return recorded || plan.secretConfigured(name)
@@ -648,8 +656,9 @@ func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv
 // else its _wo_version becomes null, else (a secret added outside Terraform to
 // a channel configured without one) it becomes empty, which plans its removal.
 // It returns the names of the secrets that changed outside Terraform.
-func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context, ch *apiv1.NotificationChannel, applied map[string]string) []string {
+func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context, ch *apiv1.NotificationChannel, applied map[string]string) ([]string, diag.Diagnostics) {
 	var drifted []string
+	var diags diag.Diagnostics
 	check := func(name, stateFingerprint string, inState bool, apiFingerprint string) bool {
 		expected, known := applied[name]
 		if inState {
@@ -668,7 +677,8 @@ func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context
 			ch.Webhook.SigningSecretFingerprint) {
 			resend(&w.SigningSecret, &w.SigningSecretWOVersion)
 		}
-		headers, _ := stringMap(ctx, w.Headers)
+		headers, d := stringMap(ctx, w.Headers)
+		diags.Append(d...)
 		if check(secretWebhookHeaders, apiv1.HeadersFingerprint(headers), !w.Headers.IsNull(), ch.Webhook.HeadersFingerprint) {
 			if w.Headers.IsNull() {
 				w.Headers = types.MapValueMust(types.StringType, nil)
@@ -689,7 +699,7 @@ func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context
 			resend(&p.RoutingKey, &p.RoutingKeyWOVersion)
 		}
 	}
-	return drifted
+	return drifted, diags
 }
 
 // resend changes the state of a secret so that the next plan differs from

@@ -653,7 +653,7 @@ func TestPlanSecretResends(t *testing.T) {
 	other := apiv1.Fingerprint("changed-outside-0123")
 
 	m := webhook(types.StringValue(secret), types.Int64Null())
-	if got := m.planSecretResends(ctx, api(apiv1.Fingerprint(secret), ""), applied(apiv1.Fingerprint(secret))); len(got) != 0 {
+	if got, _ := m.planSecretResends(ctx, api(apiv1.Fingerprint(secret), ""), applied(apiv1.Fingerprint(secret))); len(got) != 0 {
 		t.Errorf("matching fingerprints: got drift %v", got)
 	}
 	if m.Webhook.SigningSecret.ValueString() != secret {
@@ -661,7 +661,7 @@ func TestPlanSecretResends(t *testing.T) {
 	}
 
 	m = webhook(types.StringValue(secret), types.Int64Null())
-	if got := m.planSecretResends(ctx, api(other, ""), applied(apiv1.Fingerprint(secret))); len(got) != 1 || got[0] != secretWebhookSigningSecret {
+	if got, _ := m.planSecretResends(ctx, api(other, ""), applied(apiv1.Fingerprint(secret))); len(got) != 1 || got[0] != secretWebhookSigningSecret {
 		t.Errorf("rotated secret in state: got %v", got)
 	}
 	if !m.Webhook.SigningSecret.IsNull() {
@@ -684,7 +684,7 @@ func TestPlanSecretResends(t *testing.T) {
 	}
 
 	m = webhook(types.StringNull(), types.Int64Null())
-	if got := m.planSecretResends(ctx, api(other, ""), map[string]string{}); len(got) != 0 || !m.Webhook.SigningSecret.IsNull() {
+	if got, _ := m.planSecretResends(ctx, api(other, ""), map[string]string{}); len(got) != 0 || !m.Webhook.SigningSecret.IsNull() {
 		t.Errorf("after import (no applied fingerprints) nothing can be compared: got %v", got)
 	}
 }

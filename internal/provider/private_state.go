@@ -34,7 +34,9 @@ func getPrivateJSON(ctx context.Context, private privateData, key string, v any)
 		return false, diags
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		diags.AddError("Unable to read private state "+key, err.Error())
+		diags.AddError("Unable to read private state "+key,
+			"The data the provider keeps beside this resource's state is not what it wrote ("+err.Error()+"), so it cannot "+
+				"tell what Terraform last set. Remove the resource from state (terraform state rm) and import it again.")
 		return false, diags
 	}
 	return true, diags
