@@ -2,9 +2,14 @@ package customtypes
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -70,14 +75,14 @@ func TestRFC3339TimeValues(t *testing.T) {
 	if v.ValueString() != "2026-03-01T11:00:00Z" {
 		t.Errorf("NewRFC3339TimeValue = %q, want UTC form", v.ValueString())
 	}
-	got, err := v.Time()
+	got, err := Time(v)
 	if err != nil || !got.Equal(at) {
 		t.Errorf("Time() = %v, %v; want %v", got, err, at)
 	}
 	if !NewRFC3339TimePointerValue(nil).IsNull() {
 		t.Error("nil time must give a null value")
 	}
-	if _, err := NewRFC3339Null().Time(); err == nil {
+	if _, err := Time(NewRFC3339Null()); err == nil {
 		t.Error("Time() of a null value must fail")
 	}
 }
@@ -100,5 +105,40 @@ func TestTypesRoundTripTerraformValues(t *testing.T) {
 	}
 	if (DurationType{}).Equal(RFC3339Type{}) {
 		t.Error("different custom types must not be Equal")
+	}
+}
+
+// TestValuesValidateThemselves proves that a malformed duration or timestamp
+// is one error on the attribute's path, naming it and saying how to write
+// one, while null, unknown and well-formed values (in any unit or zone) pass:
+// attributes of these types need no format validator of their own.
+func TestValuesValidateThemselves(t *testing.T) {
+	p := path.Root("condition").AtName("window")
+	validate := func(v xattr.ValidateableAttribute) diag.Diagnostics {
+		var resp xattr.ValidateAttributeResponse
+		v.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: p}, &resp)
+		return resp.Diagnostics
+	}
+	for _, ok := range []xattr.ValidateableAttribute{NewDurationValue("90s"), NewDurationValue("1h30m"), NewDurationNull(),
+		Duration{StringValue: basetypes.NewStringUnknown()}, NewRFC3339Value("2026-06-30T02:00:00.5+02:00"), NewRFC3339Null()} {
+		if diags := validate(ok); diags.HasError() {
+			t.Errorf("%v: unexpected %v", ok, diags)
+		}
+	}
+	for bad, want := range map[xattr.ValidateableAttribute]string{
+		NewDurationValue("5x"):                 `condition.window: "5x" is not a duration`,
+		NewDurationValue("1 day"):              `condition.window: "1 day" is not a duration`,
+		NewRFC3339Value("next week"):           `condition.window: "next week" is not an RFC 3339 timestamp`,
+		NewRFC3339Value("2026-06-30"):          `"2026-06-30" is not an RFC 3339 timestamp`,
+		NewRFC3339Value("2026-06-30T00:00:00"): `is not an RFC 3339 timestamp`,
+	} {
+		diags := validate(bad)
+		if diags.ErrorsCount() != 1 || !strings.Contains(diags[0].Detail(), want) {
+			t.Errorf("%v: %v, want one error containing %q", bad, diags, want)
+			continue
+		}
+		if d, ok := diags[0].(diag.DiagnosticWithPath); !ok || !d.Path().Equal(p) {
+			t.Errorf("%v: the error must be on the attribute's path", bad)
+		}
 	}
 }

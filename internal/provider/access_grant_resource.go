@@ -159,7 +159,6 @@ func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest
 					"Must be in the future when set or changed (checked at plan time). Leave out for no expiry; removing it " +
 					"clears the expiry. Once the time has passed the grant stops granting and stays in state; the " +
 					"`keymate_access_grants` data source shows it with status `expired`.",
-				Validators:    []validator.String{validators.RFC3339()},
 				PlanModifiers: []planmodifier.String{planmodifiers.UseStateWhenSemanticallyEqual(customtypes.RFC3339Type{})},
 			},
 			"justification": schema.StringAttribute{
@@ -259,7 +258,7 @@ func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateReq
 		Ticket:             plan.Ticket.ValueString(),
 		ReviewIntervalDays: plan.ReviewIntervalDays.ValueInt64Pointer(),
 	}
-	if t, err := plan.ExpiresAt.Time(); err == nil {
+	if t, err := customtypes.Time(plan.ExpiresAt); err == nil {
 		body.ExpiresAt = &t
 	}
 	grant, err := r.data.client.CreateAccessGrant(ctx, body)

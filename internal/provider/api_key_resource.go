@@ -165,7 +165,6 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				CustomType: customtypes.RFC3339Type{},
 				MarkdownDescription: "When the key stops working for good, as an RFC 3339 timestamp such as `2026-12-31T00:00:00Z`. " +
 					"Must be in the future when set or changed. Leave out for no expiry; removing it clears the expiry.",
-				Validators:    []validator.String{validators.RFC3339()},
 				PlanModifiers: []planmodifier.String{planmodifiers.UseStateWhenSemanticallyEqual(customtypes.RFC3339Type{})},
 			},
 			"secret_wo": schema.StringAttribute{
@@ -388,7 +387,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		RotationGracePeriod: plan.RotationGracePeriod.ValueStringPointer(),
 		Secret:              secretWO.ValueStringPointer(),
 	}
-	if t, err := plan.ExpiresAt.Time(); err == nil {
+	if t, err := customtypes.Time(plan.ExpiresAt); err == nil {
 		body.ExpiresAt = &t
 	}
 	key, err := r.data.client.CreateAPIKey(ctx, body)

@@ -15,7 +15,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
-	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
 
 var (
@@ -90,14 +89,12 @@ func (d *auditEventsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				CustomType: customtypes.RFC3339Type{},
 				MarkdownDescription: "Only events at or after this time, as an RFC 3339 timestamp such as `2026-01-01T00:00:00Z`. " +
 					"Leave out for no lower bound.",
-				Validators: []validator.String{validators.RFC3339()},
 			},
 			"until": schema.StringAttribute{
 				Optional:   true,
 				CustomType: customtypes.RFC3339Type{},
 				MarkdownDescription: "Only events before this time, as an RFC 3339 timestamp. Must not be before `since`. " +
 					"Leave out for no upper bound.",
-				Validators: []validator.String{validators.RFC3339()},
 			},
 			"actor_key_id": filter("Only events caused by requests made with this API key id (`key_...`)."),
 			"object_type":  filter("Only events about objects of this type, such as `api_key`."),
@@ -142,8 +139,8 @@ func (d *auditEventsDataSource) ValidateConfig(ctx context.Context, req datasour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	since, errSince := cfg.Since.Time()
-	until, errUntil := cfg.Until.Time()
+	since, errSince := customtypes.Time(cfg.Since)
+	until, errUntil := customtypes.Time(cfg.Until)
 	if errSince == nil && errUntil == nil && until.Before(since) {
 		resp.Diagnostics.AddAttributeError(path.Root("until"), "Invalid audit event time range",
 			fmt.Sprintf("until (%s) is before since (%s); set until to a later time or leave it out.",

@@ -52,7 +52,7 @@ func timePointerString(t *time.Time) types.String {
 // timePointer returns the instant v names, or nil when v is null (or, which
 // the schema validator has already reported, malformed).
 func timePointer(v customtypes.RFC3339) *time.Time {
-	t, err := v.Time()
+	t, err := customtypes.Time(v)
 	if err != nil {
 		return nil
 	}

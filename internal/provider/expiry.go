@@ -20,7 +20,7 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 	if v.IsNull() || v.IsUnknown() {
 		return
 	}
-	t, err := v.Time()
+	t, err := customtypes.Time(v)
 	if err != nil {
 		return // the schema validator reports malformed values
 	}
@@ -33,7 +33,7 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 // state to plan: null when the plan removes it, the planned time when it is
 // another instant than state's, and unset (no change) otherwise.
 func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) (apiv1.Nullable[time.Time], diag.Diagnostics) {
-	switch t, err := plan.Time(); {
+	switch t, err := customtypes.Time(plan); {
 	case plan.IsNull() && !state.IsNull():
 		return apiv1.Null[time.Time](), nil
 	case err == nil:

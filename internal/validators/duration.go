@@ -1,5 +1,7 @@
-// Package validators holds schema validators for values the Keymate API
-// constrains: Go durations, RFC 3339 timestamps and advisory limits.
+// Package validators holds the provider's schema validators: the rules of
+// internal/apiv1 and internal/schedule applied at plan time, duration
+// ranges, and the check that an expiry lies ahead. The formats of durations
+// and timestamps are checked by their types (internal/customtypes).
 package validators
 
 import (
@@ -7,7 +9,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 )
 
 var _ validator.String = durationBetween{}
@@ -28,17 +33,19 @@ func (v durationBetween) Description(context.Context) string {
 
 func (v durationBetween) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v durationBetween) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationBetween) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%s: %q is not a duration; use a number with a unit such as \"90s\", \"15m\" or \"24h\" (units: s, m, h).", req.Path, s))
+	// A malformed value is reported as a customtypes.Duration reports it
+	// (which attributes of that type have done before any validator runs).
+	var format xattr.ValidateAttributeResponse
+	customtypes.NewDurationValue(s).ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: req.Path}, &format)
+	if resp.Diagnostics.Append(format.Diagnostics...); format.Diagnostics.HasError() {
 		return
 	}
+	d, _ := time.ParseDuration(s)
 	if d < v.min || d > v.max {
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration out of range",
 			fmt.Sprintf("%s: %q must be between %s and %s.", req.Path, s, v.min, v.max))

@@ -53,18 +53,6 @@ func TestDurationBetween(t *testing.T) {
 	}
 }
 
-func TestRFC3339(t *testing.T) {
-	v := RFC3339()
-	for _, ok := range []string{"2026-06-30T00:00:00Z", "2026-06-30T02:00:00+02:00", "2026-06-30T00:00:00.5Z"} {
-		if diags := runString(v, types.StringValue(ok)); diags.HasError() {
-			t.Errorf("%q: unexpected error %v", ok, diags)
-		}
-	}
-	for _, bad := range []string{"2026-06-30", "2026-06-30 00:00:00Z", "2026-06-30T00:00:00", "tomorrow"} {
-		requireOneError(t, runString(v, types.StringValue(bad)), "is not an RFC 3339 timestamp")
-	}
-}
-
 func TestCheckNotInPast(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := CheckNotInPast(now.Add(time.Second), now); err != nil {
