@@ -8,8 +8,8 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// The access grant request bodies as the server decodes them (see
-// api_key_requests.go for the conventions).
+// The access grant request bodies as the server decodes them, and their
+// validation (see validation.go for the conventions).
 
 type principalBody struct {
 	Type *string `json:"type"`

@@ -8,9 +8,8 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// The request bodies as the server decodes them: pointers and Nullable tell
-// absent, null and set apart, and times arrive as strings so that a bad one
-// is reported against its field.
+// The API key request bodies as the server decodes them, and their
+// validation (see validation.go for the conventions).
 
 type createAPIKeyBody struct {
 	Name                *string  `json:"name"`

@@ -9,8 +9,8 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/schedule"
 )
 
-// The backup schedule request bodies as the server decodes them (see
-// api_key_requests.go for the conventions).
+// The backup schedule request bodies as the server decodes them, and their
+// validation (see validation.go for the conventions).
 
 type createBackupScheduleBody struct {
 	Name          *string  `json:"name"`
