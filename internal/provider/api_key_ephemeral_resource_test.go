@@ -13,7 +13,6 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
@@ -353,7 +352,7 @@ func TestAPIKeyEphemeralResourceLifecycleProtocol(t *testing.T) {
 	inst := servertest.Start(t)
 	ctx := context.Background()
 	env := map[string]string{envEndpoint: inst.URL, envAPIKey: inst.AdminKey}
-	server, err := providerserver.NewProtocol6WithError(newProvider("test", inst.Clock, func(k string) string { return env[k] })())()
+	server, err := newServer(newProvider("test", inst.Clock, func(k string) string { return env[k] })())()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -46,7 +45,7 @@ func testFactories(inst *servertest.Instance, env map[string]string) providerFac
 		clk = inst.Clock
 	}
 	return providerFactories{
-		"keymate": providerserver.NewProtocol6WithError(newProvider("test", clk, getenv)()),
+		"keymate": newServer(newProvider("test", clk, getenv)()),
 	}
 }
 
