@@ -240,16 +240,12 @@ func (r *accessGrantResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan accessGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	createObject[apiv1.AccessGrant](ctx, req, resp, accessGrantCreateRequest, r.data.client.CreateAccessGrant, grantID, opCreateGrant, accessGrantFields)
+}
+
+// accessGrantCreateRequest builds the create request of the planned grant.
+func accessGrantCreateRequest(ctx context.Context, plan accessGrantResourceModel) (apiv1.CreateAccessGrantRequest, diag.Diagnostics) {
 	principal, diags := apiPrincipal(ctx, plan.Principal)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	body := apiv1.CreateAccessGrantRequest{
 		Principal:          principal,
 		Role:               plan.Role.ValueString(),
@@ -261,53 +257,22 @@ func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateReq
 	if t, err := customtypes.Time(plan.ExpiresAt); err == nil {
 		body.ExpiresAt = &t
 	}
-	grant, err := r.data.client.CreateAccessGrant(ctx, body)
-	if err != nil {
-		createFailed(ctx, req.Plan, resp, opCreateGrant, err, accessGrantFields)
-		return
-	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, grant, grant.ID)
+	return body, diags
 }
+
+func grantID(g *apiv1.AccessGrant) string { return g.ID }
 
 // Read refreshes the grant. A grant that is gone or revoked is removed from
 // state, so that the plan creates it again; an expired grant stays, as
 // re-creating it would silently extend access.
 func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state accessGrantResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	grant, err := getObject(ctx, r.data.client, apiv1.CollectionAccessGrants, req.Private, state.ID, r.data.client.RefreshAccessGrant)
-	if stopRead(ctx, resp, opReadGrant, err) {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, grant.ID)...)
-	if grant.Status == apiv1.GrantStatusRevoked {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	read := state
-	resp.Diagnostics.Append(state.fromAPI(ctx, grant)...)
-	setReadState(ctx, resp, read, state)
+	readObject[apiv1.AccessGrant, accessGrantResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAccessGrants,
+		r.data.client.RefreshAccessGrant, grantID, func(g *apiv1.AccessGrant) bool { return g.Status == apiv1.GrantStatusRevoked }, opReadGrant)
 }
 
 func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state accessGrantResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	patch, changed, diags := accessGrantUpdateRequest(ctx, plan, state)
-	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
-		return
-	}
-	grant := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateAccessGrant, r.data.client.GetAccessGrant,
-		opUpdateGrant, opReadGrant, accessGrantFields, &resp.Diagnostics)
-	if grant != nil {
-		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, grant, grant.ID)
-	}
+	updateObject[apiv1.AccessGrant](ctx, req, resp, accessGrantUpdateRequest, r.data.client.UpdateAccessGrant, r.data.client.GetAccessGrant,
+		grantID, opUpdateGrant, opReadGrant, accessGrantFields)
 }
 
 // accessGrantUpdateRequest builds the merge patch holding only the API fields

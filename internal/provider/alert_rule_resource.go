@@ -219,19 +219,15 @@ func (r *alertRuleResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan alertRuleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	createObject[apiv1.AlertRule](ctx, req, resp, alertRuleCreateRequest, r.data.client.CreateAlertRule, ruleID, opCreateRule, alertRuleFields)
+}
+
+// alertRuleCreateRequest builds the create request of the planned rule.
+func alertRuleCreateRequest(ctx context.Context, plan alertRuleResourceModel) (apiv1.CreateAlertRuleRequest, diag.Diagnostics) {
 	channels, diags := setStrings(ctx, plan.NotificationChannelIDs)
-	resp.Diagnostics.Append(diags...)
-	labels, diags := stringMap(ctx, plan.Labels)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	body := apiv1.CreateAlertRuleRequest{
+	labels, d := stringMap(ctx, plan.Labels)
+	diags.Append(d...)
+	return apiv1.CreateAlertRuleRequest{
 		Name:                   plan.Name.ValueString(),
 		Description:            plan.Description.ValueString(),
 		Enabled:                plan.Enabled.ValueBoolPointer(),
@@ -241,48 +237,19 @@ func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateReque
 		NotificationChannelIDs: channels,
 		RenotifyInterval:       plan.RenotifyInterval.ValueStringPointer(),
 		Labels:                 labels,
-	}
-	rule, err := r.data.client.CreateAlertRule(ctx, body)
-	if err != nil {
-		createFailed(ctx, req.Plan, resp, opCreateRule, err, alertRuleFields)
-		return
-	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, rule, rule.ID)
+	}, diags
 }
 
+func ruleID(rule *apiv1.AlertRule) string { return rule.ID }
+
 func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state alertRuleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	rule, err := getObject(ctx, r.data.client, apiv1.CollectionAlertRules, req.Private, state.ID, r.data.client.RefreshAlertRule)
-	if stopRead(ctx, resp, opReadRule, err) {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, rule.ID)...)
-	read := state
-	resp.Diagnostics.Append(state.fromAPI(ctx, rule)...)
-	setReadState(ctx, resp, read, state)
+	readObject[apiv1.AlertRule, alertRuleResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAlertRules,
+		r.data.client.RefreshAlertRule, ruleID, nil, opReadRule)
 }
 
 func (r *alertRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state alertRuleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	patch, changed, diags := alertRuleUpdateRequest(ctx, plan, state)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	rule := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateAlertRule, r.data.client.GetAlertRule,
-		opUpdateRule, opReadRule, alertRuleFields, &resp.Diagnostics)
-	if rule != nil {
-		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, rule, rule.ID)
-	}
+	updateObject[apiv1.AlertRule](ctx, req, resp, alertRuleUpdateRequest, r.data.client.UpdateAlertRule, r.data.client.GetAlertRule,
+		ruleID, opUpdateRule, opReadRule, alertRuleFields)
 }
 
 // alertRuleUpdateRequest builds the merge patch holding the API fields that

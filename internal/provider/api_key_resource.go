@@ -410,24 +410,11 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
+// Read refreshes the key; a key revoked outside Terraform leaves state, so
+// that the plan creates it again.
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state apiKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	key, err := getObject(ctx, r.data.client, apiv1.CollectionAPIKeys, req.Private, state.ID, r.data.client.RefreshAPIKey)
-	if stopRead(ctx, resp, opReadKey, err) {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, key.ID)...)
-	if key.Status == apiv1.KeyStatusRevoked { // revoked outside Terraform: plan to create it again
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	read := state
-	resp.Diagnostics.Append(state.fromAPI(ctx, key)...)
-	setReadState(ctx, resp, read, state)
+	readObject[apiv1.APIKey, apiKeyResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAPIKeys, r.data.client.RefreshAPIKey,
+		func(k *apiv1.APIKey) string { return k.ID }, func(k *apiv1.APIKey) bool { return k.Status == apiv1.KeyStatusRevoked }, opReadKey)
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -215,17 +215,15 @@ func (r *backupScheduleResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 func (r *backupScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan backupScheduleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	createObject[apiv1.BackupSchedule](ctx, req, resp, backupScheduleCreateRequest, r.data.client.CreateBackupSchedule, scheduleID,
+		opCreateSchedule, backupScheduleFields)
+}
+
+// backupScheduleCreateRequest builds the create request of the planned
+// schedule.
+func backupScheduleCreateRequest(ctx context.Context, plan backupScheduleResourceModel) (apiv1.CreateBackupScheduleRequest, diag.Diagnostics) {
 	include, diags := setStrings(ctx, plan.Include)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s, err := r.data.client.CreateBackupSchedule(ctx, apiv1.CreateBackupScheduleRequest{
+	return apiv1.CreateBackupScheduleRequest{
 		Name:          plan.Name.ValueString(),
 		Cron:          plan.Cron.ValueString(),
 		Timezone:      plan.Timezone.ValueStringPointer(),
@@ -235,47 +233,19 @@ func (r *backupScheduleResource) Create(ctx context.Context, req resource.Create
 		Encrypt:       plan.Encrypt.ValueBoolPointer(),
 		VerifyRestore: plan.VerifyRestore.ValueBoolPointer(),
 		Enabled:       plan.Enabled.ValueBoolPointer(),
-	})
-	if err != nil {
-		createFailed(ctx, req.Plan, resp, opCreateSchedule, err, backupScheduleFields)
-		return
-	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, s, s.ID)
+	}, diags
 }
 
+func scheduleID(s *apiv1.BackupSchedule) string { return s.ID }
+
 func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state backupScheduleResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s, err := getObject(ctx, r.data.client, apiv1.CollectionBackupSchedules, req.Private, state.ID, r.data.client.RefreshBackupSchedule)
-	if stopRead(ctx, resp, opReadSchedule, err) {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, s.ID)...)
-	read := state
-	resp.Diagnostics.Append(state.fromAPI(ctx, s)...)
-	setReadState(ctx, resp, read, state)
+	readObject[apiv1.BackupSchedule, backupScheduleResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionBackupSchedules,
+		r.data.client.RefreshBackupSchedule, scheduleID, nil, opReadSchedule)
 }
 
 func (r *backupScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state backupScheduleResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	patch, changed, diags := backupScheduleUpdateRequest(ctx, plan, state)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s := updated(ctx, state.ID.ValueString(), changed, patch, r.data.client.UpdateBackupSchedule, r.data.client.GetBackupSchedule,
-		opUpdateSchedule, opReadSchedule, backupScheduleFields, &resp.Diagnostics)
-	if s != nil {
-		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, s, s.ID)
-	}
+	updateObject[apiv1.BackupSchedule](ctx, req, resp, backupScheduleUpdateRequest, r.data.client.UpdateBackupSchedule,
+		r.data.client.GetBackupSchedule, scheduleID, opUpdateSchedule, opReadSchedule, backupScheduleFields)
 }
 
 // backupScheduleUpdateRequest builds the merge patch holding only the API

@@ -178,3 +178,84 @@ func saveWritten[T any](ctx context.Context, state *tfsdk.State, identity *tfsdk
 	diags.Append(state.Set(ctx, m)...)
 	diags.Append(setIdentity(ctx, identity, id)...)
 }
+
+// The Create, Read and Update of a resource whose object needs nothing but
+// its plan, state and API calls. modelOf[T, M] constrains *M to be a model
+// of T.
+type modelOf[T, M any] interface {
+	*M
+	apiModel[T]
+}
+
+// createObject is such a resource's Create: the body built from the plan
+// with build, sent with create; a failure goes through createFailed.
+func createObject[T, M, B any, PM modelOf[T, M]](ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse,
+	build func(context.Context, M) (B, diag.Diagnostics), create func(context.Context, B) (*T, error), id func(*T) string,
+	op operation, fields map[string]string) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body, diags := build(ctx, plan)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := create(ctx, body)
+	if err != nil {
+		createFailed(ctx, req.Plan, resp, op, err, fields)
+		return
+	}
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, id(obj))
+}
+
+// readObject is a resource's Read: the object of the state's id (objectID)
+// read with get. It leaves state when it is gone (404), or when gone says so
+// (a revoked key or grant), so that the plan creates it again; otherwise
+// fromAPI refreshes the state, which is written only when it changed.
+func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse,
+	c *client.Client, collection string, get func(context.Context, string) (*T, error), id func(*T) string, gone func(*T) bool,
+	op operation) {
+	var state M
+	var stateID types.String
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := getObject(ctx, c, collection, req.Private, stateID, get)
+	if stopRead(ctx, resp, op, err) {
+		return
+	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id(obj))...)
+	if gone != nil && gone(obj) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	read := state
+	resp.Diagnostics.Append(PM(&state).fromAPI(ctx, obj)...)
+	setReadState(ctx, resp, read, state)
+}
+
+// updateObject is such a resource's Update: the merge patch that build makes
+// of plan and state goes through updated, and the answer becomes the state.
+func updateObject[T, M, P any, PM modelOf[T, M]](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
+	build func(ctx context.Context, plan, state M) (P, bool, diag.Diagnostics),
+	update func(context.Context, string, P) (*T, error), get func(context.Context, string) (*T, error), id func(*T) string,
+	opUpdate, opRead operation, fields map[string]string) {
+	var plan, state M
+	var stateID types.String
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	patch, changed, diags := build(ctx, plan, state)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	if obj := updated(ctx, stateID.ValueString(), changed, patch, update, get, opUpdate, opRead, fields, &resp.Diagnostics); obj != nil {
+		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, id(obj))
+	}
+}
