@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every Go native fuzz target of the module (a func FuzzX in a _test.go
+# file) for the given time each: scripts/fuzz.sh 3s. With --save, the inputs
+# the fuzzer found interesting (kept in the Go build cache) are copied into
+# each package's testdata/fuzz/FuzzX/, the committed corpus that every
+# `go test` replays.
+set -euo pipefail
+save=false
+if [ "${1:-}" = "--save" ]; then
+  save=true
+  shift
+fi
+fuzztime=${1:?usage: scripts/fuzz.sh [--save] DURATION}
+module=$(go list -m)
+cache=$(go env GOCACHE)/fuzz
+failed=0
+for file in $(git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -l '^func Fuzz'); do
+  dir=$(dirname "$file")
+  for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$file"); do
+    start=$(date +%s)
+    if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir" >"${TMPDIR:-/tmp}/fuzz-$target.log" 2>&1; then
+      execs=$(grep -o 'execs: [0-9]*' "${TMPDIR:-/tmp}/fuzz-$target.log" | tail -1 | cut -d' ' -f2)
+      echo "fuzz: $dir $target ran $(( $(date +%s) - start ))s, ${execs:-0} executions"
+    else
+      cat "${TMPDIR:-/tmp}/fuzz-$target.log"
+      echo "fuzz: $dir $target FAILED; the failing input is in $dir/testdata/fuzz/$target/" >&2
+      failed=1
+    fi
+    if $save && [ -d "$cache/$module/$dir/$target" ]; then
+      mkdir -p "$dir/testdata/fuzz/$target"
+      cp -n "$cache/$module/$dir/$target"/* "$dir/testdata/fuzz/$target/"
+    fi
+  done
+done
+exit $failed
