@@ -159,7 +159,7 @@ func FuzzAPIKeyRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if b, ok := decodeForFuzz[createAPIKeyBody](t, body); ok {
-			spec, err := validateCreate(b, fuzzNow)
+			spec, err := validateCreateKey(b, fuzzNow)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 			} else {
@@ -170,7 +170,7 @@ func FuzzAPIKeyRequests(f *testing.F) {
 			}
 		}
 		if b, ok := decodeForFuzz[updateAPIKeyBody](t, body); ok {
-			p, err := validateUpdate(b, fuzzNow)
+			p, err := validateUpdateKey(b, fuzzNow)
 			switch {
 			case err != nil:
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
