@@ -14,15 +14,17 @@ fuzztime=${1:?usage: scripts/fuzz.sh [--save] DURATION}
 module=$(go list -m)
 cache=$(go env GOCACHE)/fuzz
 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for file in $(git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -l '^func Fuzz'); do
   dir=$(dirname "$file")
   for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$file"); do
     start=$(date +%s)
-    if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir" >"${TMPDIR:-/tmp}/fuzz-$target.log" 2>&1; then
-      execs=$(grep -o 'execs: [0-9]*' "${TMPDIR:-/tmp}/fuzz-$target.log" | tail -1 | cut -d' ' -f2)
+    if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir" >"$log" 2>&1; then
+      execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
       echo "fuzz: $dir $target ran $(( $(date +%s) - start ))s, ${execs:-0} executions"
     else
-      cat "${TMPDIR:-/tmp}/fuzz-$target.log"
+      cat "$log"
       echo "fuzz: $dir $target FAILED; the failing input is in $dir/testdata/fuzz/$target/" >&2
       failed=1
     fi
