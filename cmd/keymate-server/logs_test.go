@@ -16,9 +16,11 @@ import (
 )
 
 // TestSecretsNeverReachTheLog runs the binary configured through the
-// environment alone (JSON log at debug level, an SMTP relay with STARTTLS
-// and AUTH whose certificate is trusted through KEYMATE_SMTP_CA_FILE) and
-// drives requests that carry every kind of secret: the bootstrap admin key,
+// environment alone (JSON log at debug level, the bootstrap admin key from
+// the file KEYMATE_BOOTSTRAP_API_KEY_FILE names, which wins over
+// KEYMATE_BOOTSTRAP_API_KEY, an SMTP relay with STARTTLS and AUTH whose
+// certificate is trusted through KEYMATE_SMTP_CA_FILE) and drives requests
+// that carry every kind of secret: both bootstrap secrets,
 // a generated key's secret, a wrong bearer token, a channel's signing secret
 // and header, the backup encryption key, the SMTP password. It proves that
 // the log is JSON lines at debug level and holds none of those secrets.
@@ -30,18 +32,24 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 		headerSecret  = "Bearer header-secret-log-test-0123456789"
 		wrongBearer   = "km_wrong-bearer-log-test-0123456789"
 		smtpPassword  = "smtp-password-log-test-0123456789"
+		adminSecret   = "bootstrap-from-a-file-log-test-0123456789"
 	)
 	relay := smtptest.Start(t, smtptest.Options{StartTLS: true, Username: "keymate", Password: smtpPassword})
-	caFile := filepath.Join(t.TempDir(), "relay-ca.pem")
+	dir := t.TempDir()
+	caFile, adminFile := filepath.Join(dir, "relay-ca.pem"), filepath.Join(dir, "bootstrap-api-key")
 	if err := os.WriteFile(caFile, relay.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(adminFile, []byte(adminSecret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	p := startServerEnv(t, bin, t.TempDir(), []string{
 		"KEYMATE_LOG_FORMAT=json", "KEYMATE_LOG_LEVEL=debug", "KEYMATE_DESTINATION_ALLOW=127.0.0.0/8",
 		backupKeyEnv + "=" + backupKey, "KEYMATE_SMTP_ADDR=" + relay.Addr, "KEYMATE_SMTP_CA_FILE=" + caFile,
-		"KEYMATE_SMTP_USERNAME=keymate", smtpPasswordEnv + "=" + smtpPassword,
+		"KEYMATE_SMTP_USERNAME=keymate", smtpPasswordEnv + "=" + smtpPassword, "KEYMATE_BOOTSTRAP_API_KEY_FILE=" + adminFile,
 	})
-	admin := api{t, p.url, bootstrapSecret}
+	admin := api{t, p.url, adminSecret}
+	api{t, p.url, bootstrapSecret}.do(http.MethodGet, "/v1/api-keys", "", http.StatusUnauthorized)
 	hook, deliveries := webhookReceiver(t)
 
 	var created struct{ Secret string }
@@ -69,7 +77,7 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	p.kill(t)
 
 	log := p.stderr.String()
-	for _, secret := range []string{bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey, smtpPassword} {
+	for _, secret := range []string{adminSecret, bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey, smtpPassword} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log holds the secret %q:\n%s", secret, log)
 		}

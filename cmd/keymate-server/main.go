@@ -105,7 +105,8 @@ const mainUsage = `Usage:
 
 Every flag can also be set by the environment variable named after it
 (--smtp-addr is KEYMATE_SMTP_ADDR); a flag on the command line wins.
-Secrets come only from the environment (or from files that flags name):
+Secrets come only from the environment, or from files that flags name
+(--bootstrap-api-key-file, --backup-encryption-key-file, --smtp-password-file):
   ` + bootstrapKeyEnv + `      the admin key to create when no active admin key
                                  exists; else one is generated and printed once
   ` + backupKeyEnv + `  the key that encrypts backups
@@ -153,6 +154,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	showVersion := flags.Bool(versionFlag, false, "print the version and exit")
 	listen := flags.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
 	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
+	bootstrapKeyFile := flags.String("bootstrap-api-key-file", "", "file holding the secret of the admin key to create when no active admin key exists; overrides "+bootstrapKeyEnv)
 	logFormat := choiceFlag(flags, "log-format", logFormatText, "`format` of the log on stderr", logFormats...)
 	logLevel := choiceFlag(flags, "log-level", "info", "least severe `level` logged", logLevels...)
 	rateLimit := flags.Float64("rate-limit", server.DefaultRateLimit, "requests per second allowed per API key")
@@ -197,7 +199,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--destination-allow: %w", err)
 	}
-	smtpPassword, err := loadSMTPPassword(*smtpPasswordFile)
+	bootstrapKey, err := loadSecret("bootstrap-api-key-file", *bootstrapKeyFile, bootstrapKeyEnv)
+	if err != nil {
+		return err
+	}
+	smtpPassword, err := loadSecret("smtp-password-file", *smtpPasswordFile, smtpPasswordEnv)
 	if err != nil {
 		return err
 	}
@@ -217,7 +223,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		RateBurst:           *rateBurst,
 		AuthFailureBurst:    *authFailureBurst,
 		AuthFailureInterval: *authFailureInterval,
-		BootstrapAPIKey:     os.Getenv(bootstrapKeyEnv),
+		BootstrapAPIKey:     bootstrapKey,
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},
 		MetricsPublic:       *metricsPublic,

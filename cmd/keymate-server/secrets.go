@@ -8,21 +8,23 @@ import (
 	"strings"
 )
 
-// loadSMTPPassword returns the SMTP relay's password: the content of file
-// (without its final line break), else KEYMATE_SMTP_PASSWORD, else "".
-func loadSMTPPassword(file string) (string, error) {
+// loadSecret returns a secret: the content of file (without its final line
+// break) when the flag fileFlag names one, else the environment variable
+// env, else "". Files suit systemd credentials and container secrets, which
+// the environment would expose (to ps -e, to docker inspect).
+func loadSecret(fileFlag, file, env string) (string, error) {
 	if file == "" {
-		return os.Getenv(smtpPasswordEnv), nil
+		return os.Getenv(env), nil
 	}
 	b, err := os.ReadFile(file) //nolint:gosec // G304: the operator names the file.
 	if err != nil {
-		return "", fmt.Errorf("--smtp-password-file: %w", err)
+		return "", fmt.Errorf("--%s: %w", fileFlag, err)
 	}
-	password := strings.TrimRight(string(b), "\r\n")
-	if password == "" {
-		return "", fmt.Errorf("--smtp-password-file: %s is empty", file)
+	secret := strings.TrimRight(string(b), "\r\n")
+	if secret == "" {
+		return "", fmt.Errorf("--%s: %s is empty", fileFlag, file)
 	}
-	return password, nil
+	return secret, nil
 }
 
 // loadCertPool returns the certificates of the PEM file, or nil (the

@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// TestSMTPSettingsAreChecked proves that the server refuses to start with
-// SMTP settings that would send the password in clear or cannot be read,
-// naming the flag, and never printing the password.
-func TestSMTPSettingsAreChecked(t *testing.T) {
+// TestSecretSettingsAreChecked proves that the server refuses to start with
+// SMTP settings that would send the password in clear, or with secret and
+// certificate files it cannot use, naming the flag, and never printing the
+// password.
+func TestSecretSettingsAreChecked(t *testing.T) {
 	const password = "smtp-password-flags-test-0123456789" //nolint:gosec // G101: a test-only secret.
 	dir := t.TempDir()
 	empty, notPEM := filepath.Join(dir, "empty"), filepath.Join(dir, "ca.pem")
@@ -32,6 +33,7 @@ func TestSMTPSettingsAreChecked(t *testing.T) {
 		{[]string{"--smtp-username", "keymate", "--smtp-password-file", empty}, "--smtp-password-file: " + empty + " is empty"},
 		{[]string{"--smtp-ca-file", notPEM}, "--smtp-ca-file: " + notPEM + " holds no PEM certificate"},
 		{nil, "an SMTP password is set without --smtp-username"},
+		{[]string{"--bootstrap-api-key-file", empty}, "--bootstrap-api-key-file: " + empty + " is empty"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append(tc.args, serve...)
@@ -41,17 +43,17 @@ func TestSMTPSettingsAreChecked(t *testing.T) {
 	}
 }
 
-// TestSMTPPasswordFileWinsOverTheEnvironment proves where the password
-// comes from: the file (without its final line break), else the variable.
-func TestSMTPPasswordFileWinsOverTheEnvironment(t *testing.T) {
+// TestSecretFileWinsOverTheEnvironment proves where a secret comes from:
+// the file (without its final line break), else the variable.
+func TestSecretFileWinsOverTheEnvironment(t *testing.T) {
 	t.Setenv(smtpPasswordEnv, "from-the-environment")
 	file := filepath.Join(t.TempDir(), "password")
 	if err := os.WriteFile(file, []byte("from the file\r\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for file, want := range map[string]string{file: "from the file", "": "from-the-environment"} {
-		if got, err := loadSMTPPassword(file); err != nil || got != want {
-			t.Errorf("loadSMTPPassword(%q) = %q, %v; want %q", file, got, err, want)
+		if got, err := loadSecret("smtp-password-file", file, smtpPasswordEnv); err != nil || got != want {
+			t.Errorf("loadSecret(%q) = %q, %v; want %q", file, got, err, want)
 		}
 	}
 }
