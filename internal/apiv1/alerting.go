@@ -93,16 +93,16 @@ type MetricInfo struct {
 // MetricCatalogue lists every metric an alert rule may watch, in
 // documentation order.
 var MetricCatalogue = []MetricInfo{
-	{MetricAPIErrorRate, "Fraction (0 to 1) of API requests in the window answered with a 5xx status.", ""},
-	{MetricAPILatencyP99, "99th percentile of API request latency in the window, in milliseconds.", ""},
-	{MetricAPIRequestRate, "Mean API requests per second over the window.", ""},
-	{MetricRateLimitThrottled, "Number of API requests refused with 429 (rate limited) in the window.", ""},
-	{MetricAuthFailures, "Number of API requests refused with 401 (authentication failed) in the window.", ""},
+	{MetricAPIErrorRate, "Fraction (0 to 1) of API requests in the window answered with a 5xx status.", ScopeMetricsRead},
+	{MetricAPILatencyP99, "99th percentile of API request latency in the window, in milliseconds.", ScopeMetricsRead},
+	{MetricAPIRequestRate, "Mean API requests per second over the window.", ScopeMetricsRead},
+	{MetricRateLimitThrottled, "Number of API requests refused with 429 (rate limited) in the window.", ScopeMetricsRead},
+	{MetricAuthFailures, "Number of API requests refused with 401 (authentication failed) in the window.", ScopeMetricsRead},
 	{MetricKeysRotationOverdue, "Number of active API keys overdue for rotation, that is at or past their next_rotation_at (the window is not used).", ScopeKeysRead},
 }
 
 // MetricScope returns the scope a rule on metric requires besides
-// alerts:write, or "" when it requires none.
+// alerts:write ("" for a name outside the catalogue).
 func MetricScope(metric string) string {
 	for _, m := range MetricCatalogue {
 		if m.Name == metric {

@@ -98,7 +98,7 @@ func metricCatalogue() string {
 	for _, m := range apiv1.MetricCatalogue {
 		fmt.Fprintf(&b, "\n  - `%s`: %s", m.Name, m.Description)
 		if m.Scope != "" {
-			fmt.Fprintf(&b, " A rule on it reveals data of `%s`, so the provider's API key needs that scope too.", m.Scope)
+			fmt.Fprintf(&b, " A rule on it also needs the `%s` scope.", m.Scope)
 		}
 	}
 	return b.String()

@@ -32,7 +32,8 @@ func accountSnapshot(t *testing.T, inst *servertest.Instance) []byte {
 // more than you hold" on every mutating operation of every kind that confers
 // or reveals something: an API key confers its scopes, an access grant its
 // role's permissions, and an alert rule reveals the data of its metric
-// (keys.rotation_overdue counts API keys, so it needs keys:read). A caller
+// (keys.rotation_overdue counts API keys, so it needs keys:read; the API
+// metrics are those of /metrics, so they need metrics:read). A caller
 // holding the operation's write scope but lacking one permission of the
 // object, before or after the change, gets 403 naming that permission, and
 // nothing in the account changes: no object, no review, no audit event. The
@@ -63,8 +64,10 @@ func TestNoMutationReachesBeyondTheCallersPermissions(t *testing.T) {
 	// the admin and auditor roles permit audit:read, which it lacks.
 	operatorScopes := append([]string{"access:write"}, apiv1.RolePermissions[apiv1.RoleOperator]...)
 	_, accessWriter := inst.NewKey(t, operatorScopes...)
-	// alertWriter may write alert rules but cannot read API keys.
-	_, alertWriter := inst.NewKey(t, "alerts:read", "alerts:write")
+	// alertWriter may write alert rules and read metrics, but not API keys;
+	// blindAlertWriter reads neither.
+	_, alertWriter := inst.NewKey(t, "alerts:read", "alerts:write", "metrics:read")
+	_, blindAlertWriter := inst.NewKey(t, "alerts:read", "alerts:write")
 
 	grantPath := func(g apiv1.AccessGrant) string { return "/v1/access-grants/" + g.ID }
 	cases := []struct {
@@ -106,10 +109,16 @@ func TestNoMutationReachesBeyondTheCallersPermissions(t *testing.T) {
 		{"point a rule at overdue keys", alertWriter, http.MethodPatch, "/v1/alert-rules/" + requestRule.ID,
 			`{"metric":"keys.rotation_overdue"}`, "keys:read"},
 		{"delete a rule counting overdue keys", alertWriter, http.MethodDelete, "/v1/alert-rules/" + overdueRule.ID, "", "keys:read"},
+		{"create a rule on the request rate", blindAlertWriter, http.MethodPost, "/v1/alert-rules",
+			`{"name":"peek","severity":"info","metric":"api.request_rate","condition":{"operator":"gte","threshold":0,"window":"5m"},"notification_channel_ids":[]}`, "metrics:read"},
+		{"disable a rule on the request rate", blindAlertWriter, http.MethodPatch, "/v1/alert-rules/" + requestRule.ID,
+			`{"enabled":false}`, "metrics:read"},
+		{"delete a rule on the request rate", blindAlertWriter, http.MethodDelete, "/v1/alert-rules/" + requestRule.ID, "", "metrics:read"},
 	}
 	// A first use records each caller's last_used_at, so that the snapshots
 	// below differ only by what the denied operations might change.
-	for caller, path := range map[string]string{keyWriter: "/v1/api-keys", accessWriter: "/v1/access-grants", alertWriter: "/v1/alert-rules"} {
+	for caller, path := range map[string]string{keyWriter: "/v1/api-keys", accessWriter: "/v1/access-grants",
+		alertWriter: "/v1/alert-rules", blindAlertWriter: "/v1/alert-rules"} {
 		resp, body := call(t, inst.URL, http.MethodGet, path, caller, "")
 		mustStatus(t, resp, body, http.StatusOK)
 	}
