@@ -17,13 +17,21 @@ const (
 	objectTypeAccessGrant = "access_grant"
 )
 
+// storedGrants are the stored access grants, which are revoked rather than
+// deleted.
+var storedGrants = stored[store.AccessGrant]{
+	objectType: objectTypeAccessGrant, noun: "access grant",
+	read: (*store.Store).GetAccessGrant, get: (*store.Tx).GetAccessGrant,
+	insert: (*store.Tx).InsertAccessGrant, update: (*store.Tx).UpdateAccessGrant,
+	meta: func(g *store.AccessGrant) (string, *int64, *time.Time) { return g.ID, &g.Version, &g.UpdatedAt },
+}
+
 // accessGrants is the kind of access grants: revoked rather than deleted,
 // and reviewed.
 func (s *Server) accessGrants() kind {
 	return kind{collection: apiv1.CollectionAccessGrants, objectType: objectTypeAccessGrant, read: apiv1.ScopeAccessRead, write: apiv1.ScopeAccessWrite,
 		create: s.handleCreateAccessGrant, list: s.handleListAccessGrants, update: s.handleUpdateAccessGrant, remove: s.handleRevokeAccessGrant,
-		get: getHandler(s, s.store.GetAccessGrant, errGrantNotFound, func(g store.AccessGrant) int64 { return g.Version },
-			plain(func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, s.clock.Now()) })),
+		get: getHandler(s, storedGrants, plain(func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, s.clock.Now()) })),
 		operations: []operation{
 			{http.MethodPost, "review", apiv1.ScopeAccessWrite, s.handleReviewAccessGrant},
 			{http.MethodGet, "reviews", apiv1.ScopeAccessRead, s.handleListAccessGrantReviews},
@@ -52,9 +60,6 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 			Role: spec.role, Resource: spec.resource, ExpiresAt: spec.expiresAt, Justification: spec.justification,
 			Ticket: spec.ticket, ReviewIntervalDays: spec.reviewIntervalDays, CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
-		if err := tx.InsertAccessGrant(ctx, &g); err != nil {
-			return result{}, err
-		}
 		fields := []string{"justification", "principal", "resource", "review_interval_days", "role"}
 		if g.ExpiresAt != nil {
 			fields = append(fields, "expires_at")
@@ -63,11 +68,7 @@ func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request)
 			fields = append(fields, "ticket")
 		}
 		slices.Sort(fields)
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeAccessGrant, g.ID}, "create", fields); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusCreated, body: grantToWire(g, now), version: g.Version,
-			created: objectRef{objectTypeAccessGrant, g.ID}}, nil
+		return storedGrants.create(s, ctx, tx, r, &g, fields, func() any { return grantToWire(g, now) })
 	})
 }
 
@@ -130,11 +131,8 @@ func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request)
 			return result{}, errValidation([]apiv1.FieldError{{Path: "principal",
 				Message: "cannot change; revoke this grant and create one for the new principal"}})
 		}
-		changed := applyGrantPatch(&g, patch)
-		if len(changed) > 0 {
-			if err := s.saveGrant(ctx, tx, r, &g, now, "update", changed); err != nil {
-				return result{}, err
-			}
+		if err := storedGrants.save(s, ctx, tx, r, &g, now, "update", applyGrantPatch(&g, patch)); err != nil {
+			return result{}, err
 		}
 		return result{status: http.StatusOK, body: grantToWire(g, now), version: g.Version}, nil
 	})
@@ -167,7 +165,7 @@ func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request)
 		}
 		now := s.clock.Now()
 		g.RevokedAt = &now
-		if err := s.saveGrant(ctx, tx, r, &g, now, "revoke", []string{"revoked_at", "status"}); err != nil {
+		if err := storedGrants.save(s, ctx, tx, r, &g, now, "revoke", []string{"revoked_at", "status"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent, version: g.Version}, nil
@@ -202,7 +200,7 @@ func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request)
 			g.RevokedAt = &now
 			changed = append(changed, "revoked_at", "status")
 		}
-		if err := s.saveGrant(ctx, tx, r, &g, now, "review", changed); err != nil {
+		if err := storedGrants.save(s, ctx, tx, r, &g, now, "review", changed); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusOK, body: grantToWire(g, now), version: g.Version}, nil
@@ -210,7 +208,7 @@ func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Request) {
-	writeSubList(s, w, r, s.store.GetAccessGrant, errGrantNotFound, s.store.ListAccessGrantReviews,
+	writeSubList(s, w, r, storedGrants, s.store.ListAccessGrantReviews,
 		func(rv store.AccessGrantReview) int64 { return rv.Seq }, reviewToWire)
 }
 
@@ -219,7 +217,7 @@ func (s *Server) handleListAccessGrantReviews(w http.ResponseWriter, r *http.Req
 // permission the caller holds (so that no key can widen, prolong, review or
 // end a grant more powerful than itself).
 func loadGrantForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb string) (store.AccessGrant, error) {
-	g, err := findByPath(ctx, r, tx.GetAccessGrant, errGrantNotFound)
+	g, err := storedGrants.find(ctx, tx, r)
 	if err != nil {
 		return store.AccessGrant{}, err
 	}
@@ -244,16 +242,6 @@ func pastTense(verb string) string {
 		return verb + "d"
 	}
 	return verb + "ed"
-}
-
-// saveGrant bumps the grant's version, writes it and records the audit event.
-func (s *Server) saveGrant(ctx context.Context, tx *store.Tx, r *http.Request, g *store.AccessGrant, now time.Time, verb string, changed []string) error {
-	g.Version++
-	g.UpdatedAt = now
-	if err := tx.UpdateAccessGrant(ctx, *g); err != nil {
-		return err
-	}
-	return s.audit(ctx, tx, r, objectRef{objectTypeAccessGrant, g.ID}, verb, changed)
 }
 
 func (s *Server) handleCheckAccess(w http.ResponseWriter, r *http.Request) {
@@ -331,10 +319,6 @@ func patternCovers(pattern, resource string) bool {
 	}
 	collection, ok := strings.CutSuffix(pattern, "/*")
 	return ok && strings.HasPrefix(resource, collection+"/")
-}
-
-func errGrantNotFound(id string) *apiError {
-	return errNotFound("access grant %s not found", id)
 }
 
 // grantToWire converts a stored grant into its API representation at now.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
@@ -17,11 +18,24 @@ const (
 	objectTypeAlertRule = "alert_rule"
 )
 
+// storedRules are the stored alert rules.
+var storedRules = stored[store.AlertRule]{
+	objectType: objectTypeAlertRule, noun: "alert rule",
+	read: (*store.Store).GetAlertRule, get: (*store.Tx).GetAlertRule,
+	insert: (*store.Tx).InsertAlertRule, update: (*store.Tx).UpdateAlertRule, delete: (*store.Tx).DeleteAlertRule,
+	meta: func(rule *store.AlertRule) (string, *int64, *time.Time) {
+		return rule.ID, &rule.Version, &rule.UpdatedAt
+	},
+}
+
 // alertRules is the kind of alert rules, whose incidents can be listed.
 func (s *Server) alertRules() kind {
 	return kind{collection: apiv1.CollectionAlertRules, objectType: objectTypeAlertRule, read: apiv1.ScopeAlertsRead, write: apiv1.ScopeAlertsWrite,
-		create: s.handleCreateAlertRule, list: s.handleListAlertRules, update: s.handleUpdateAlertRule, remove: s.handleDeleteAlertRule,
-		get:        getHandler(s, s.store.GetAlertRule, errAlertRuleNotFound, func(rule store.AlertRule) int64 { return rule.Version }, plain(ruleToWire)),
+		create: s.handleCreateAlertRule, list: s.handleListAlertRules, update: s.handleUpdateAlertRule,
+		remove: storedRules.deleteHandler(s, func(ctx context.Context, tx *store.Tx, r *http.Request) (store.AlertRule, error) {
+			return loadAlertRuleForChange(ctx, tx, r, "delete")
+		}),
+		get:        getHandler(s, storedRules, plain(ruleToWire)),
 		operations: []operation{{http.MethodGet, "incidents", apiv1.ScopeAlertsRead, s.handleListAlertIncidents}},
 	}
 }
@@ -48,14 +62,7 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		rule.ID, rule.CreatedAt, rule.UpdatedAt, rule.Version = newID("ar"), now, now, 1
-		if err := tx.InsertAlertRule(ctx, &rule); err != nil {
-			return result{}, err
-		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "create", changed); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusCreated, body: ruleToWire(rule), version: rule.Version,
-			created: objectRef{objectTypeAlertRule, rule.ID}}, nil
+		return storedRules.create(s, ctx, tx, r, &rule, changed, func() any { return ruleToWire(rule) })
 	})
 }
 
@@ -116,38 +123,15 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 				return result{}, err
 			}
 		}
-		if len(changed) > 0 {
-			rule.Version++
-			rule.UpdatedAt = now
-			if err := tx.UpdateAlertRule(ctx, rule); err != nil {
-				return result{}, err
-			}
-			if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "update", changed); err != nil {
-				return result{}, err
-			}
+		if err := storedRules.save(s, ctx, tx, r, &rule, now, "update", changed); err != nil {
+			return result{}, err
 		}
 		return result{status: http.StatusOK, body: ruleToWire(rule), version: rule.Version}, nil
 	})
 }
 
-func (s *Server) handleDeleteAlertRule(w http.ResponseWriter, r *http.Request) {
-	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		rule, err := loadAlertRuleForChange(ctx, tx, r, "delete")
-		if err != nil {
-			return result{}, err
-		}
-		if err := tx.DeleteAlertRule(ctx, rule.ID); err != nil {
-			return result{}, err
-		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeAlertRule, rule.ID}, "delete", nil); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusNoContent}, nil
-	})
-}
-
 func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request) {
-	writeSubList(s, w, r, s.store.GetAlertRule, errAlertRuleNotFound, s.store.ListAlertIncidents,
+	writeSubList(s, w, r, storedRules, s.store.ListAlertIncidents,
 		func(inc store.AlertIncident) int64 { return inc.Seq }, incidentToWire)
 }
 
@@ -155,11 +139,8 @@ func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request
 // must exist, match If-Match, and watch a metric whose data the caller may
 // read.
 func loadAlertRuleForChange(ctx context.Context, tx *store.Tx, r *http.Request, verb string) (store.AlertRule, error) {
-	rule, err := findByPath(ctx, r, tx.GetAlertRule, errAlertRuleNotFound)
+	rule, err := storedRules.load(ctx, tx, r)
 	if err != nil {
-		return rule, err
-	}
-	if err := checkIfMatch(r, rule.Version); err != nil {
 		return rule, err
 	}
 	return rule, checkMetricHeld(r, rule.Metric, verb)
@@ -175,10 +156,6 @@ func checkMetricHeld(r *http.Request, metric, verb string) error {
 	}
 	return checkGrantable(callerFrom(r.Context()).Scopes, []string{scope},
 		fmt.Sprintf("%s a rule on %s, which reveals it", verb, metric))
-}
-
-func errAlertRuleNotFound(id string) *apiError {
-	return errNotFound("alert rule %s not found", id)
 }
 
 // ruleToWire converts a stored rule into its API representation.

@@ -20,13 +20,20 @@ const (
 	secretSourceSupplied  = "supplied"
 )
 
+// storedKeys are the stored API keys, which are revoked rather than deleted.
+var storedKeys = stored[store.APIKey]{
+	objectType: objectTypeAPIKey, noun: "API key",
+	read: (*store.Store).GetAPIKey, get: (*store.Tx).GetAPIKey,
+	insert: (*store.Tx).InsertAPIKey, update: (*store.Tx).UpdateAPIKey,
+	meta: func(k *store.APIKey) (string, *int64, *time.Time) { return k.ID, &k.Version, &k.UpdatedAt },
+}
+
 // apiKeys is the kind of API keys: revoked rather than deleted, and rotated
 // in place.
 func (s *Server) apiKeys() kind {
 	return kind{collection: apiv1.CollectionAPIKeys, objectType: objectTypeAPIKey, read: apiv1.ScopeKeysRead, write: apiv1.ScopeKeysWrite,
 		create: s.handleCreateAPIKey, list: s.handleListAPIKeys, update: s.handleUpdateAPIKey, remove: s.handleRevokeAPIKey,
-		get: getHandler(s, s.store.GetAPIKey, errAPIKeyNotFound, func(k store.APIKey) int64 { return k.Version },
-			plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
+		get:        getHandler(s, storedKeys, plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
 		operations: []operation{{http.MethodPost, "rotate", apiv1.ScopeKeysWrite, s.handleRotateAPIKey}},
 	}
 }
@@ -54,18 +61,17 @@ func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 		}
 		if ok {
 			return result{status: http.StatusCreated, body: keyToWire(repeated, now), version: repeated.Version,
-				created: objectRef{objectTypeAPIKey, repeated.ID}}, nil
+				created: storedKeys.ref(&repeated)}, nil
 		}
-		key, plaintext, err := s.createAPIKey(ctx, tx, spec, now)
+		key, plaintext, err := newAPIKey(ctx, tx, spec, now)
 		if err != nil {
 			return result{}, err
 		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeAPIKey, key.ID}, "create", keyCreatedFields(spec)); err != nil {
-			return result{}, err
-		}
-		view := keyToWire(key, now)
-		view.Secret = plaintext
-		return result{status: http.StatusCreated, body: view, version: key.Version, created: objectRef{objectTypeAPIKey, key.ID}}, nil
+		return storedKeys.create(s, ctx, tx, r, &key, keyCreatedFields(spec), func() any {
+			view := keyToWire(key, now)
+			view.Secret = plaintext
+			return view
+		})
 	})
 }
 
@@ -95,9 +101,9 @@ func repeatedKeyCreate(ctx context.Context, tx *store.Tx, callerID string, reque
 	return key, secret.Equal(key.SecretHash, secret.Hash(*supplied)), nil
 }
 
-// createAPIKey stores a key built from spec. It returns the secret when the
-// server generated it, so that it can be shown once.
-func (s *Server) createAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec, now time.Time) (store.APIKey, string, error) {
+// newAPIKey builds a key from spec, to be inserted. It returns the secret
+// when the server generated it, so that it can be shown once.
+func newAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec, now time.Time) (store.APIKey, string, error) {
 	if err := checkKeyNameFree(ctx, tx, spec.name, ""); err != nil {
 		return store.APIKey{}, "", err
 	}
@@ -113,9 +119,6 @@ func (s *Server) createAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec
 		ID: newID("key"), Name: spec.name, Description: spec.description, Scopes: spec.scopes,
 		RotationDays: spec.rotationDays, RotationGracePeriod: spec.rotationGracePeriod, ExpiresAt: spec.expiresAt,
 		SecretHash: hash, SecretSource: source, CreatedAt: now, UpdatedAt: now, RotatedAt: now, Version: 1,
-	}
-	if err := tx.InsertAPIKey(ctx, &key); err != nil {
-		return store.APIKey{}, "", err
 	}
 	if source == secretSourceSupplied {
 		plaintext = ""
@@ -215,10 +218,8 @@ func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
 				return result{}, err
 			}
 		}
-		if len(changed) > 0 {
-			if err := s.saveKey(ctx, tx, r, &key, now, "update", changed); err != nil {
-				return result{}, err
-			}
+		if err := storedKeys.save(s, ctx, tx, r, &key, now, "update", changed); err != nil {
+			return result{}, err
 		}
 		return result{status: http.StatusOK, body: keyToWire(key, now), version: key.Version}, nil
 	})
@@ -254,7 +255,7 @@ func (s *Server) handleRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
 		}
 		now := s.clock.Now()
 		key.RevokedAt = &now
-		if err := s.saveKey(ctx, tx, r, &key, now, "revoke", []string{"revoked_at", "status"}); err != nil {
+		if err := storedKeys.save(s, ctx, tx, r, &key, now, "revoke", []string{"revoked_at", "status"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusNoContent, version: key.Version}, nil
@@ -310,7 +311,7 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		key.PreviousSecretHash, key.PreviousSecretExpiresAt = key.SecretHash, &graceEnds
 		key.SecretHash, key.SecretSource, key.RotatedAt = hash, source, now
 		fields := []string{"next_rotation_at", "previous_secret_expires_at", "rotated_at", "secret", "secret_fingerprint", "secret_source"}
-		if err := s.saveKey(ctx, tx, r, &key, now, "rotate", fields); err != nil {
+		if err := storedKeys.save(s, ctx, tx, r, &key, now, "rotate", fields); err != nil {
 			return result{}, err
 		}
 		view := keyToWire(key, now)
@@ -325,7 +326,7 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 // not be revoked, match If-Match, and hold no scope the caller lacks (so that
 // no key can take over a more powerful one).
 func (s *Server) loadKeyForChange(ctx context.Context, tx *store.Tx, r *http.Request, caller *store.APIKey, verb string) (store.APIKey, error) {
-	key, err := findByPath(ctx, r, tx.GetAPIKey, errAPIKeyNotFound)
+	key, err := storedKeys.find(ctx, tx, r)
 	if err != nil {
 		return store.APIKey{}, err
 	}
@@ -343,20 +344,6 @@ func (s *Server) loadKeyForChange(ctx context.Context, tx *store.Tx, r *http.Req
 		return store.APIKey{}, err
 	}
 	return key, nil
-}
-
-// saveKey bumps the key's version, writes it, and records the audit event.
-func (s *Server) saveKey(ctx context.Context, tx *store.Tx, r *http.Request, key *store.APIKey, now time.Time, verb string, changed []string) error {
-	key.Version++
-	key.UpdatedAt = now
-	if err := tx.UpdateAPIKey(ctx, *key); err != nil {
-		return err
-	}
-	return s.audit(ctx, tx, r, objectRef{objectTypeAPIKey, key.ID}, verb, changed)
-}
-
-func errAPIKeyNotFound(id string) *apiError {
-	return errNotFound("API key %s not found", id)
 }
 
 // keyToWire converts a stored key into its API representation at now.

@@ -16,15 +16,22 @@ const (
 	objectTypeBackupSchedule = "backup_schedule"
 )
 
+// storedSchedules are the stored backup schedules.
+var storedSchedules = stored[store.BackupSchedule]{
+	objectType: objectTypeBackupSchedule, noun: "backup schedule",
+	read: (*store.Store).GetBackupSchedule, get: (*store.Tx).GetBackupSchedule,
+	insert: (*store.Tx).InsertBackupSchedule, update: (*store.Tx).UpdateBackupSchedule, delete: (*store.Tx).DeleteBackupSchedule,
+	meta: func(b *store.BackupSchedule) (string, *int64, *time.Time) { return b.ID, &b.Version, &b.UpdatedAt },
+}
+
 // backupSchedules is the kind of backup schedules, which can be run at once
 // and whose runs can be listed.
 func (s *Server) backupSchedules() kind {
 	return kind{collection: apiv1.CollectionBackupSchedules, objectType: objectTypeBackupSchedule,
 		read: apiv1.ScopeBackupsRead, write: apiv1.ScopeBackupsWrite,
 		create: s.handleCreateBackupSchedule, list: s.handleListBackupSchedules,
-		update: s.handleUpdateBackupSchedule, remove: s.handleDeleteBackupSchedule,
-		get: getHandler(s, s.store.GetBackupSchedule, errScheduleNotFound, func(b store.BackupSchedule) int64 { return b.Version },
-			s.scheduleView),
+		update: s.handleUpdateBackupSchedule, remove: storedSchedules.deleteHandler(s, storedSchedules.load),
+		get: getHandler(s, storedSchedules, s.scheduleView),
 		operations: []operation{
 			{http.MethodGet, "runs", apiv1.ScopeBackupsRead, s.handleListBackupRuns},
 			{http.MethodPost, "run", apiv1.ScopeBackupsWrite, s.handleRunBackupNow},
@@ -56,15 +63,8 @@ func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Reque
 		if err := planNextRun(&b, now); err != nil {
 			return result{}, err
 		}
-		if err := tx.InsertBackupSchedule(ctx, &b); err != nil {
-			return result{}, err
-		}
 		fields := []string{"cron", "destination", "enabled", "encrypt", "include", "name", "retention_days", "timezone", "verify_restore"}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "create", fields); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusCreated, body: scheduleToWire(b, nil), version: b.Version,
-			created: objectRef{objectTypeBackupSchedule, b.ID}}, nil
+		return storedSchedules.create(s, ctx, tx, r, &b, fields, func() any { return scheduleToWire(b, nil) })
 	})
 }
 
@@ -134,7 +134,7 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 	}
 	now := s.clock.Now()
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
-		b, err := loadScheduleForChange(ctx, tx, r)
+		b, err := storedSchedules.load(ctx, tx, r)
 		if err != nil {
 			return result{}, err
 		}
@@ -144,15 +144,8 @@ func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Reque
 				return result{}, err
 			}
 		}
-		if len(changed) > 0 {
-			b.Version++
-			b.UpdatedAt = now
-			if err := tx.UpdateBackupSchedule(ctx, b); err != nil {
-				return result{}, err
-			}
-			if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "update", changed); err != nil {
-				return result{}, err
-			}
+		if err := storedSchedules.save(s, ctx, tx, r, &b, now, "update", changed); err != nil {
+			return result{}, err
 		}
 		view, err := scheduleWithLastRun(ctx, tx.ListBackupRuns, b)
 		if err != nil {
@@ -181,24 +174,8 @@ func applySchedulePatch(b *store.BackupSchedule, p schedulePatch) []string {
 	return changed
 }
 
-func (s *Server) handleDeleteBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		b, err := loadScheduleForChange(ctx, tx, r)
-		if err != nil {
-			return result{}, err
-		}
-		if err := tx.DeleteBackupSchedule(ctx, b.ID); err != nil {
-			return result{}, err
-		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "delete", nil); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusNoContent}, nil
-	})
-}
-
 func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
-	writeSubList(s, w, r, s.store.GetBackupSchedule, errScheduleNotFound, s.store.ListBackupRuns,
+	writeSubList(s, w, r, storedSchedules, s.store.ListBackupRuns,
 		func(run store.BackupRun) int64 { return run.Seq }, runToWire)
 }
 
@@ -208,7 +185,7 @@ func (s *Server) handleListBackupRuns(w http.ResponseWriter, r *http.Request) {
 // writers wait for it.
 func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
 	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		b, err := findByPath(ctx, r, tx.GetBackupSchedule, errScheduleNotFound)
+		b, err := storedSchedules.find(ctx, tx, r)
 		if err != nil {
 			return result{}, err
 		}
@@ -216,25 +193,11 @@ func (s *Server) handleRunBackupNow(w http.ResponseWriter, r *http.Request) {
 		if err := tx.InsertBackupRun(ctx, run); err != nil {
 			return result{}, err
 		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeBackupSchedule, b.ID}, "run", []string{"last_run"}); err != nil {
+		if err := s.audit(ctx, tx, r, storedSchedules.ref(&b), "run", []string{"last_run"}); err != nil {
 			return result{}, err
 		}
 		return result{status: http.StatusCreated, body: runToWire(run)}, nil
 	})
-}
-
-// loadScheduleForChange reads the schedule named by the path for a change:
-// it must exist and match If-Match.
-func loadScheduleForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.BackupSchedule, error) {
-	b, err := findByPath(ctx, r, tx.GetBackupSchedule, errScheduleNotFound)
-	if err != nil {
-		return b, err
-	}
-	return b, checkIfMatch(r, b.Version)
-}
-
-func errScheduleNotFound(id string) *apiError {
-	return errNotFound("backup schedule %s not found", id)
 }
 
 func scheduleToWire(b store.BackupSchedule, last *apiv1.BackupRun) apiv1.BackupSchedule {

@@ -43,12 +43,15 @@ func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 		if err != nil {
 			return err
 		}
-		key, generated, err := s.createAPIKey(ctx, tx, spec, now)
+		key, generated, err := newAPIKey(ctx, tx, spec, now)
+		if err == nil {
+			err = tx.InsertAPIKey(ctx, &key)
+		}
 		if err != nil {
 			return err
 		}
 		s.generatedAdminSecret = generated
-		return s.recordAudit(ctx, tx, bootstrapActorKeyID, bootstrapRequestID, objectRef{objectTypeAPIKey, key.ID}, "create", keyCreatedFields(spec))
+		return s.recordAudit(ctx, tx, bootstrapActorKeyID, bootstrapRequestID, storedKeys.ref(&key), "create", keyCreatedFields(spec))
 	})
 	var apiErr *apiError
 	if errors.As(err, &apiErr) {

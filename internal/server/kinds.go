@@ -45,12 +45,11 @@ func (s *Server) routeKind(mux *http.ServeMux, k kind) {
 }
 
 // getHandler is the handler of a kind's GET of one object: it reads the
-// object named by the path with get (404 with notFound's error when there
-// is none) and answers its view with its version as the ETag.
-func getHandler[S, T any](s *Server, get func(context.Context, string) (S, error), notFound func(id string) *apiError,
-	version func(S) int64, view func(context.Context, S) (T, error)) http.HandlerFunc {
+// object named by the path (404 when there is none) and answers its view with
+// its version as the ETag.
+func getHandler[S, T any](s *Server, k stored[S], view func(context.Context, S) (T, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		obj, ok := getByPath(s, w, r, get, notFound)
+		obj, ok := k.readByPath(s, w, r)
 		if !ok {
 			return
 		}
@@ -59,7 +58,7 @@ func getHandler[S, T any](s *Server, get func(context.Context, string) (S, error
 			s.internalError(w, r, err)
 			return
 		}
-		w.Header().Set("ETag", etag(version(obj)))
+		w.Header().Set("ETag", etag(k.version(&obj)))
 		writeJSON(w, http.StatusOK, body)
 	}
 }

@@ -141,11 +141,10 @@ func writeList[S, T any](s *Server, w http.ResponseWriter, r *http.Request, f fi
 	writeJSON(w, http.StatusOK, body)
 }
 
-// writeSubList answers the list of what belongs to the object named by the
-// path (an alert rule's incidents, a grant's reviews, a schedule's runs),
-// read with list: 404 with notFound's error when get finds no such object.
-func writeSubList[P, S, T any](s *Server, w http.ResponseWriter, r *http.Request,
-	get func(context.Context, string) (P, error), notFound func(id string) *apiError,
+// writeSubList answers the list of what belongs to the object of k named by
+// the path (an alert rule's incidents, a grant's reviews, a schedule's runs),
+// read with list: 404 when there is no such object.
+func writeSubList[P, S, T any](s *Server, w http.ResponseWriter, r *http.Request, k stored[P],
 	list func(ctx context.Context, id string, beforeSeq int64, limit int) ([]S, error), seq func(S) int64, toWire func(S) T) {
 	var f fieldErrors
 	limit, beforeSeq := f.parsePage(r.URL.Query())
@@ -153,7 +152,7 @@ func writeSubList[P, S, T any](s *Server, w http.ResponseWriter, r *http.Request
 		s.fail(w, r, err)
 		return
 	}
-	if _, ok := getByPath(s, w, r, get, notFound); !ok {
+	if _, ok := k.readByPath(s, w, r); !ok {
 		return
 	}
 	writeList(s, w, r, f, limit, func(n int) ([]S, error) { return list(r.Context(), r.PathValue("id"), beforeSeq, n) }, seq, plain(toWire))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
@@ -19,15 +20,24 @@ const (
 	objectTypeChannel = "notification_channel"
 )
 
+// storedChannels are the stored notification channels.
+var storedChannels = stored[store.NotificationChannel]{
+	objectType: objectTypeChannel, noun: "notification channel",
+	read: (*store.Store).GetNotificationChannel, get: (*store.Tx).GetNotificationChannel,
+	insert: (*store.Tx).InsertNotificationChannel, update: (*store.Tx).UpdateNotificationChannel, delete: (*store.Tx).DeleteNotificationChannel,
+	meta: func(ch *store.NotificationChannel) (string, *int64, *time.Time) {
+		return ch.ID, &ch.Version, &ch.UpdatedAt
+	},
+}
+
 // notificationChannels is the kind of notification channels, which can be
 // sent a test notification.
 func (s *Server) notificationChannels() kind {
 	return kind{collection: apiv1.CollectionNotificationChannels, objectType: objectTypeChannel,
 		read: apiv1.ScopeChannelsRead, write: apiv1.ScopeChannelsWrite,
 		create: s.handleCreateNotificationChannel, list: s.handleListNotificationChannels,
-		update: s.handleUpdateNotificationChannel, remove: s.handleDeleteNotificationChannel,
-		get: getHandler(s, s.store.GetNotificationChannel, errChannelNotFound,
-			func(ch store.NotificationChannel) int64 { return ch.Version }, s.channelView),
+		update: s.handleUpdateNotificationChannel, remove: storedChannels.deleteHandler(s, loadChannelForDelete),
+		get:        getHandler(s, storedChannels, s.channelView),
 		operations: []operation{{http.MethodPost, "test", apiv1.ScopeChannelsWrite, s.handleTestNotificationChannel}},
 	}
 }
@@ -55,14 +65,7 @@ func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.
 			ID: newID("nc"), Name: change.name, Type: change.config.Type, Enabled: change.enabled, SealedConfig: sealed,
 			LastTestStatus: apiv1.TestStatusNever, CreatedAt: now, UpdatedAt: now, Version: 1,
 		}
-		if err := tx.InsertNotificationChannel(ctx, &ch); err != nil {
-			return result{}, err
-		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "create", change.changed); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusCreated, body: channelToWire(ch, change.config), version: ch.Version,
-			created: objectRef{objectTypeChannel, ch.ID}}, nil
+		return storedChannels.create(s, ctx, tx, r, &ch, change.changed, func() any { return channelToWire(ch, change.config) })
 	})
 }
 
@@ -103,52 +106,38 @@ func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.
 				return result{}, err
 			}
 			ch.Name, ch.Enabled = change.name, change.enabled
-			ch.Version++
-			ch.UpdatedAt = now
-			if err := tx.UpdateNotificationChannel(ctx, ch); err != nil {
-				return result{}, err
-			}
-			if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "update", change.changed); err != nil {
-				return result{}, err
-			}
+		}
+		if err := storedChannels.save(s, ctx, tx, r, &ch, now, "update", change.changed); err != nil {
+			return result{}, err
 		}
 		return result{status: http.StatusOK, body: channelToWire(ch, change.config), version: ch.Version}, nil
 	})
 }
 
-func (s *Server) handleDeleteNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		ch, _, err := s.loadChannelForChange(ctx, tx, r)
-		if err != nil {
-			return result{}, err
-		}
-		rules, err := tx.RulesUsingChannel(ctx, ch.ID)
-		if err != nil {
-			return result{}, err
-		}
-		if len(rules) > 0 {
-			names := make([]string, len(rules))
-			for i, rule := range rules {
-				names[i] = fmt.Sprintf("%s (%q)", rule.ID, rule.Name)
-			}
-			return result{}, errConflict("notification channel %s is used by alert rules %s; remove it from their notification_channel_ids first",
-				ch.ID, strings.Join(names, ", "))
-		}
-		if err := tx.DeleteNotificationChannel(ctx, ch.ID); err != nil {
-			return result{}, err
-		}
-		if err := s.audit(ctx, tx, r, objectRef{objectTypeChannel, ch.ID}, "delete", nil); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusNoContent}, nil
-	})
+// loadChannelForDelete reads the channel named by the path for its
+// deletion: it must exist, match If-Match and be used by no alert rule.
+func loadChannelForDelete(ctx context.Context, tx *store.Tx, r *http.Request) (store.NotificationChannel, error) {
+	ch, err := storedChannels.load(ctx, tx, r)
+	if err != nil {
+		return ch, err
+	}
+	rules, err := tx.RulesUsingChannel(ctx, ch.ID)
+	if err != nil || len(rules) == 0 {
+		return ch, err
+	}
+	names := make([]string, len(rules))
+	for i, rule := range rules {
+		names[i] = fmt.Sprintf("%s (%q)", rule.ID, rule.Name)
+	}
+	return ch, errConflict("notification channel %s is used by alert rules %s; remove it from their notification_channel_ids first",
+		ch.ID, strings.Join(names, ", "))
 }
 
 // handleTestNotificationChannel sends a test notification and waits for the
 // outcome, holding no transaction meanwhile, then records it on the channel.
 func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ch, ok := getByPath(s, w, r, s.store.GetNotificationChannel, errChannelNotFound)
+	ch, ok := storedChannels.readByPath(s, w, r)
 	if !ok {
 		return
 	}
@@ -174,7 +163,7 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 		if err := tx.RecordChannelTest(r.Context(), id, now, res.Status, res.Error); err != nil {
 			return err
 		}
-		return s.audit(r.Context(), tx, r, objectRef{objectTypeChannel, id}, "test",
+		return s.audit(r.Context(), tx, r, storedChannels.ref(&ch), "test",
 			[]string{"last_test_at", "last_test_error", "last_test_status"})
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -191,11 +180,8 @@ func (s *Server) handleTestNotificationChannel(w http.ResponseWriter, r *http.Re
 // loadChannelForChange reads the channel named by the path for a change: it
 // must exist and match If-Match.
 func (s *Server) loadChannelForChange(ctx context.Context, tx *store.Tx, r *http.Request) (store.NotificationChannel, delivery.Channel, error) {
-	ch, err := findByPath(ctx, r, tx.GetNotificationChannel, errChannelNotFound)
+	ch, err := storedChannels.load(ctx, tx, r)
 	if err != nil {
-		return ch, delivery.Channel{}, err
-	}
-	if err := checkIfMatch(r, ch.Version); err != nil {
 		return ch, delivery.Channel{}, err
 	}
 	config, err := s.openChannel(ch)
@@ -222,10 +208,6 @@ func (s *Server) openChannel(ch store.NotificationChannel) (delivery.Channel, er
 		return delivery.Channel{}, fmt.Errorf("decoding configuration of channel %s: %w", ch.ID, err)
 	}
 	return config, nil
-}
-
-func errChannelNotFound(id string) *apiError {
-	return errNotFound("notification channel %s not found", id)
 }
 
 // channelView is the API representation of a stored channel, whose
