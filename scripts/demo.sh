@@ -44,8 +44,10 @@ export KEYMATE_BOOTSTRAP_API_KEY="km_demo_$(random_hex 32)"
 random_hex 32 >"$demo/backup.key"
 export TF_VAR_security_webhook_signing_secret="whsec_$(random_hex 24)"
 
+# The quickstart's webhook points at security.example.com, which the demo must
+# never contact: alert rules are evaluated once an hour, long after the demo ends.
 "$root/bin/keymate-server" --listen 127.0.0.1:0 --data-dir "$demo/data" \
-  --backup-encryption-key-file "$demo/backup.key" >"$demo/server.log" 2>&1 &
+  --backup-encryption-key-file "$demo/backup.key" --alert-eval-interval 1h >"$demo/server.log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
 endpoint=""
