@@ -174,13 +174,13 @@ type AccessGrant struct {
 // CreateAccessGrantRequest is the body of POST /v1/access-grants. Optional
 // fields left nil or empty take the server's defaults.
 type CreateAccessGrantRequest struct {
-	Principal          Principal  `json:"principal"`
-	Role               string     `json:"role"`
-	Resource           string     `json:"resource"`
-	ExpiresAt          *time.Time `json:"expires_at,omitempty"`
-	Justification      string     `json:"justification"`
-	Ticket             string     `json:"ticket,omitempty"`
-	ReviewIntervalDays *int64     `json:"review_interval_days,omitempty"`
+	Principal          Principal `json:"principal"`
+	Role               string    `json:"role"`
+	Resource           string    `json:"resource"`
+	ExpiresAt          *string   `json:"expires_at,omitempty"` // RFC 3339 (TimeText)
+	Justification      string    `json:"justification"`
+	Ticket             string    `json:"ticket,omitempty"`
+	ReviewIntervalDays *int64    `json:"review_interval_days,omitempty"`
 }
 
 // UpdateAccessGrantRequest is the body of PATCH /v1/access-grants/{id}: a
@@ -188,13 +188,13 @@ type CreateAccessGrantRequest struct {
 // expiry. Principal cannot change: a principal different from the grant's is
 // a 422 error on "principal".
 type UpdateAccessGrantRequest struct {
-	Principal          *Principal          `json:"principal,omitempty"`
-	Role               *string             `json:"role,omitempty"`
-	Resource           *string             `json:"resource,omitempty"`
-	ExpiresAt          Nullable[time.Time] `json:"expires_at,omitzero"`
-	Justification      *string             `json:"justification,omitempty"`
-	Ticket             *string             `json:"ticket,omitempty"`
-	ReviewIntervalDays *int64              `json:"review_interval_days,omitempty"`
+	Principal          *Principal       `json:"principal,omitempty"`
+	Role               *string          `json:"role,omitempty"`
+	Resource           *string          `json:"resource,omitempty"`
+	ExpiresAt          Nullable[string] `json:"expires_at,omitzero"` // RFC 3339 (TimeText)
+	Justification      *string          `json:"justification,omitempty"`
+	Ticket             *string          `json:"ticket,omitempty"`
+	ReviewIntervalDays *int64           `json:"review_interval_days,omitempty"`
 }
 
 // AccessGrantList is a page of access grants. NextCursor is empty on the last

@@ -111,24 +111,24 @@ type APIKey struct {
 // take the server's defaults. Secret, when set, must be at least MinSecretLength
 // characters; when nil the server generates one and returns it once.
 type CreateAPIKeyRequest struct {
-	Name                string     `json:"name"`
-	Description         string     `json:"description,omitempty"`
-	Scopes              []string   `json:"scopes"`
-	RotationDays        *int64     `json:"rotation_days,omitempty"`
-	RotationGracePeriod *string    `json:"rotation_grace_period,omitempty"`
-	ExpiresAt           *time.Time `json:"expires_at,omitempty"`
-	Secret              *string    `json:"secret,omitempty" secret:"true"`
+	Name                string   `json:"name"`
+	Description         string   `json:"description,omitempty"`
+	Scopes              []string `json:"scopes"`
+	RotationDays        *int64   `json:"rotation_days,omitempty"`
+	RotationGracePeriod *string  `json:"rotation_grace_period,omitempty"`
+	ExpiresAt           *string  `json:"expires_at,omitempty"` // RFC 3339 (TimeText)
+	Secret              *string  `json:"secret,omitempty" secret:"true"`
 }
 
 // UpdateAPIKeyRequest is the body of PATCH /v1/api-keys/{id}: a merge patch.
 // Absent fields stay as they are; expires_at: null clears the expiry.
 type UpdateAPIKeyRequest struct {
-	Name                *string             `json:"name,omitempty"`
-	Description         *string             `json:"description,omitempty"`
-	Scopes              *[]string           `json:"scopes,omitempty"`
-	RotationDays        *int64              `json:"rotation_days,omitempty"`
-	RotationGracePeriod *string             `json:"rotation_grace_period,omitempty"`
-	ExpiresAt           Nullable[time.Time] `json:"expires_at,omitzero"`
+	Name                *string          `json:"name,omitempty"`
+	Description         *string          `json:"description,omitempty"`
+	Scopes              *[]string        `json:"scopes,omitempty"`
+	RotationDays        *int64           `json:"rotation_days,omitempty"`
+	RotationGracePeriod *string          `json:"rotation_grace_period,omitempty"`
+	ExpiresAt           Nullable[string] `json:"expires_at,omitzero"` // RFC 3339 (TimeText)
 }
 
 // RotateAPIKeyRequest is the optional body of POST /v1/api-keys/{id}/rotate.
@@ -223,6 +223,11 @@ const (
 	HeaderRateLimitReset     = "X-RateLimit-Reset" // Unix seconds when the bucket is full again
 	HeaderRetryAfter         = "Retry-After"       // seconds
 )
+
+// TimeText writes t as a request carries a time: RFC 3339, as encoding/json
+// writes a time.Time. Requests carry times as text, so that the server can
+// answer one that is not a time with an error naming its field.
+func TimeText(t time.Time) string { return t.Format(time.RFC3339Nano) }
 
 // Nullable is a JSON field that distinguishes absent (Set false), null (Set
 // true, Value nil) and a value. Use it with the omitzero tag option.

@@ -31,7 +31,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 			call: func(c *Client) (any, error) {
 				return c.CreateAccessGrant(context.Background(), apiv1.CreateAccessGrantRequest{
 					Principal: apiv1.Principal{Type: "team", ID: "sre"}, Role: "operator", Resource: "alert-rules/*",
-					ExpiresAt: &expires, Justification: "on call", ReviewIntervalDays: ptr(int64(30)),
+					ExpiresAt: ptr(apiv1.TimeText(expires)), Justification: "on call", ReviewIntervalDays: ptr(int64(30)),
 				})
 			},
 			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusCreated, sampleGrant()) },
@@ -91,7 +91,7 @@ func TestAccessGrantMethodsSendTheContractRequests(t *testing.T) {
 			name: "update sends a merge patch",
 			call: func(c *Client) (any, error) {
 				return c.UpdateAccessGrant(context.Background(), "ag_1", apiv1.UpdateAccessGrantRequest{
-					Role: ptr("viewer"), ExpiresAt: apiv1.Null[time.Time](), Ticket: ptr(""),
+					Role: ptr("viewer"), ExpiresAt: apiv1.Null[string](), Ticket: ptr(""),
 				})
 			},
 			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleGrant()) },

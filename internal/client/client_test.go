@@ -232,7 +232,7 @@ func TestEachMethodSendsTheContractRequestAndDecodesTheResponse(t *testing.T) {
 			name: "create",
 			call: func(c *Client) (any, error) {
 				return c.CreateAPIKey(context.Background(), apiv1.CreateAPIKeyRequest{
-					Name: "ci", Scopes: []string{"keys:read", "audit:read"}, RotationDays: ptr(int64(30)), ExpiresAt: &expires,
+					Name: "ci", Scopes: []string{"keys:read", "audit:read"}, RotationDays: ptr(int64(30)), ExpiresAt: ptr(apiv1.TimeText(expires)),
 				})
 			},
 			respond: func(w http.ResponseWriter) {
@@ -281,7 +281,7 @@ func TestEachMethodSendsTheContractRequestAndDecodesTheResponse(t *testing.T) {
 			name: "update sends a merge patch",
 			call: func(c *Client) (any, error) {
 				return c.UpdateAPIKey(context.Background(), "key_1", apiv1.UpdateAPIKeyRequest{
-					Description: ptr("new"), Scopes: &[]string{"admin"}, ExpiresAt: apiv1.Null[time.Time](),
+					Description: ptr("new"), Scopes: &[]string{"admin"}, ExpiresAt: apiv1.Null[string](),
 				})
 			},
 			respond: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, sampleKey("key_1")) },

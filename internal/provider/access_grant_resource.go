@@ -253,9 +253,7 @@ func accessGrantCreateRequest(ctx context.Context, plan accessGrantResourceModel
 		Justification:      plan.Justification.ValueString(),
 		Ticket:             plan.Ticket.ValueString(),
 		ReviewIntervalDays: plan.ReviewIntervalDays.ValueInt64Pointer(),
-	}
-	if t, err := customtypes.Time(plan.ExpiresAt); err == nil {
-		body.ExpiresAt = &t
+		ExpiresAt:          timeText(plan.ExpiresAt),
 	}
 	return body, diags
 }

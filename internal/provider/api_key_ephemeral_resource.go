@@ -172,7 +172,7 @@ func (r *apiKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRe
 		return
 	}
 
-	expiresAt := r.data.clock.Now().Add(ttl)
+	expiresAt := apiv1.TimeText(r.data.clock.Now().Add(ttl))
 	key, err := r.data.client.CreateAPIKey(ctx, apiv1.CreateAPIKeyRequest{
 		Name:        cfg.NamePrefix.ValueString() + "-" + suffix,
 		Description: ephemeralKeyDescription,
@@ -205,7 +205,7 @@ func (r *apiKeyEphemeralResource) Renew(ctx context.Context, req ephemeral.Renew
 			fmt.Sprintf("The key's recorded ttl %q is not a duration. This is a bug in the provider; please report it.", priv.TTL))
 		return
 	}
-	patch := apiv1.UpdateAPIKeyRequest{ExpiresAt: apiv1.Value(r.data.clock.Now().Add(ttl))}
+	patch := apiv1.UpdateAPIKeyRequest{ExpiresAt: apiv1.Value(apiv1.TimeText(r.data.clock.Now().Add(ttl)))}
 	if _, err := r.data.client.UpdateAPIKey(ctx, priv.ID, patch); err != nil {
 		resp.Diagnostics.Append(opRenewEphemeralKey.diagnostics(err, nil)...)
 		return

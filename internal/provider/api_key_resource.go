@@ -386,9 +386,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		RotationDays:        plan.RotationDays.ValueInt64Pointer(),
 		RotationGracePeriod: plan.RotationGracePeriod.ValueStringPointer(),
 		Secret:              secretWO.ValueStringPointer(),
-	}
-	if t, err := customtypes.Time(plan.ExpiresAt); err == nil {
-		body.ExpiresAt = &t
+		ExpiresAt:           timeText(plan.ExpiresAt),
 	}
 	key, err := r.data.client.CreateAPIKey(ctx, body)
 	switch {

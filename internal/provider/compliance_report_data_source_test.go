@@ -210,7 +210,7 @@ func TestAccExamples_complianceReport(t *testing.T) {
 						t.Fatalf("bootstrap admin key: %v, %v", keys, err)
 					}
 					if _, err := c.UpdateAPIKey(ctx, keys[0].ID, apiv1.UpdateAPIKeyRequest{
-						ExpiresAt: apiv1.Value(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)),
+						ExpiresAt: apiv1.Value("2026-06-01T00:00:00Z"),
 					}); err != nil {
 						t.Fatal(err)
 					}

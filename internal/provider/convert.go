@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 )
 
@@ -57,6 +58,17 @@ func timePointer(v customtypes.RFC3339) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// timeText returns the instant v names as a request carries it
+// (apiv1.TimeText), or nil when v is null (or malformed, as timePointer).
+func timeText(v customtypes.RFC3339) *string {
+	t := timePointer(v)
+	if t == nil {
+		return nil
+	}
+	text := apiv1.TimeText(*t)
+	return &text
 }
 
 // shortDuration formats d like time.Duration.String without zero trailing

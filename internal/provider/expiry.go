@@ -32,14 +32,14 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 // expiresAtPatch returns the merge-patch value that takes expires_at from
 // state to plan: null when the plan removes it, the planned time when it is
 // another instant than state's, and unset (no change) otherwise.
-func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) (apiv1.Nullable[time.Time], diag.Diagnostics) {
-	switch t, err := customtypes.Time(plan); {
+func expiresAtPatch(ctx context.Context, plan, state customtypes.RFC3339) (apiv1.Nullable[string], diag.Diagnostics) {
+	switch t := timeText(plan); {
 	case plan.IsNull() && !state.IsNull():
-		return apiv1.Null[time.Time](), nil
-	case err == nil:
+		return apiv1.Null[string](), nil
+	case t != nil:
 		if equal, diags := plan.StringSemanticEquals(ctx, state); !equal || diags.HasError() {
-			return apiv1.Value(t), diags
+			return apiv1.Value(*t), diags
 		}
 	}
-	return apiv1.Nullable[time.Time]{}, nil
+	return apiv1.Nullable[string]{}, nil
 }

@@ -44,7 +44,7 @@ func accountObjects(t *testing.T, c *client.Client, now time.Time) map[string][]
 		{Name: "ci-deployer", Description: "deploys payments", Scopes: []string{"keys:read", "audit:read"},
 			RotationDays: ptr(int64(30)), RotationGracePeriod: ptr("720m")},
 		{Name: "payments-supplied", Scopes: []string{"keys:read"}, Secret: ptr("supplied-secret-0123456789abcdefghij")},
-		{Name: "ops-admin", Scopes: []string{"admin"}, ExpiresAt: ptr(now.Add(180 * 24 * time.Hour).Truncate(time.Second))},
+		{Name: "ops-admin", Scopes: []string{"admin"}, ExpiresAt: ptr(apiv1.TimeText(now.Add(180 * 24 * time.Hour).Truncate(time.Second)))},
 	} {
 		k, err := c.CreateAPIKey(ctx, req)
 		add("keymate_api_key", k.ID, err)
@@ -79,7 +79,7 @@ func accountObjects(t *testing.T, c *client.Client, now time.Time) map[string][]
 		add("keymate_alert_rule", r.ID, err)
 	}
 
-	expires := now.Add(90 * 24 * time.Hour).Truncate(time.Second)
+	expires := apiv1.TimeText(now.Add(90 * 24 * time.Hour).Truncate(time.Second))
 	for _, req := range []apiv1.CreateAccessGrantRequest{
 		{Principal: apiv1.Principal{Type: apiv1.PrincipalTeam, ID: "sre"}, Role: apiv1.RoleOperator, Resource: "alert-rules/*",
 			Justification: "on-call tunes alerts", Ticket: "SEC-1", ReviewIntervalDays: ptr(int64(30))},

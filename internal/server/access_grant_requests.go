@@ -8,65 +8,17 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// The access grant request bodies as the server decodes them, and their
-// validation (see validation.go for the conventions).
+// The validation of the access grant requests (see validation.go for the
+// conventions).
 
-type principalBody struct {
-	Type *string `json:"type"`
-	ID   *string `json:"id"`
-}
-
-type createAccessGrantBody struct {
-	Principal          *principalBody `json:"principal"`
-	Role               *string        `json:"role"`
-	Resource           *string        `json:"resource"`
-	ExpiresAt          *string        `json:"expires_at"`
-	Justification      *string        `json:"justification"`
-	Ticket             *string        `json:"ticket"`
-	ReviewIntervalDays *int64         `json:"review_interval_days"`
-}
-
-type updateAccessGrantBody struct {
-	Principal          apiv1.Nullable[principalBody] `json:"principal"`
-	Role               apiv1.Nullable[string]        `json:"role"`
-	Resource           apiv1.Nullable[string]        `json:"resource"`
-	ExpiresAt          apiv1.Nullable[string]        `json:"expires_at"`
-	Justification      apiv1.Nullable[string]        `json:"justification"`
-	Ticket             apiv1.Nullable[string]        `json:"ticket"`
-	ReviewIntervalDays apiv1.Nullable[int64]         `json:"review_interval_days"`
-}
-
-type reviewAccessGrantBody struct {
-	Reviewer *string `json:"reviewer"`
-	Decision *string `json:"decision"`
-	Comment  *string `json:"comment"`
-}
-
-type accessCheckBody struct {
-	Principal *principalBody `json:"principal"`
-	Action    *string        `json:"action"`
-	Resource  *string        `json:"resource"`
-}
-
-// checkPrincipal validates a principal and returns it.
-func (f *fieldErrors) checkPrincipal(p *principalBody) apiv1.Principal {
-	if p == nil {
-		f.add("principal", "is required")
-		return apiv1.Principal{}
-	}
+// checkPrincipal validates a principal the body gives and returns it.
+func (f *fieldErrors) checkPrincipal(in presence, p apiv1.Principal) apiv1.Principal {
 	var out apiv1.Principal
-	switch {
-	case p.Type == nil:
-		f.add("principal.type", "is required")
-	case !slices.Contains(apiv1.PrincipalTypes, *p.Type):
-		f.add("principal.type", "must be one of %s, got %q", strings.Join(apiv1.PrincipalTypes, ", "), *p.Type)
-	default:
-		out.Type = *p.Type
+	if f.required(in, "principal.type") && f.checkOneOf("principal.type", p.Type, apiv1.PrincipalTypes) {
+		out.Type = p.Type
 	}
-	if p.ID == nil {
-		f.add("principal.id", "is required")
-	} else {
-		out.ID = *p.ID
+	if f.required(in, "principal.id") {
+		out.ID = p.ID
 		f.checkText("principal.id", out.ID, apiv1.PrincipalIDRule)
 	}
 	return out
@@ -101,33 +53,31 @@ type grantSpec struct {
 }
 
 // validateCreateGrant checks a create request and fills in defaults.
-func validateCreateGrant(b createAccessGrantBody, now time.Time) (grantSpec, error) {
+func validateCreateGrant(b apiv1.CreateAccessGrantRequest, in presence, now time.Time) (grantSpec, error) {
 	var f fieldErrors
 	spec := grantSpec{reviewIntervalDays: apiv1.DefaultReviewIntervalDays}
-	spec.principal = f.checkPrincipal(b.Principal)
-	if b.Role == nil {
-		f.add("role", "is required")
-	} else {
-		spec.role = *b.Role
+	if f.required(in, "principal") {
+		spec.principal = f.checkPrincipal(in, b.Principal)
+	}
+	if f.required(in, "role") {
+		spec.role = b.Role
 		f.checkRole(spec.role)
 	}
-	if b.Resource == nil {
-		f.add("resource", "is required")
-	} else {
-		spec.resource = *b.Resource
+	if f.required(in, "resource") {
+		spec.resource = b.Resource
 		f.checkResourcePattern(spec.resource)
 	}
 	if b.ExpiresAt != nil {
 		spec.expiresAt = f.parseExpiresAt(*b.ExpiresAt, now)
 	}
-	if b.Justification == nil {
+	if !in.value("justification") {
 		f.add("justification", "is required: say why the access is needed")
 	} else {
-		spec.justification = *b.Justification
+		spec.justification = b.Justification
 		f.checkText("justification", spec.justification, apiv1.JustificationRule)
 	}
-	if b.Ticket != nil {
-		spec.ticket = *b.Ticket
+	if in.value("ticket") {
+		spec.ticket = b.Ticket
 		f.checkText("ticket", spec.ticket, apiv1.TicketRule)
 	}
 	if b.ReviewIntervalDays != nil {
@@ -152,34 +102,21 @@ type grantPatch struct {
 
 // validateUpdateGrant checks a merge patch. Null clears expires_at and
 // ticket; other fields cannot be null.
-func validateUpdateGrant(b updateAccessGrantBody, now time.Time) (grantPatch, error) {
+func validateUpdateGrant(b apiv1.UpdateAccessGrantRequest, in presence, now time.Time) (grantPatch, error) {
 	var f fieldErrors
 	var p grantPatch
-	if v, ok := present(&f, "principal", b.Principal); ok {
-		principal := f.checkPrincipal(v)
+	if v, ok := present(&f, in, "principal", b.Principal); ok {
+		principal := f.checkPrincipal(in, *v)
 		p.principal = &principal
 	}
-	if v, ok := present(&f, "role", b.Role); ok {
-		p.role = v
-		f.checkRole(*p.role)
-	}
-	if v, ok := present(&f, "resource", b.Resource); ok {
-		p.resource = v
-		f.checkResourcePattern(*p.resource)
-	}
+	patchValue(&f, in, "role", b.Role, &p.role, f.checkRole)
+	patchValue(&f, in, "resource", b.Resource, &p.resource, f.checkResourcePattern)
 	p.expiresAt, p.clearExpiry = f.patchExpiresAt(b.ExpiresAt, now)
-	if v, ok := present(&f, "justification", b.Justification); ok {
-		p.justification = v
-		f.checkText("justification", *p.justification, apiv1.JustificationRule)
-	}
-	if b.Ticket.Set {
-		p.ticket = valueOrZero(b.Ticket)
+	patchValue(&f, in, "justification", b.Justification, &p.justification, f.text("justification", apiv1.JustificationRule))
+	if p.ticket = valueOrZero(in, "ticket", b.Ticket); p.ticket != nil {
 		f.checkText("ticket", *p.ticket, apiv1.TicketRule)
 	}
-	if v, ok := present(&f, "review_interval_days", b.ReviewIntervalDays); ok {
-		p.reviewIntervalDays = v
-		f.checkReviewInterval(*p.reviewIntervalDays)
-	}
+	patchValue(&f, in, "review_interval_days", b.ReviewIntervalDays, &p.reviewIntervalDays, f.checkReviewInterval)
 	return p, f.err()
 }
 
@@ -188,25 +125,18 @@ type reviewSpec struct {
 	reviewer, decision, comment string
 }
 
-func validateReview(b reviewAccessGrantBody) (reviewSpec, error) {
+func validateReview(b apiv1.ReviewAccessGrantRequest, in presence) (reviewSpec, error) {
 	var f fieldErrors
 	var spec reviewSpec
-	if b.Reviewer == nil {
-		f.add("reviewer", "is required")
-	} else {
-		spec.reviewer = *b.Reviewer
+	if f.required(in, "reviewer") {
+		spec.reviewer = b.Reviewer
 		f.checkText("reviewer", spec.reviewer, apiv1.ReviewerRule)
 	}
-	switch {
-	case b.Decision == nil:
-		f.add("decision", "is required")
-	case !slices.Contains(apiv1.ReviewDecisions, *b.Decision):
-		f.add("decision", "must be one of %s, got %q", strings.Join(apiv1.ReviewDecisions, ", "), *b.Decision)
-	default:
-		spec.decision = *b.Decision
+	if f.required(in, "decision") && f.checkOneOf("decision", b.Decision, apiv1.ReviewDecisions) {
+		spec.decision = b.Decision
 	}
-	if b.Comment != nil {
-		spec.comment = *b.Comment
+	if in.value("comment") {
+		spec.comment = b.Comment
 		f.checkText("comment", spec.comment, apiv1.ReviewCommentRule)
 	}
 	return spec, f.err()
@@ -218,24 +148,26 @@ type checkSpec struct {
 	action, resource string
 }
 
-func validateAccessCheck(b accessCheckBody) (checkSpec, error) {
+func validateAccessCheck(b apiv1.AccessCheckRequest, in presence) (checkSpec, error) {
 	var f fieldErrors
 	var spec checkSpec
-	spec.principal = f.checkPrincipal(b.Principal)
-	switch {
-	case b.Action == nil:
-		f.add("action", "is required")
-	case !apiv1.IsScope(*b.Action):
-		f.add("action", "unknown action %q; actions are the scope names: %s", *b.Action, strings.Join(apiv1.Scopes, ", "))
-	default:
-		spec.action = *b.Action
+	if f.required(in, "principal") {
+		spec.principal = f.checkPrincipal(in, b.Principal)
 	}
-	if b.Resource == nil {
-		f.add("resource", "is required")
-	} else if err := apiv1.CheckResource(*b.Resource); err != nil {
-		f.add("resource", "%v", err)
-	} else {
-		spec.resource = *b.Resource
+	switch {
+	case !in.value("action"):
+		f.add("action", "is required")
+	case !apiv1.IsScope(b.Action):
+		f.add("action", "unknown action %q; actions are the scope names: %s", b.Action, strings.Join(apiv1.Scopes, ", "))
+	default:
+		spec.action = b.Action
+	}
+	if f.required(in, "resource") {
+		if err := apiv1.CheckResource(b.Resource); err != nil {
+			f.add("resource", "%v", err)
+		} else {
+			spec.resource = b.Resource
+		}
 	}
 	return spec, f.err()
 }

@@ -40,12 +40,12 @@ func (s *Server) accessGrants() kind {
 }
 
 func (s *Server) handleCreateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createAccessGrantBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateAccessGrantRequest](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	spec, err := validateCreateGrant(req, now)
+	spec, err := validateCreateGrant(req, in, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -106,12 +106,12 @@ func (s *Server) handleListAccessGrants(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleUpdateAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateAccessGrantBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.UpdateAccessGrantRequest](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	patch, err := validateUpdateGrant(req, now)
+	patch, err := validateUpdateGrant(req, in, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -173,11 +173,11 @@ func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[reviewAccessGrantBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.ReviewAccessGrantRequest](s, w, r)
 	if !ok {
 		return
 	}
-	spec, err := validateReview(req)
+	spec, err := validateReview(req, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -245,11 +245,11 @@ func pastTense(verb string) string {
 }
 
 func (s *Server) handleCheckAccess(w http.ResponseWriter, r *http.Request) {
-	_, req, ok := readJSON[accessCheckBody](s, w, r)
+	_, req, in, ok := readJSON[apiv1.AccessCheckRequest](s, w, r)
 	if !ok {
 		return
 	}
-	spec, err := validateAccessCheck(req)
+	spec, err := validateAccessCheck(req, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -194,7 +194,7 @@ func TestAccessCheckDecidesByActiveGrants(t *testing.T) {
 	inst := servertest.Start(t)
 	alice := apiv1.Principal{Type: "user", ID: "alice"}
 	expires := servertest.StartTime.Add(time.Hour)
-	operator := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: alice, Role: "operator", Resource: "alert-rules/*", ExpiresAt: &expires})
+	operator := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: alice, Role: "operator", Resource: "alert-rules/*", ExpiresAt: ptr(apiv1.TimeText(expires))})
 	narrow := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: alice, Role: "admin", Resource: "api-keys/key_1"})
 	both := []string{operator.ID, narrow.ID}
 	denied := func(res apiv1.AccessCheckResult, wantIDs []string, wantReasons ...string) bool {

@@ -14,81 +14,58 @@ import (
 // maxRuleChannels bounds an alert rule's notification channels.
 const maxRuleChannels = 20
 
-// alertRuleBody is the body of an alert rule create or update as the server
-// decodes it; absent fields are nil.
-type alertRuleBody struct {
-	Name                   *string            `json:"name"`
-	Description            *string            `json:"description"`
-	Enabled                *bool              `json:"enabled"`
-	Severity               *string            `json:"severity"`
-	Metric                 *string            `json:"metric"`
-	Condition              *conditionBody     `json:"condition"`
-	NotificationChannelIDs *[]string          `json:"notification_channel_ids"`
-	RenotifyInterval       *string            `json:"renotify_interval"`
-	Labels                 *map[string]string `json:"labels"`
-}
-
-type conditionBody struct {
-	Operator  *string  `json:"operator"`
-	Threshold *float64 `json:"threshold"`
-	Window    *string  `json:"window"`
-}
-
 // validateAlertRule checks a create (creating) or update request, merges it
 // into rule and returns the sorted names of the fields whose value changed.
-// Whether the channel ids exist is checked later, against the store.
-func validateAlertRule(b alertRuleBody, creating bool, rule *store.AlertRule) ([]string, error) {
+// Both carry the fields of apiv1.CreateAlertRuleRequest (an update only some
+// of them); null is the same as absent. Whether the channel ids exist is
+// checked later, against the store.
+func validateAlertRule(b apiv1.CreateAlertRuleRequest, in presence, creating bool, rule *store.AlertRule) ([]string, error) {
 	var f fieldErrors
 	var changed []string
-	track := func(field string, differs bool) {
-		if differs {
-			changed = append(changed, field)
+	given := func(path string) bool {
+		if creating {
+			return f.required(in, path)
 		}
+		return in.value(path)
 	}
-	required := func(path string, absent bool) bool {
-		if absent && creating {
-			f.add(path, "is required")
-		}
-		return !absent
+	if given("name") {
+		f.checkText("name", b.Name, apiv1.NameRule)
+		track(&changed, "name", b.Name != rule.Name)
+		rule.Name = b.Name
 	}
-	if required("name", b.Name == nil) {
-		f.checkText("name", *b.Name, apiv1.NameRule)
-		track("name", *b.Name != rule.Name)
-		rule.Name = *b.Name
-	}
-	if b.Description != nil {
-		f.checkText("description", *b.Description, apiv1.DescriptionRule)
-		track("description", *b.Description != rule.Description)
-		rule.Description = *b.Description
+	if in.value("description") {
+		f.checkText("description", b.Description, apiv1.DescriptionRule)
+		track(&changed, "description", b.Description != rule.Description)
+		rule.Description = b.Description
 	}
 	if b.Enabled != nil {
-		track("enabled", *b.Enabled != rule.Enabled)
+		track(&changed, "enabled", *b.Enabled != rule.Enabled)
 		rule.Enabled = *b.Enabled
 	}
-	if required("severity", b.Severity == nil) {
-		f.checkOneOf("severity", *b.Severity, apiv1.Severities)
-		track("severity", *b.Severity != rule.Severity)
-		rule.Severity = *b.Severity
+	if given("severity") {
+		f.checkOneOf("severity", b.Severity, apiv1.Severities)
+		track(&changed, "severity", b.Severity != rule.Severity)
+		rule.Severity = b.Severity
 	}
-	if required("metric", b.Metric == nil) {
-		f.checkOneOf("metric", *b.Metric, apiv1.Metrics())
-		track("metric", *b.Metric != rule.Metric)
-		rule.Metric = *b.Metric
+	if given("metric") {
+		f.checkOneOf("metric", b.Metric, apiv1.Metrics())
+		track(&changed, "metric", b.Metric != rule.Metric)
+		rule.Metric = b.Metric
 	}
-	if required("condition", b.Condition == nil) {
+	if given("condition") {
 		c := b.Condition
-		if required("condition.operator", c.Operator == nil) {
-			f.checkOneOf("condition.operator", *c.Operator, apiv1.Operators)
-			track("condition.operator", *c.Operator != rule.Operator)
-			rule.Operator = *c.Operator
+		if given("condition.operator") {
+			f.checkOneOf("condition.operator", c.Operator, apiv1.Operators)
+			track(&changed, "condition.operator", c.Operator != rule.Operator)
+			rule.Operator = c.Operator
 		}
-		if required("condition.threshold", c.Threshold == nil) {
-			track("condition.threshold", *c.Threshold != rule.Threshold)
-			rule.Threshold = *c.Threshold
+		if given("condition.threshold") {
+			track(&changed, "condition.threshold", c.Threshold != rule.Threshold)
+			rule.Threshold = c.Threshold
 		}
-		if required("condition.window", c.Window == nil) {
-			d := f.parseAlertDuration("condition.window", *c.Window)
-			track("condition.window", d != rule.Window)
+		if given("condition.window") {
+			d := f.parseAlertDuration("condition.window", c.Window)
+			track(&changed, "condition.window", d != rule.Window)
 			rule.Window = d
 		}
 	}
@@ -98,17 +75,17 @@ func validateAlertRule(b alertRuleBody, creating bool, rule *store.AlertRule) ([
 		if *b.RenotifyInterval != "" {
 			d = f.parseAlertDuration("renotify_interval", *b.RenotifyInterval)
 		}
-		track("renotify_interval", d != rule.RenotifyInterval)
+		track(&changed, "renotify_interval", d != rule.RenotifyInterval)
 		rule.RenotifyInterval = d
 	}
-	if b.Labels != nil {
-		f.checkLabels(*b.Labels)
-		track("labels", !maps.Equal(*b.Labels, rule.Labels))
-		rule.Labels = *b.Labels
+	if in.value("labels") {
+		f.checkLabels(b.Labels)
+		track(&changed, "labels", !maps.Equal(b.Labels, rule.Labels))
+		rule.Labels = b.Labels
 	}
-	if b.NotificationChannelIDs != nil {
-		ids := f.checkChannelIDs(*b.NotificationChannelIDs)
-		track("notification_channel_ids", !slices.Equal(ids, rule.ChannelIDs))
+	if in.value("notification_channel_ids") {
+		ids := f.checkChannelIDs(b.NotificationChannelIDs)
+		track(&changed, "notification_channel_ids", !slices.Equal(ids, rule.ChannelIDs))
 		rule.ChannelIDs = ids
 	}
 	if rule.Labels == nil {

@@ -41,12 +41,12 @@ func (s *Server) alertRules() kind {
 }
 
 func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[alertRuleBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateAlertRuleRequest](s, w, r)
 	if !ok {
 		return
 	}
 	rule := store.AlertRule{Enabled: true}
-	changed, err := validateAlertRule(req, true, &rule)
+	changed, err := validateAlertRule(req, in, true, &rule)
 	if err == nil {
 		err = checkMetricHeld(r, rule.Metric, "create")
 	}
@@ -56,8 +56,8 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock.Now()
 	s.mutate(w, r, body, func(ctx context.Context, tx *store.Tx) (result, error) {
-		if req.NotificationChannelIDs != nil {
-			if err := checkChannelsExist(ctx, tx, *req.NotificationChannelIDs); err != nil {
+		if in.value("notification_channel_ids") {
+			if err := checkChannelsExist(ctx, tx, req.NotificationChannelIDs); err != nil {
 				return result{}, err
 			}
 		}
@@ -101,7 +101,7 @@ func (s *Server) handleListAlertRules(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[alertRuleBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateAlertRuleRequest](s, w, r) // an update carries the same fields
 	if !ok {
 		return
 	}
@@ -111,15 +111,15 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return result{}, err
 		}
-		changed, err := validateAlertRule(req, false, &rule)
+		changed, err := validateAlertRule(req, in, false, &rule)
 		if err != nil {
 			return result{}, err
 		}
 		if err := checkMetricHeld(r, rule.Metric, "update a rule into"); err != nil {
 			return result{}, err
 		}
-		if req.NotificationChannelIDs != nil {
-			if err := checkChannelsExist(ctx, tx, *req.NotificationChannelIDs); err != nil {
+		if in.value("notification_channel_ids") {
+			if err := checkChannelsExist(ctx, tx, req.NotificationChannelIDs); err != nil {
 				return result{}, err
 			}
 		}

@@ -8,32 +8,8 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// The API key request bodies as the server decodes them, and their
-// validation (see validation.go for the conventions).
-
-type createAPIKeyBody struct {
-	Name                *string  `json:"name"`
-	Description         *string  `json:"description"`
-	Scopes              []string `json:"scopes"`
-	RotationDays        *int64   `json:"rotation_days"`
-	RotationGracePeriod *string  `json:"rotation_grace_period"`
-	ExpiresAt           *string  `json:"expires_at"`
-	Secret              *string  `json:"secret"`
-}
-
-type updateAPIKeyBody struct {
-	Name                apiv1.Nullable[string]   `json:"name"`
-	Description         apiv1.Nullable[string]   `json:"description"`
-	Scopes              apiv1.Nullable[[]string] `json:"scopes"`
-	RotationDays        apiv1.Nullable[int64]    `json:"rotation_days"`
-	RotationGracePeriod apiv1.Nullable[string]   `json:"rotation_grace_period"`
-	ExpiresAt           apiv1.Nullable[string]   `json:"expires_at"`
-}
-
-type rotateAPIKeyBody struct {
-	Secret      *string `json:"secret"`
-	GracePeriod *string `json:"grace_period"`
-}
+// The validation of the API key requests (see validation.go for the
+// conventions).
 
 // checkScopes validates a scope set and returns it in catalogue order.
 func (f *fieldErrors) checkScopes(scopes []string) []string {
@@ -52,13 +28,7 @@ func (f *fieldErrors) checkScopes(scopes []string) []string {
 		}
 		seen[s] = true
 	}
-	var ordered []string
-	for _, s := range apiv1.Scopes {
-		if seen[s] {
-			ordered = append(ordered, s)
-		}
-	}
-	return ordered
+	return inCatalogueOrder(apiv1.Scopes, seen)
 }
 
 func (f *fieldErrors) checkRotationDays(days int64) {
@@ -96,22 +66,18 @@ type newKeySpec struct {
 }
 
 // validateCreateKey checks a create request and fills in defaults.
-func validateCreateKey(b createAPIKeyBody, now time.Time) (newKeySpec, error) {
+func validateCreateKey(b apiv1.CreateAPIKeyRequest, in presence, now time.Time) (newKeySpec, error) {
 	var f fieldErrors
 	spec := newKeySpec{rotationDays: apiv1.DefaultRotationDays, secret: b.Secret}
-	if b.Name == nil {
-		f.add("name", "is required")
-	} else {
-		spec.name = *b.Name
+	if f.required(in, "name") {
+		spec.name = b.Name
 		f.checkText("name", spec.name, apiv1.KeyNameRule)
 	}
-	if b.Description != nil {
-		spec.description = *b.Description
+	if in.value("description") {
+		spec.description = b.Description
 		f.checkText("description", spec.description, apiv1.DescriptionRule)
 	}
-	if b.Scopes == nil {
-		f.add("scopes", "is required")
-	} else {
+	if f.required(in, "scopes") {
 		spec.scopes = f.checkScopes(b.Scopes)
 	}
 	if b.RotationDays != nil {
@@ -145,25 +111,18 @@ type keyPatch struct {
 
 // validateUpdateKey checks a merge patch. Null clears description and
 // expires_at; other fields cannot be null.
-func validateUpdateKey(b updateAPIKeyBody, now time.Time) (keyPatch, error) {
+func validateUpdateKey(b apiv1.UpdateAPIKeyRequest, in presence, now time.Time) (keyPatch, error) {
 	var f fieldErrors
 	var p keyPatch
-	if v, ok := present(&f, "name", b.Name); ok {
-		p.name = v
-		f.checkText("name", *p.name, apiv1.KeyNameRule)
-	}
-	if b.Description.Set {
-		p.description = valueOrZero(b.Description)
+	patchValue(&f, in, "name", b.Name, &p.name, f.text("name", apiv1.KeyNameRule))
+	if p.description = valueOrZero(in, "description", b.Description); p.description != nil {
 		f.checkText("description", *p.description, apiv1.DescriptionRule)
 	}
-	if v, ok := present(&f, "scopes", b.Scopes); ok {
+	if v, ok := present(&f, in, "scopes", b.Scopes); ok {
 		p.scopes = f.checkScopes(*v)
 	}
-	if v, ok := present(&f, "rotation_days", b.RotationDays); ok {
-		p.rotationDays = v
-		f.checkRotationDays(*p.rotationDays)
-	}
-	if v, ok := present(&f, "rotation_grace_period", b.RotationGracePeriod); ok {
+	patchValue(&f, in, "rotation_days", b.RotationDays, &p.rotationDays, f.checkRotationDays)
+	if v, ok := present(&f, in, "rotation_grace_period", b.RotationGracePeriod); ok {
 		d := f.parseGracePeriod("rotation_grace_period", *v)
 		p.rotationGracePeriod = &d
 	}

@@ -39,12 +39,12 @@ func (s *Server) apiKeys() kind {
 }
 
 func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createAPIKeyBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateAPIKeyRequest](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	spec, err := validateCreateKey(req, now)
+	spec, err := validateCreateKey(req, in, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -192,12 +192,12 @@ func (s *Server) handleListAPIKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateAPIKeyBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.UpdateAPIKeyRequest](s, w, r)
 	if !ok {
 		return
 	}
 	now := s.clock.Now()
-	patch, err := validateUpdateKey(req, now)
+	patch, err := validateUpdateKey(req, in, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -268,9 +268,9 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var req rotateAPIKeyBody
+	var req apiv1.RotateAPIKeyRequest
 	if len(strings.TrimSpace(string(body))) > 0 {
-		if err := decodeJSON(body, &req); err != nil {
+		if _, err := decodeJSON(body, &req); err != nil {
 			s.fail(w, r, err)
 			return
 		}

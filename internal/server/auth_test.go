@@ -84,7 +84,7 @@ func TestUnauthenticatedRequestsAreRejected(t *testing.T) {
 	resp, body := call(t, inst.URL, http.MethodDelete, "/v1/api-keys/"+revokedID, inst.AdminKey, "")
 	mustStatus(t, resp, body, http.StatusNoContent)
 	expiring := createKey(t, inst, apiv1.CreateAPIKeyRequest{
-		Name: "expiring", Scopes: []string{"keys:read"}, ExpiresAt: ptr(servertest.StartTime.Add(time.Hour)),
+		Name: "expiring", Scopes: []string{"keys:read"}, ExpiresAt: ptr(apiv1.TimeText(servertest.StartTime.Add(time.Hour))),
 	})
 	resp, body = call(t, inst.URL, http.MethodGet, "/v1/api-keys", expiring.Secret, "")
 	mustStatus(t, resp, body, http.StatusOK)

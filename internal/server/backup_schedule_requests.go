@@ -9,32 +9,8 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/schedule"
 )
 
-// The backup schedule request bodies as the server decodes them, and their
-// validation (see validation.go for the conventions).
-
-type createBackupScheduleBody struct {
-	Name          *string  `json:"name"`
-	Cron          *string  `json:"cron"`
-	Timezone      *string  `json:"timezone"`
-	RetentionDays *int64   `json:"retention_days"`
-	Include       []string `json:"include"`
-	Destination   *string  `json:"destination"`
-	Encrypt       *bool    `json:"encrypt"`
-	VerifyRestore *bool    `json:"verify_restore"`
-	Enabled       *bool    `json:"enabled"`
-}
-
-type updateBackupScheduleBody struct {
-	Name          apiv1.Nullable[string]   `json:"name"`
-	Cron          apiv1.Nullable[string]   `json:"cron"`
-	Timezone      apiv1.Nullable[string]   `json:"timezone"`
-	RetentionDays apiv1.Nullable[int64]    `json:"retention_days"`
-	Include       apiv1.Nullable[[]string] `json:"include"`
-	Destination   apiv1.Nullable[string]   `json:"destination"`
-	Encrypt       apiv1.Nullable[bool]     `json:"encrypt"`
-	VerifyRestore apiv1.Nullable[bool]     `json:"verify_restore"`
-	Enabled       apiv1.Nullable[bool]     `json:"enabled"`
-}
+// The validation of the backup schedule requests (see validation.go for the
+// conventions).
 
 func (f *fieldErrors) checkCron(expr string) {
 	if err := schedule.CheckCron(expr); err != nil {
@@ -77,13 +53,7 @@ func (f *fieldErrors) checkInclude(include []string) []string {
 	if seen[apiv1.IncludeAll] {
 		return []string{apiv1.IncludeAll}
 	}
-	var ordered []string
-	for _, kind := range apiv1.BackupKinds {
-		if seen[kind] {
-			ordered = append(ordered, kind)
-		}
-	}
-	return ordered
+	return inCatalogueOrder(apiv1.BackupKinds, seen)
 }
 
 // checkDestination applies the destination rule that the provider applies
@@ -106,23 +76,19 @@ type scheduleSpec struct {
 
 // validateCreateSchedule checks a create request; haveKey tells whether the
 // server can encrypt.
-func validateCreateSchedule(b createBackupScheduleBody, haveKey bool) (scheduleSpec, error) {
+func validateCreateSchedule(b apiv1.CreateBackupScheduleRequest, in presence, haveKey bool) (scheduleSpec, error) {
 	var f fieldErrors
 	spec := scheduleSpec{
 		timezone: apiv1.DefaultBackupTimezone, retentionDays: apiv1.DefaultRetentionDays,
 		include: []string{apiv1.IncludeAll}, destination: apiv1.DefaultBackupDestination,
 		verifyRestore: true, enabled: true,
 	}
-	if b.Name == nil {
-		f.add("name", "is required")
-	} else {
-		spec.name = *b.Name
+	if f.required(in, "name") {
+		spec.name = b.Name
 		f.checkText("name", spec.name, apiv1.NameRule)
 	}
-	if b.Cron == nil {
-		f.add("cron", "is required")
-	} else {
-		spec.cron = *b.Cron
+	if f.required(in, "cron") {
+		spec.cron = b.Cron
 		f.checkCron(spec.cron)
 	}
 	if b.Timezone != nil {
@@ -133,7 +99,7 @@ func validateCreateSchedule(b createBackupScheduleBody, haveKey bool) (scheduleS
 		spec.retentionDays = *b.RetentionDays
 		f.checkRetentionDays(spec.retentionDays)
 	}
-	if b.Include != nil {
+	if in.value("include") {
 		spec.include = f.checkInclude(b.Include)
 	}
 	if b.Destination != nil {
@@ -169,41 +135,19 @@ type schedulePatch struct {
 }
 
 // validateUpdateSchedule checks a merge patch; no field can be null.
-func validateUpdateSchedule(b updateBackupScheduleBody, haveKey bool) (schedulePatch, error) {
+func validateUpdateSchedule(b apiv1.UpdateBackupScheduleRequest, in presence, haveKey bool) (schedulePatch, error) {
 	var f fieldErrors
 	var p schedulePatch
-	if v, ok := present(&f, "name", b.Name); ok {
-		p.name = v
-		f.checkText("name", *p.name, apiv1.NameRule)
-	}
-	if v, ok := present(&f, "cron", b.Cron); ok {
-		p.cron = v
-		f.checkCron(*p.cron)
-	}
-	if v, ok := present(&f, "timezone", b.Timezone); ok {
-		p.timezone = v
-		f.checkTimezone(*p.timezone)
-	}
-	if v, ok := present(&f, "retention_days", b.RetentionDays); ok {
-		p.retentionDays = v
-		f.checkRetentionDays(*p.retentionDays)
-	}
-	if v, ok := present(&f, "include", b.Include); ok {
+	patchValue(&f, in, "name", b.Name, &p.name, f.text("name", apiv1.NameRule))
+	patchValue(&f, in, "cron", b.Cron, &p.cron, f.checkCron)
+	patchValue(&f, in, "timezone", b.Timezone, &p.timezone, f.checkTimezone)
+	patchValue(&f, in, "retention_days", b.RetentionDays, &p.retentionDays, f.checkRetentionDays)
+	if v, ok := present(&f, in, "include", b.Include); ok {
 		p.include = f.checkInclude(*v)
 	}
-	if v, ok := present(&f, "destination", b.Destination); ok {
-		p.destination = v
-		f.checkDestination(*p.destination)
-	}
-	if v, ok := present(&f, "encrypt", b.Encrypt); ok {
-		p.encrypt = v
-		f.checkEncrypt(*p.encrypt, haveKey)
-	}
-	if v, ok := present(&f, "verify_restore", b.VerifyRestore); ok {
-		p.verifyRestore = v
-	}
-	if v, ok := present(&f, "enabled", b.Enabled); ok {
-		p.enabled = v
-	}
+	patchValue(&f, in, "destination", b.Destination, &p.destination, f.checkDestination)
+	patchValue(&f, in, "encrypt", b.Encrypt, &p.encrypt, func(encrypt bool) { f.checkEncrypt(encrypt, haveKey) })
+	patchValue(&f, in, "verify_restore", b.VerifyRestore, &p.verifyRestore, nil)
+	patchValue(&f, in, "enabled", b.Enabled, &p.enabled, nil)
 	return p, f.err()
 }

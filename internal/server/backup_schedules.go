@@ -40,11 +40,11 @@ func (s *Server) backupSchedules() kind {
 }
 
 func (s *Server) handleCreateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[createBackupScheduleBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateBackupScheduleRequest](s, w, r)
 	if !ok {
 		return
 	}
-	spec, err := validateCreateSchedule(req, s.backupKey != nil)
+	spec, err := validateCreateSchedule(req, in, s.backupKey != nil)
 	if err == nil {
 		err = s.checkBackupDestination(spec.destination)
 	}
@@ -120,11 +120,11 @@ func scheduleWithLastRun(ctx context.Context, listRuns listRunsFunc, b store.Bac
 }
 
 func (s *Server) handleUpdateBackupSchedule(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[updateBackupScheduleBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.UpdateBackupScheduleRequest](s, w, r)
 	if !ok {
 		return
 	}
-	patch, err := validateUpdateSchedule(req, s.backupKey != nil)
+	patch, err := validateUpdateSchedule(req, in, s.backupKey != nil)
 	if err == nil && patch.destination != nil {
 		err = s.checkBackupDestination(*patch.destination)
 	}

@@ -34,12 +34,12 @@ func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 		} else if taken {
 			name += "-" + newID("")[1:9]
 		}
-		description := "Created at first start to administer Keymate."
-		body := createAPIKeyBody{Name: &name, Description: &description, Scopes: []string{apiv1.ScopeAdmin}}
+		req := apiv1.CreateAPIKeyRequest{Name: name, Description: "Created at first start to administer Keymate.",
+			Scopes: []string{apiv1.ScopeAdmin}}
 		if supplied != "" {
-			body.Secret = &supplied
+			req.Secret = &supplied
 		}
-		spec, err := validateCreateKey(body, now)
+		spec, err := validateCreateKey(req, valuesAt("name", "description", "scopes"), now)
 		if err != nil {
 			return err
 		}

@@ -29,47 +29,50 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// readJSON reads the request body and decodes it into a T, answering the
-// request itself when either fails.
-func readJSON[T any](s *Server, w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
+// readJSON reads the request body and decodes it into a T, its apiv1 request
+// type, answering the request itself when either fails. It returns the body,
+// the request and which fields the body gives.
+func readJSON[T any](s *Server, w http.ResponseWriter, r *http.Request) ([]byte, T, presence, bool) {
 	var req T
+	var in presence
 	body, err := readBody(r)
 	if err == nil {
-		err = decodeJSON(body, &req)
+		in, err = decodeJSON(body, &req)
 	}
 	if err != nil {
 		s.fail(w, r, err)
-		return nil, req, false
+		return nil, req, nil, false
 	}
-	return body, req, true
+	return body, req, in, true
 }
 
-// decodeJSON decodes body, a single JSON object, into dst. Unknown fields,
-// malformed JSON, and what encoding/json would accept silently (bytes that
-// are not UTF-8, lone surrogate escapes, a field given twice) are 400 errors;
-// a field of the wrong type is a 422 error naming the field.
-func decodeJSON(body []byte, dst any) error {
+// decodeJSON decodes body, a single JSON object, into dst, and returns which
+// fields it gives. Unknown fields, malformed JSON, and what encoding/json
+// would accept silently (bytes that are not UTF-8, lone surrogate escapes, a
+// field given twice) are 400 errors; a field of the wrong type is a 422 error
+// naming the field.
+func decodeJSON(body []byte, dst any) (presence, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errBadRequest("the request body is empty; send a JSON object")
+		return nil, errBadRequest("the request body is empty; send a JSON object")
 	}
 	if !utf8.Valid(body) {
-		return errBadRequest("the request body is not valid UTF-8 at byte %d", invalidUTF8Offset(body))
+		return nil, errBadRequest("the request body is not valid UTF-8 at byte %d", invalidUTF8Offset(body))
 	}
+	w := strictWalker{b: body, given: presence{}}
 	if json.Valid(body) { // else the decoder below names the syntax error
-		w := strictWalker{b: body}
 		if err := w.value(""); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return nil, decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errBadRequest("malformed JSON: unexpected data after the JSON object")
+		return nil, errBadRequest("malformed JSON: unexpected data after the JSON object")
 	}
-	return nil
+	return w.given, nil
 }
 
 func decodeError(err error) error {
@@ -125,10 +128,12 @@ func invalidUTF8Offset(b []byte) int {
 // strictWalker walks a valid JSON text and refuses what encoding/json would
 // decode without a word: an object key given twice (the last would win) and
 // a \u escape of a lone UTF-16 surrogate (it would become U+FFFD). Errors
-// name the field by its path, such as "webhook.headers.X-A".
+// name the field by its path, such as "webhook.headers.X-A". It records the
+// path of every object member it passes in given.
 type strictWalker struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	given presence
 }
 
 func (w *strictWalker) space() {
@@ -178,6 +183,8 @@ func (w *strictWalker) object(path string) error {
 		seen[key] = true
 		w.space()
 		w.i++ // :
+		w.space()
+		w.given.give(field, w.b[w.i] == 'n') // null is the only value starting with n
 		if err := w.value(field); err != nil {
 			return err
 		}

@@ -51,17 +51,18 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// decodeForFuzz decodes body into a T as the handlers do. The decoder may
-// only refuse with a 400 or a 422 naming fields.
-func decodeForFuzz[T any](t *testing.T, body []byte) (T, bool) {
+// decodeForFuzz decodes body into a T as the handlers do, and returns which
+// fields it gives. The decoder may only refuse with a 400 or a 422 naming
+// fields.
+func decodeForFuzz[T any](t *testing.T, body []byte) (T, presence, bool) {
 	t.Helper()
 	var v T
-	err := decodeJSON(body, &v)
+	in, err := decodeJSON(body, &v)
 	if err != nil {
 		checkRefusal(t, err, http.StatusBadRequest, http.StatusUnprocessableEntity)
-		return v, false
+		return v, nil, false
 	}
-	return v, true
+	return v, in, true
 }
 
 // checkRefusal fails unless err is an *apiError with one of statuses whose
@@ -98,7 +99,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"a":{"b":[{"c":1,"d":"\ud83d\ude00"}]},"e":"\u00e9"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var v map[string]any
-		if err := decodeJSON(body, &v); err != nil {
+		if _, err := decodeJSON(body, &v); err != nil {
 			checkRefusal(t, err, http.StatusBadRequest, http.StatusUnprocessableEntity)
 			return
 		}
@@ -158,8 +159,8 @@ func duplicateKey(body []byte) string {
 func FuzzAPIKeyRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if b, ok := decodeForFuzz[createAPIKeyBody](t, body); ok {
-			spec, err := validateCreateKey(b, fuzzNow)
+		if b, in, ok := decodeForFuzz[apiv1.CreateAPIKeyRequest](t, body); ok {
+			spec, err := validateCreateKey(b, in, fuzzNow)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 			} else {
@@ -169,8 +170,8 @@ func FuzzAPIKeyRequests(f *testing.F) {
 				checkKeyLimits(t, spec.rotationDays, spec.rotationGracePeriod, spec.expiresAt)
 			}
 		}
-		if b, ok := decodeForFuzz[updateAPIKeyBody](t, body); ok {
-			p, err := validateUpdateKey(b, fuzzNow)
+		if b, in, ok := decodeForFuzz[apiv1.UpdateAPIKeyRequest](t, body); ok {
+			p, err := validateUpdateKey(b, in, fuzzNow)
 			switch {
 			case err != nil:
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
@@ -181,7 +182,7 @@ func FuzzAPIKeyRequests(f *testing.F) {
 				checkScopes(t, p.scopes)
 			}
 		}
-		if b, ok := decodeForFuzz[rotateAPIKeyBody](t, body); ok && b.Secret != nil {
+		if b, _, ok := decodeForFuzz[apiv1.RotateAPIKeyRequest](t, body); ok && b.Secret != nil {
 			var f fieldErrors
 			f.checkSecret(*b.Secret)
 			if err := f.err(); err != nil {
@@ -221,8 +222,8 @@ func checkKeyLimits(t *testing.T, rotationDays int64, grace time.Duration, expir
 func FuzzAccessGrantRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if b, ok := decodeForFuzz[createAccessGrantBody](t, body); ok {
-			spec, err := validateCreateGrant(b, fuzzNow)
+		if b, in, ok := decodeForFuzz[apiv1.CreateAccessGrantRequest](t, body); ok {
+			spec, err := validateCreateGrant(b, in, fuzzNow)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 			} else {
@@ -235,8 +236,8 @@ func FuzzAccessGrantRequests(f *testing.F) {
 				}
 			}
 		}
-		if b, ok := decodeForFuzz[updateAccessGrantBody](t, body); ok {
-			p, err := validateUpdateGrant(b, fuzzNow)
+		if b, in, ok := decodeForFuzz[apiv1.UpdateAccessGrantRequest](t, body); ok {
+			p, err := validateUpdateGrant(b, in, fuzzNow)
 			switch {
 			case err != nil:
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
@@ -246,8 +247,8 @@ func FuzzAccessGrantRequests(f *testing.F) {
 				mustFollow(t, "justification", *p.justification, apiv1.JustificationRule)
 			}
 		}
-		if b, ok := decodeForFuzz[reviewAccessGrantBody](t, body); ok {
-			spec, err := validateReview(b)
+		if b, in, ok := decodeForFuzz[apiv1.ReviewAccessGrantRequest](t, body); ok {
+			spec, err := validateReview(b, in)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 			} else {
@@ -255,8 +256,8 @@ func FuzzAccessGrantRequests(f *testing.F) {
 				mustFollow(t, "comment", spec.comment, apiv1.ReviewCommentRule)
 			}
 		}
-		if b, ok := decodeForFuzz[accessCheckBody](t, body); ok {
-			spec, err := validateAccessCheck(b)
+		if b, in, ok := decodeForFuzz[apiv1.AccessCheckRequest](t, body); ok {
+			spec, err := validateAccessCheck(b, in)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 			} else if !apiv1.IsScope(spec.action) || apiv1.CheckResource(spec.resource) != nil {
@@ -271,7 +272,7 @@ func FuzzAccessGrantRequests(f *testing.F) {
 func FuzzAlertRuleRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		b, ok := decodeForFuzz[alertRuleBody](t, body)
+		b, in, ok := decodeForFuzz[apiv1.CreateAlertRuleRequest](t, body)
 		if !ok {
 			return
 		}
@@ -279,7 +280,7 @@ func FuzzAlertRuleRequests(f *testing.F) {
 			Operator: apiv1.OperatorGT, Threshold: 3, Window: 5 * time.Minute}
 		for _, rule := range []*store.AlertRule{{Enabled: true}, &stored} {
 			creating := rule.Name == ""
-			if _, err := validateAlertRule(b, creating, rule); err != nil {
+			if _, err := validateAlertRule(b, in, creating, rule); err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 				continue
 			}
@@ -306,7 +307,7 @@ func FuzzAlertRuleRequests(f *testing.F) {
 func FuzzNotificationChannelRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		b, ok := decodeForFuzz[channelBody](t, body)
+		b, in, ok := decodeForFuzz[apiv1.CreateNotificationChannelRequest](t, body)
 		if !ok {
 			return
 		}
@@ -314,7 +315,7 @@ func FuzzNotificationChannelRequests(f *testing.F) {
 			Webhook: &delivery.Webhook{URL: "https://hooks.example.com/k", SigningSecret: "0123456789abcdef"}}
 		for _, current := range []delivery.Channel{{}, webhook} {
 			creating := current.Type == ""
-			c, err := validateChannel(b, creating, "stored", true, current)
+			c, err := validateChannel(b, in, creating, "stored", true, current)
 			if err != nil {
 				checkRefusal(t, err, http.StatusUnprocessableEntity)
 				continue
@@ -368,8 +369,8 @@ func FuzzBackupScheduleRequests(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, haveKey := range []bool{false, true} {
-			if b, ok := decodeForFuzz[createBackupScheduleBody](t, body); ok {
-				spec, err := validateCreateSchedule(b, haveKey)
+			if b, in, ok := decodeForFuzz[apiv1.CreateBackupScheduleRequest](t, body); ok {
+				spec, err := validateCreateSchedule(b, in, haveKey)
 				if err != nil {
 					checkRefusal(t, err, http.StatusUnprocessableEntity)
 				} else {
@@ -380,8 +381,8 @@ func FuzzBackupScheduleRequests(f *testing.F) {
 					}
 				}
 			}
-			if b, ok := decodeForFuzz[updateBackupScheduleBody](t, body); ok {
-				p, err := validateUpdateSchedule(b, haveKey)
+			if b, in, ok := decodeForFuzz[apiv1.UpdateBackupScheduleRequest](t, body); ok {
+				p, err := validateUpdateSchedule(b, in, haveKey)
 				switch {
 				case err != nil:
 					checkRefusal(t, err, http.StatusUnprocessableEntity)

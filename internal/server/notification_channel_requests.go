@@ -13,38 +13,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
-// channelBody is the body of a channel create or update as the server
-// decodes it; absent fields are nil.
-type channelBody struct {
-	Name      *string        `json:"name"`
-	Type      *string        `json:"type"`
-	Enabled   *bool          `json:"enabled"`
-	Webhook   *webhookBody   `json:"webhook"`
-	Slack     *slackBody     `json:"slack"`
-	PagerDuty *pagerDutyBody `json:"pagerduty"`
-	Email     *emailBody     `json:"email"`
-}
-
-type webhookBody struct {
-	URL           *string            `json:"url"`
-	Headers       *map[string]string `json:"headers"`
-	SigningSecret *string            `json:"signing_secret"`
-}
-
-type slackBody struct {
-	WebhookURL *string `json:"webhook_url"`
-	Channel    *string `json:"channel"`
-}
-
-type pagerDutyBody struct {
-	RoutingKey *string `json:"routing_key"`
-	EventsURL  *string `json:"events_url"`
-}
-
-type emailBody struct {
-	Addresses *[]string `json:"addresses"`
-}
-
 // channelChange is a validated channel request merged into a channel.
 type channelChange struct {
 	name    string
@@ -54,36 +22,33 @@ type channelChange struct {
 }
 
 // validateChannel checks a create (creating) or update request and merges it
-// into the channel's current name, enabled flag and configuration.
-func validateChannel(b channelBody, creating bool, name string, enabled bool, config delivery.Channel) (channelChange, error) {
+// into the channel's current name, enabled flag and configuration. Both
+// carry the fields of apiv1.CreateNotificationChannelRequest (an update only
+// some of them, its type only to repeat it); null is the same as absent.
+func validateChannel(b apiv1.CreateNotificationChannelRequest, in presence, creating bool, name string, enabled bool, config delivery.Channel) (channelChange, error) {
 	var f fieldErrors
 	c := channelChange{name: name, enabled: enabled, config: config}
-	track := func(field string, differs bool) {
-		if differs {
-			c.changed = append(c.changed, field)
-		}
-	}
 	switch {
-	case creating && b.Name == nil:
+	case creating && !in.value("name"):
 		f.add("name", "is required")
-	case b.Name != nil:
-		f.checkText("name", *b.Name, apiv1.NameRule)
-		track("name", *b.Name != c.name)
-		c.name = *b.Name
+	case in.value("name"):
+		f.checkText("name", b.Name, apiv1.NameRule)
+		track(&c.changed, "name", b.Name != c.name)
+		c.name = b.Name
 	}
 	if b.Enabled != nil {
-		track("enabled", *b.Enabled != c.enabled)
+		track(&c.changed, "enabled", *b.Enabled != c.enabled)
 		c.enabled = *b.Enabled
 	}
 	switch {
-	case creating && b.Type == nil:
+	case creating && !in.value("type"):
 		f.add("type", "is required; one of %s", strings.Join(apiv1.ChannelTypes, ", "))
-	case creating && !slices.Contains(apiv1.ChannelTypes, *b.Type):
-		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), *b.Type)
+	case creating && !slices.Contains(apiv1.ChannelTypes, b.Type):
+		f.add("type", "must be one of %s, got %q", strings.Join(apiv1.ChannelTypes, ", "), b.Type)
 	case creating:
-		c.config = delivery.Channel{Type: *b.Type}
-	case b.Type != nil && *b.Type != config.Type:
-		f.add("type", "cannot change from %q to %q; create a new channel instead", config.Type, *b.Type)
+		c.config = delivery.Channel{Type: b.Type}
+	case in.value("type") && b.Type != config.Type:
+		f.add("type", "cannot change from %q to %q; create a new channel instead", config.Type, b.Type)
 	}
 	if err := f.err(); err != nil {
 		return c, err
@@ -134,7 +99,7 @@ func (f *fieldErrors) setField(path string, value *string, creating bool, check 
 	*dst = *value
 }
 
-func (f *fieldErrors) mergeWebhook(b *webhookBody, cfg *delivery.Channel, creating bool) []string {
+func (f *fieldErrors) mergeWebhook(b *apiv1.WebhookInput, cfg *delivery.Channel, creating bool) []string {
 	if cfg.Webhook == nil {
 		cfg.Webhook = &delivery.Webhook{}
 	}
@@ -163,7 +128,7 @@ func (f *fieldErrors) mergeWebhook(b *webhookBody, cfg *delivery.Channel, creati
 	return changed
 }
 
-func (f *fieldErrors) mergeSlack(b *slackBody, cfg *delivery.Channel, creating bool) []string {
+func (f *fieldErrors) mergeSlack(b *apiv1.SlackInput, cfg *delivery.Channel, creating bool) []string {
 	if cfg.Slack == nil {
 		cfg.Slack = &delivery.Slack{}
 	}
@@ -176,7 +141,7 @@ func (f *fieldErrors) mergeSlack(b *slackBody, cfg *delivery.Channel, creating b
 	return changed
 }
 
-func (f *fieldErrors) mergePagerDuty(b *pagerDutyBody, cfg *delivery.Channel, creating bool) []string {
+func (f *fieldErrors) mergePagerDuty(b *apiv1.PagerDutyInput, cfg *delivery.Channel, creating bool) []string {
 	if cfg.PagerDuty == nil {
 		cfg.PagerDuty = &delivery.PagerDuty{EventsURL: apiv1.DefaultPagerDutyEventURL}
 	}
@@ -193,7 +158,7 @@ func (f *fieldErrors) mergePagerDuty(b *pagerDutyBody, cfg *delivery.Channel, cr
 	return changed
 }
 
-func (f *fieldErrors) mergeEmail(b *emailBody, cfg *delivery.Channel, creating bool) []string {
+func (f *fieldErrors) mergeEmail(b *apiv1.EmailInput, cfg *delivery.Channel, creating bool) []string {
 	if cfg.Email == nil {
 		cfg.Email = &delivery.Email{}
 	}

@@ -43,11 +43,11 @@ func (s *Server) notificationChannels() kind {
 }
 
 func (s *Server) handleCreateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[channelBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateNotificationChannelRequest](s, w, r)
 	if !ok {
 		return
 	}
-	change, err := validateChannel(req, true, "", true, delivery.Channel{})
+	change, err := validateChannel(req, in, true, "", true, delivery.Channel{})
 	if err == nil {
 		err = checkDestinations(s.destinations, change)
 	}
@@ -84,7 +84,7 @@ func (s *Server) handleListNotificationChannels(w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.Request) {
-	body, req, ok := readJSON[channelBody](s, w, r)
+	body, req, in, ok := readJSON[apiv1.CreateNotificationChannelRequest](s, w, r) // an update carries the same fields
 	if !ok {
 		return
 	}
@@ -94,7 +94,7 @@ func (s *Server) handleUpdateNotificationChannel(w http.ResponseWriter, r *http.
 		if err != nil {
 			return result{}, err
 		}
-		change, err := validateChannel(req, false, ch.Name, ch.Enabled, config)
+		change, err := validateChannel(req, in, false, ch.Name, ch.Enabled, config)
 		if err == nil {
 			err = checkDestinations(s.destinations, change)
 		}

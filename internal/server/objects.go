@@ -134,12 +134,20 @@ func (k stored[T]) deleteHandler(s *Server, load func(context.Context, *store.Tx
 	}
 }
 
+// track appends name to changed, the names of the fields a request
+// changes, when differs.
+func track(changed *[]string, name string, differs bool) {
+	if differs {
+		*changed = append(*changed, name)
+	}
+}
+
 // recordChange calls apply and appends name to changed when differs.
 func recordChange(changed *[]string, name string, differs bool, apply func()) {
 	if differs {
 		apply()
-		*changed = append(*changed, name)
 	}
+	track(changed, name, differs)
 }
 
 // patchField sets *field to *value and appends name to changed when value is

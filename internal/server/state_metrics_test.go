@@ -114,7 +114,7 @@ func TestMetricsReportTheAccountsState(t *testing.T) {
 	gauge := dto.MetricType_GAUGE
 
 	monthly := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "monthly", Scopes: []string{"keys:read"}, RotationDays: ptr[int64](30)})
-	createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "short-lived", Scopes: []string{"keys:read"}, ExpiresAt: ptr(start.Add(24 * time.Hour))})
+	createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "short-lived", Scopes: []string{"keys:read"}, ExpiresAt: ptr(apiv1.TimeText(start.Add(24 * time.Hour)))})
 	revoked := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "revoked", Scopes: []string{"keys:read"}})
 	resp, body := call(t, inst.URL, http.MethodDelete, "/v1/api-keys/"+revoked.ID, inst.AdminKey, "")
 	mustStatus(t, resp, body, http.StatusNoContent)

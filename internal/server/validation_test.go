@@ -259,3 +259,110 @@ func TestOutcomesAreRecorded(t *testing.T) {
 		t.Fatalf("summary = %+v, want 3 requests, 1 auth failure, 1 throttled", s)
 	}
 }
+
+// TestRequestsTellAbsentNullAndEmptyApart pins, for every kind, what a
+// request that leaves a field out, gives it as null or gives it an empty
+// value is answered: a create says a missing or null field "is required"
+// and judges an empty one by its rule; a merge patch of keys, grants and
+// schedules refuses null ("must not be null") except where null clears the
+// field (a key's description and expires_at, a grant's ticket and
+// expires_at); alert rules and channels take null as absent; a time that is
+// not one, or a value of the wrong JSON type, is named against its field.
+func TestRequestsTellAbsentNullAndEmptyApart(t *testing.T) {
+	inst := servertest.Start(t)
+	key := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "described", Description: "d", Scopes: []string{"keys:read"}})
+	grant := createGrant(t, inst, apiv1.CreateAccessGrantRequest{Principal: apiv1.Principal{Type: "user", ID: "u"}, Role: "viewer",
+		Resource: "*", Ticket: "SEC-1"})
+	channel := createChannel(t, inst, `{"name":"hook","type":"webhook","webhook":{"url":"https://hooks.example.com/k"}}`)
+	rule := createRule(t, inst, apiv1.CreateAlertRuleRequest{Name: "r", Severity: "info", Metric: apiv1.MetricAuthFailures,
+		Condition: apiv1.AlertCondition{Operator: "gt", Threshold: 1, Window: "5m"}, Labels: map[string]string{"a": "b"}})
+	schedule := createSchedule(t, inst, `{"name":"nightly","cron":"0 3 * * *"}`)
+	ruleText := func(rule apiv1.TextRule, s string) string { return rule.Check(s).Error() }
+	type field struct{ path, message string }
+	cases := []struct {
+		name, method, path, body string
+		fields                   []field // nil: 200 or 201
+	}{
+		{"key create, absent", http.MethodPost, "/v1/api-keys", `{"description":"x"}`,
+			[]field{{"name", "is required"}, {"scopes", "is required"}}},
+		{"key create, null", http.MethodPost, "/v1/api-keys", `{"name":null,"description":null,"scopes":null,"rotation_days":null}`,
+			[]field{{"name", "is required"}, {"scopes", "is required"}}},
+		{"key create, empty", http.MethodPost, "/v1/api-keys", `{"name":"","scopes":[]}`,
+			[]field{{"name", ruleText(apiv1.KeyNameRule, "")}, {"scopes", "must hold at least one scope"}}},
+		{"key create, not a time", http.MethodPost, "/v1/api-keys", `{"name":"t","scopes":["keys:read"],"expires_at":"tomorrow"}`,
+			[]field{{"expires_at", `must be an RFC 3339 time such as "2027-01-02T15:04:05Z", got "tomorrow"`}}},
+		{"key create, time of the wrong type", http.MethodPost, "/v1/api-keys", `{"name":"t","scopes":["keys:read"],"expires_at":5}`,
+			[]field{{"expires_at", "must be a string, not a JSON number"}}},
+		{"key create, names in another case", http.MethodPost, "/v1/api-keys", `{"NAME":"cased","Scopes":["keys:read"]}`, nil},
+		{"grant create, names in another case", http.MethodPost, "/v1/access-grants",
+			`{"Principal":{"TYPE":"user","Id":"u2"},"ROLE":"viewer","resource":"*","Justification":"j","ticket":"t","TICKET":null}`, nil},
+		{"key patch, null", http.MethodPatch, "/v1/api-keys/" + key.ID, `{"name":null,"scopes":null,"rotation_days":null,"rotation_grace_period":null}`,
+			[]field{{"name", "must not be null"}, {"scopes", "must not be null"}, {"rotation_days", "must not be null"}, {"rotation_grace_period", "must not be null"}}},
+		{"key patch, null clears", http.MethodPatch, "/v1/api-keys/" + key.ID, `{"description":null,"expires_at":null}`, nil},
+		{"grant create, absent", http.MethodPost, "/v1/access-grants", `{"principal":{},"ticket":null}`,
+			[]field{{"principal.type", "is required"}, {"principal.id", "is required"}, {"role", "is required"}, {"resource", "is required"},
+				{"justification", "is required: say why the access is needed"}}},
+		{"grant create, null", http.MethodPost, "/v1/access-grants", `{"principal":null,"role":null,"resource":"*","justification":null}`,
+			[]field{{"principal", "is required"}, {"role", "is required"}, {"justification", "is required: say why the access is needed"}}},
+		{"grant patch, null", http.MethodPatch, "/v1/access-grants/" + grant.ID, `{"principal":null,"justification":null,"ticket":null}`,
+			[]field{{"principal", "must not be null"}, {"justification", "must not be null"}}},
+		{"grant patch, null clears", http.MethodPatch, "/v1/access-grants/" + grant.ID, `{"ticket":null,"expires_at":null}`, nil},
+		{"review, absent and null", http.MethodPost, "/v1/access-grants/" + grant.ID + "/review", `{"decision":null,"comment":null}`,
+			[]field{{"reviewer", "is required"}, {"decision", "is required"}}},
+		{"access check, absent", http.MethodPost, "/v1/access-checks", `{"principal":{"type":"user","id":null}}`,
+			[]field{{"principal.id", "is required"}, {"action", "is required"}, {"resource", "is required"}}},
+		{"rule create, absent and null", http.MethodPost, "/v1/alert-rules",
+			`{"name":"r2","severity":null,"metric":"auth.failures","condition":{"operator":"gt","window":"5m","threshold":null}}`,
+			[]field{{"severity", "is required"}, {"condition.threshold", "is required"}}},
+		{"rule patch, null is absent", http.MethodPatch, "/v1/alert-rules/" + rule.ID, `{"name":null,"condition":null,"labels":null,"notification_channel_ids":null}`, nil},
+		{"channel create, absent", http.MethodPost, "/v1/notification-channels", `{"name":"c","webhook":null}`,
+			[]field{{"type", "is required; one of webhook, slack, pagerduty, email"}}},
+		{"channel patch, null is absent", http.MethodPatch, "/v1/notification-channels/" + channel.ID, `{"name":null,"type":null,"webhook":null}`, nil},
+		{"channel patch, another type", http.MethodPatch, "/v1/notification-channels/" + channel.ID, `{"type":"slack"}`,
+			[]field{{"type", `cannot change from "webhook" to "slack"; create a new channel instead`}}},
+		{"schedule create, absent and null", http.MethodPost, "/v1/backup-schedules", `{"name":null,"timezone":null,"include":null}`,
+			[]field{{"name", "is required"}, {"cron", "is required"}}},
+		{"schedule patch, null", http.MethodPatch, "/v1/backup-schedules/" + schedule.ID, `{"enabled":null,"include":null}`,
+			[]field{{"include", "must not be null"}, {"enabled", "must not be null"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := call(t, inst.URL, tc.method, tc.path, inst.AdminKey, tc.body)
+			if tc.fields == nil {
+				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+					t.Fatalf("status %d, want 200 or 201; body: %s", resp.StatusCode, body)
+				}
+				return
+			}
+			mustStatus(t, resp, body, http.StatusUnprocessableEntity)
+			var got []field
+			for _, f := range errorOf(t, body).Fields {
+				got = append(got, field{f.Path, f.Message})
+			}
+			if !slices.Equal(got, tc.fields) {
+				t.Fatalf("fields = %q, want %q", got, tc.fields)
+			}
+		})
+	}
+	// What the null patches above left: cleared where null clears, untouched where it is absent.
+	resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+key.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if k := decode[apiv1.APIKey](t, body); k.Description != "" || k.Name != "described" {
+		t.Errorf("key after the patches = %+v, want its description cleared and its name kept", k)
+	}
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/access-grants/"+grant.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if g := decode[apiv1.AccessGrant](t, body); g.Ticket != "" || g.Justification == "" {
+		t.Errorf("grant after the patches = %+v, want its ticket cleared and its justification kept", g)
+	}
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/alert-rules/"+rule.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if r := decode[apiv1.AlertRule](t, body); r.Version != rule.Version || r.Name != "r" || len(r.Labels) != 1 {
+		t.Errorf("rule after a patch of nulls = %+v, want it unchanged", r)
+	}
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/notification-channels/"+channel.ID, inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if c := decode[apiv1.NotificationChannel](t, body); c.Version != channel.Version || c.Name != "hook" {
+		t.Errorf("channel after a patch of nulls = %+v, want it unchanged", c)
+	}
+}
