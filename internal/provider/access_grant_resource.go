@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
@@ -43,18 +44,25 @@ var accessGrantFields = map[string]string{
 	"justification": "justification", "ticket": "ticket", "review_interval_days": "review_interval_days",
 }
 
-// Operations of this resource, for error messages.
-var (
-	opCreateGrant = operation{verb: "create", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
-	opReadGrant   = operation{verb: "read", object: "Keymate access grant", scope: apiv1.ScopeAccessRead}
-	opUpdateGrant = operation{verb: "update", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
-	opRevokeGrant = operation{verb: "revoke", object: "Keymate access grant", scope: apiv1.ScopeAccessWrite}
-)
+// accessGrants are the access grants, which are revoked rather than deleted.
+// A revoked grant is removed from state and cannot be imported.
+var accessGrants = objectKind[apiv1.AccessGrant]{
+	typeName: "access_grant", object: "access grant", idPrefix: "ag_", collection: apiv1.CollectionAccessGrants,
+	readScope: apiv1.ScopeAccessRead, writeScope: apiv1.ScopeAccessWrite, removeVerb: "revoke", fields: accessGrantFields,
+	id: func(g *apiv1.AccessGrant) string { return g.ID },
+	name: func(g *apiv1.AccessGrant) string {
+		return fmt.Sprintf("%s %s: %s on %s", g.Principal.Type, g.Principal.ID, g.Role, g.Resource)
+	},
+	gone: func(g *apiv1.AccessGrant) bool { return g.Status == apiv1.GrantStatusRevoked },
+	get:  (*client.Client).GetAccessGrant, refresh: (*client.Client).RefreshAccessGrant, remove: (*client.Client).RevokeAccessGrant,
+}
 
-func newAccessGrantResource() resource.Resource { return &accessGrantResource{} }
+func newAccessGrantResource() resource.Resource {
+	return &accessGrantResource{resourceBase[apiv1.AccessGrant]{kind: accessGrants}}
+}
 
 type accessGrantResource struct {
-	data *providerData
+	resourceBase[apiv1.AccessGrant]
 }
 
 type accessGrantResourceModel struct {
@@ -91,14 +99,6 @@ func apiPrincipal(ctx context.Context, o types.Object) (apiv1.Principal, diag.Di
 	var m principalModel
 	diags := o.As(ctx, &m, basetypes.ObjectAsOptions{})
 	return apiv1.Principal{Type: m.Type.ValueString(), ID: m.ID.ValueString()}, diags
-}
-
-func (r *accessGrantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_access_grant"
-}
-
-func (r *accessGrantResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("access grant", "ag_0123456789abcdef01234567")
 }
 
 func (r *accessGrantResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -205,10 +205,6 @@ func roleTable() string {
 	return b.String()
 }
 
-func (r *accessGrantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 // ModifyPlan holds the planned grant to the security guide and rejects an
 // expires_at in the past when it is set on create or changed. It reads only
 // the attributes it judges.
@@ -240,7 +236,7 @@ func (r *accessGrantResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	createObject[apiv1.AccessGrant](ctx, req, resp, accessGrantCreateRequest, r.data.client.CreateAccessGrant, grantID, opCreateGrant, accessGrantFields)
+	createObject(ctx, req, resp, &r.resourceBase, accessGrantCreateRequest, r.data.client.CreateAccessGrant)
 }
 
 // accessGrantCreateRequest builds the create request of the planned grant.
@@ -258,19 +254,15 @@ func accessGrantCreateRequest(ctx context.Context, plan accessGrantResourceModel
 	return body, diags
 }
 
-func grantID(g *apiv1.AccessGrant) string { return g.ID }
-
 // Read refreshes the grant. A grant that is gone or revoked is removed from
 // state, so that the plan creates it again; an expired grant stays, as
 // re-creating it would silently extend access.
 func (r *accessGrantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readObject[apiv1.AccessGrant, accessGrantResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAccessGrants,
-		r.data.client.RefreshAccessGrant, grantID, func(g *apiv1.AccessGrant) bool { return g.Status == apiv1.GrantStatusRevoked }, opReadGrant)
+	readObject[apiv1.AccessGrant, accessGrantResourceModel](ctx, req, resp, &r.resourceBase)
 }
 
 func (r *accessGrantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateObject[apiv1.AccessGrant](ctx, req, resp, accessGrantUpdateRequest, r.data.client.UpdateAccessGrant, r.data.client.GetAccessGrant,
-		grantID, opUpdateGrant, opReadGrant, accessGrantFields)
+	updateObject(ctx, req, resp, &r.resourceBase, accessGrantUpdateRequest, r.data.client.UpdateAccessGrant)
 }
 
 // accessGrantUpdateRequest builds the merge patch holding only the API fields
@@ -294,15 +286,6 @@ func accessGrantUpdateRequest(ctx context.Context, plan, state accessGrantResour
 	}
 	patch.ExpiresAt, diags = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt)
 	return patch, changed || patch.ExpiresAt.Set, diags
-}
-
-func (r *accessGrantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opRevokeGrant, r.data.client, apiv1.CollectionAccessGrants, r.data.client.RevokeAccessGrant)
-}
-
-// ImportState takes a grant id or an identity. A revoked grant cannot be imported.
-func (r *accessGrantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the grant into m. An expires_at equal to

@@ -20,19 +20,61 @@ var (
 	_ datasource.DataSourceWithConfigure = (*accessGrantsDataSource)(nil)
 )
 
-func newAccessGrantsDataSource() datasource.DataSource { return &accessGrantsDataSource{} }
-
-type accessGrantsDataSource struct {
-	data *providerData
+func newAccessGrantsDataSource() datasource.DataSource {
+	return &accessGrantsDataSource{dataSourceBase{typeName: "access_grants"}}
 }
 
+type accessGrantsDataSource struct{ dataSourceBase }
+
 type accessGrantsDataSourceModel struct {
-	PrincipalType types.String           `tfsdk:"principal_type"`
-	PrincipalID   types.String           `tfsdk:"principal_id"`
-	Role          types.String           `tfsdk:"role"`
-	Status        types.String           `tfsdk:"status"`
+	grantFilterModel
 	ReviewOverdue types.Bool             `tfsdk:"review_overdue"`
 	Grants        []accessGrantDataModel `tfsdk:"grants"`
+}
+
+// grantFilterModel holds the filters of access grants that the
+// keymate_access_grants data source and the keymate_access_grant list
+// resource share (grantFilters).
+type grantFilterModel struct {
+	PrincipalType types.String `tfsdk:"principal_type"`
+	PrincipalID   types.String `tfsdk:"principal_id"`
+	Role          types.String `tfsdk:"role"`
+	Status        types.String `tfsdk:"status"`
+}
+
+// options are the list options of the filters.
+func (m grantFilterModel) options() client.ListAccessGrantsOptions {
+	return client.ListAccessGrantsOptions{PrincipalType: m.PrincipalType.ValueString(), PrincipalID: m.PrincipalID.ValueString(),
+		Role: m.Role.ValueString(), Status: m.Status.ValueString()}
+}
+
+// stringFilter is an optional string argument that filters a list, the same
+// in a data source as in a list resource.
+type stringFilter struct {
+	description string
+	validators  []validator.String
+}
+
+// grantFilters are the filters of grantFilterModel; the status filter takes
+// statuses, as statusDescription says.
+func grantFilters(statusDescription string, statuses ...string) map[string]stringFilter {
+	return map[string]stringFilter{
+		"principal_type": {"Only grants for this kind of principal: " + quotedList(apiv1.PrincipalTypes) + ".",
+			[]validator.String{stringvalidator.OneOf(apiv1.PrincipalTypes...)}},
+		"principal_id": {"Only grants for the principal with this id (exact match).",
+			[]validator.String{validators.Text(apiv1.PrincipalIDRule)}},
+		"role":   {"Only grants of this role: " + quotedList(apiv1.Roles) + ".", []validator.String{stringvalidator.OneOf(apiv1.Roles...)}},
+		"status": {statusDescription, []validator.String{stringvalidator.OneOf(statuses...)}},
+	}
+}
+
+// withFilters returns attrs with filters added as the optional string
+// attributes that attr makes of them.
+func withFilters[A any](attrs map[string]A, filters map[string]stringFilter, attr func(stringFilter) A) map[string]A {
+	for name, f := range filters {
+		attrs[name] = attr(f)
+	}
+	return attrs
 }
 
 // accessGrantDataModel is one grant in the data source: every field the API
@@ -55,36 +97,12 @@ type accessGrantDataModel struct {
 	Version            types.Int64    `tfsdk:"version"`
 }
 
-func (d *accessGrantsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_access_grants"
-}
-
 func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Keymate access grants, for access reviews and audits: who holds which role on what, why, " +
 			"until when, and when each grant was last reviewed. Every filter is optional and they combine (all must match); " +
 			"without filters every grant is listed, revoked and expired ones included." + dataSourceStateNote,
-		Attributes: map[string]schema.Attribute{
-			"principal_type": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only grants for this kind of principal: " + quotedList(apiv1.PrincipalTypes) + ".",
-				Validators:          []validator.String{stringvalidator.OneOf(apiv1.PrincipalTypes...)},
-			},
-			"principal_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only grants for the principal with this id (exact match).",
-				Validators:          []validator.String{validators.Text(apiv1.PrincipalIDRule)},
-			},
-			"role": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only grants of this role: " + quotedList(apiv1.Roles) + ".",
-				Validators:          []validator.String{stringvalidator.OneOf(apiv1.Roles...)},
-			},
-			"status": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only grants with this status: " + quotedList(apiv1.GrantStatuses) + ".",
-				Validators:          []validator.String{stringvalidator.OneOf(apiv1.GrantStatuses...)},
-			},
+		Attributes: withFilters(map[string]schema.Attribute{
 			"review_overdue": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "When `true`, only grants whose `next_review_at` has passed (by the server's clock). " +
@@ -130,12 +148,11 @@ func (d *accessGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					},
 				},
 			},
-		},
+		}, grantFilters("Only grants with this status: "+quotedList(apiv1.GrantStatuses)+".", apiv1.GrantStatuses...),
+			func(f stringFilter) schema.Attribute {
+				return schema.StringAttribute{Optional: true, MarkdownDescription: f.description, Validators: f.validators}
+			}),
 	}
-}
-
-func (d *accessGrantsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *accessGrantsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -144,15 +161,11 @@ func (d *accessGrantsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	grants, err := d.data.client.ListAccessGrants(ctx, client.ListAccessGrantsOptions{
-		PrincipalType: cfg.PrincipalType.ValueString(),
-		PrincipalID:   cfg.PrincipalID.ValueString(),
-		Role:          cfg.Role.ValueString(),
-		Status:        cfg.Status.ValueString(),
-		ReviewOverdue: cfg.ReviewOverdue.ValueBool(),
-	})
+	opts := cfg.options()
+	opts.ReviewOverdue = cfg.ReviewOverdue.ValueBool()
+	grants, err := d.data.client.ListAccessGrants(ctx, opts)
 	if err != nil {
-		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate access grants", scope: apiv1.ScopeAccessRead}.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(accessGrants.listOp().diagnostics(err, nil)...)
 		return
 	}
 	now := d.data.clock.Now()

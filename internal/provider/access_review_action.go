@@ -20,9 +20,9 @@ var (
 	_ action.ActionWithConfigure = (*accessReviewAction)(nil)
 )
 
-var opReviewGrant = operation{verb: "review", object: "Keymate access grant", scope: "access:write"}
-
-func newAccessReviewAction() action.Action { return &accessReviewAction{} }
+func newAccessReviewAction() action.Action {
+	return &accessReviewAction{actionBase{typeName: "access_review"}}
+}
 
 type accessReviewAction struct{ actionBase }
 
@@ -31,10 +31,6 @@ type accessReviewActionModel struct {
 	Reviewer types.String `tfsdk:"reviewer"`
 	Decision types.String `tfsdk:"decision"`
 	Comment  types.String `tfsdk:"comment"`
-}
-
-func (a *accessReviewAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_access_review"
 }
 
 func (a *accessReviewAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
@@ -68,8 +64,7 @@ func (a *accessReviewAction) Schema(_ context.Context, _ action.SchemaRequest, r
 
 func (a *accessReviewAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg accessReviewActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !a.configured(&resp.Diagnostics) {
+	if !a.config(ctx, req, resp, &cfg) {
 		return
 	}
 	id := cfg.GrantID.ValueString()
@@ -77,7 +72,7 @@ func (a *accessReviewAction) Invoke(ctx context.Context, req action.InvokeReques
 	g, err := a.data.client.ReviewAccessGrant(ctx, id, apiv1.ReviewAccessGrantRequest{
 		Reviewer: cfg.Reviewer.ValueString(), Decision: cfg.Decision.ValueString(), Comment: cfg.Comment.ValueString()})
 	if err != nil {
-		resp.Diagnostics.Append(opReviewGrant.diagnostics(err, map[string]string{"reviewer": "reviewer", "decision": "decision", "comment": "comment"})...)
+		resp.Diagnostics.Append(accessGrants.op("review").diagnostics(err, map[string]string{"reviewer": "reviewer", "decision": "decision", "comment": "comment"})...)
 		return
 	}
 	if cfg.Decision.ValueString() == apiv1.ReviewDecisionRevoke {

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -22,20 +21,33 @@ const actionNote = "\n\nRequires Terraform 1.14 or later. Run it on its own with
 	"(nothing else is planned or applied), or from a resource's `lifecycle { action_trigger { ... } }`. The action fails the " +
 	"run, naming the cause, when the operation fails."
 
-// actionBase is embedded by every action: it holds the provider's data.
+// actionBase is embedded by every action: it holds the action's type name
+// after the provider's ("api_key_rotate") and the provider's data, and gives
+// the action its Metadata and Configure.
 type actionBase struct {
-	data *providerData
+	typeName string
+	data     *providerData
+}
+
+func (a *actionBase) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + a.typeName
 }
 
 func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
-// configured reports whether the provider is configured, adding an error
-// when it is not (an action can only run with a configured provider).
-func (a *actionBase) configured(diags *diag.Diagnostics) bool {
+// config reads the action's configuration into cfg and reports whether the
+// action can run: the configuration was read and the provider is configured
+// (an error says when it is not: an action can only run with a configured
+// provider).
+func (a *actionBase) config(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse, cfg any) bool {
+	resp.Diagnostics.Append(req.Config.Get(ctx, cfg)...)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
 	if a.data == nil {
-		diags.AddError("Keymate provider not configured",
+		resp.Diagnostics.AddError("Keymate provider not configured",
 			"The action needs the provider's endpoint and API key: set them in the provider block or in the "+
 				envEndpoint+" and "+envAPIKey+" environment variables.")
 	}

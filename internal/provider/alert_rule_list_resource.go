@@ -4,10 +4,8 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -20,19 +18,15 @@ var (
 	_ list.ListResourceWithConfigure = (*alertRuleListResource)(nil)
 )
 
-var opListRules = operation{verb: "list", object: "Keymate alert rules", scope: apiv1.ScopeAlertsRead}
+func newAlertRuleListResource() list.ListResource {
+	return &alertRuleListResource{listBase[apiv1.AlertRule]{kind: alertRules}}
+}
 
-func newAlertRuleListResource() list.ListResource { return &alertRuleListResource{} }
-
-type alertRuleListResource struct{ listBase }
+type alertRuleListResource struct{ listBase[apiv1.AlertRule] }
 
 type alertRuleListModel struct {
 	Severity types.String `tfsdk:"severity"`
 	Metric   types.String `tfsdk:"metric"`
-}
-
-func (l *alertRuleListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_alert_rule"
 }
 
 func (l *alertRuleListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -57,10 +51,9 @@ func (l *alertRuleListResource) ListResourceConfigSchema(_ context.Context, _ li
 }
 
 func (l *alertRuleListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	stream.Results = listObjects(ctx, req, opListRules, func(cfg alertRuleListModel, limit int) ([]apiv1.AlertRule, error) {
-		return l.data.client.ListAlertRules(ctx, client.ListAlertRulesOptions{
-			Severity: cfg.Severity.ValueString(), Metric: cfg.Metric.ValueString(), Limit: limit})
-	}, keepAll[apiv1.AlertRule], func(rule apiv1.AlertRule) list.ListResult {
-		return listResult(ctx, req, rule.ID, rule.Name, func(m *alertRuleResourceModel) diag.Diagnostics { return m.fromAPI(ctx, &rule) })
-	})
+	stream.Results = listObjects[alertRuleListModel, apiv1.AlertRule, alertRuleResourceModel](ctx, req, l.kind,
+		func(cfg alertRuleListModel, limit int) ([]apiv1.AlertRule, error) {
+			return l.data.client.ListAlertRules(ctx, client.ListAlertRulesOptions{
+				Severity: cfg.Severity.ValueString(), Metric: cfg.Metric.ValueString(), Limit: limit})
+		})
 }

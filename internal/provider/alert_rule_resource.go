@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
@@ -50,19 +51,20 @@ var alertRuleFields = map[string]string{
 	"renotify_interval": "renotify_interval", "labels": "labels",
 }
 
-// Operations of this resource, for error messages.
-var (
-	opCreateRule = operation{verb: "create", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
-	opReadRule   = operation{verb: "read", object: "Keymate alert rule", scope: apiv1.ScopeAlertsRead}
-	opUpdateRule = operation{verb: "update", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
-	opDeleteRule = operation{verb: "delete", object: "Keymate alert rule", scope: apiv1.ScopeAlertsWrite}
-)
-
-func newAlertRuleResource() resource.Resource { return &alertRuleResource{} }
-
-type alertRuleResource struct {
-	data *providerData
+// alertRules are the alert rules.
+var alertRules = objectKind[apiv1.AlertRule]{
+	typeName: "alert_rule", object: "alert rule", idPrefix: "ar_", collection: apiv1.CollectionAlertRules,
+	readScope: apiv1.ScopeAlertsRead, writeScope: apiv1.ScopeAlertsWrite, removeVerb: "delete", fields: alertRuleFields,
+	id:   func(rule *apiv1.AlertRule) string { return rule.ID },
+	name: func(rule *apiv1.AlertRule) string { return rule.Name },
+	get:  (*client.Client).GetAlertRule, refresh: (*client.Client).RefreshAlertRule, remove: (*client.Client).DeleteAlertRule,
 }
+
+func newAlertRuleResource() resource.Resource {
+	return &alertRuleResource{resourceBase[apiv1.AlertRule]{kind: alertRules}}
+}
+
+type alertRuleResource struct{ resourceBase[apiv1.AlertRule] }
 
 type alertRuleResourceModel struct {
 	ID                     types.String         `tfsdk:"id"`
@@ -82,14 +84,6 @@ type alertConditionModel struct {
 	Operator  types.String         `tfsdk:"operator"`
 	Threshold types.Float64        `tfsdk:"threshold"`
 	Window    customtypes.Duration `tfsdk:"window"`
-}
-
-func (r *alertRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_alert_rule"
-}
-
-func (r *alertRuleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("alert rule", "ar_0123456789abcdef01234567")
 }
 
 // metricCatalogue documents the metric catalogue as a Markdown list.
@@ -211,15 +205,12 @@ func (r *alertRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *alertRuleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{alertRuleValidator{}}
-}
-
-func (r *alertRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	return []resource.ConfigValidator{alertRuleValidator{
+		"a critical rule needs at least one notification channel; an api.error_rate threshold is at most 1"}}
 }
 
 func (r *alertRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	createObject[apiv1.AlertRule](ctx, req, resp, alertRuleCreateRequest, r.data.client.CreateAlertRule, ruleID, opCreateRule, alertRuleFields)
+	createObject(ctx, req, resp, &r.resourceBase, alertRuleCreateRequest, r.data.client.CreateAlertRule)
 }
 
 // alertRuleCreateRequest builds the create request of the planned rule.
@@ -240,16 +231,12 @@ func alertRuleCreateRequest(ctx context.Context, plan alertRuleResourceModel) (a
 	}, diags
 }
 
-func ruleID(rule *apiv1.AlertRule) string { return rule.ID }
-
 func (r *alertRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readObject[apiv1.AlertRule, alertRuleResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAlertRules,
-		r.data.client.RefreshAlertRule, ruleID, nil, opReadRule)
+	readObject[apiv1.AlertRule, alertRuleResourceModel](ctx, req, resp, &r.resourceBase)
 }
 
 func (r *alertRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateObject[apiv1.AlertRule](ctx, req, resp, alertRuleUpdateRequest, r.data.client.UpdateAlertRule, r.data.client.GetAlertRule,
-		ruleID, opUpdateRule, opReadRule, alertRuleFields)
+	updateObject(ctx, req, resp, &r.resourceBase, alertRuleUpdateRequest, r.data.client.UpdateAlertRule)
 }
 
 // alertRuleUpdateRequest builds the merge patch holding the API fields that
@@ -298,15 +285,6 @@ func alertRuleUpdateRequest(ctx context.Context, plan, state alertRuleResourceMo
 		patch.Labels = &planLabels
 	}
 	return patch, patch != (apiv1.UpdateAlertRuleRequest{}), diags
-}
-
-func (r *alertRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opDeleteRule, r.data.client, apiv1.CollectionAlertRules, r.data.client.DeleteAlertRule)
-}
-
-// ImportState takes a rule id or an identity.
-func (r *alertRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the rule into m. Durations are written
@@ -364,15 +342,7 @@ var _ resource.ConfigValidator = alertRuleValidator{}
 // alertRuleValidator checks what involves several attributes: a critical
 // rule needs a notification channel, and an api.error_rate threshold is a
 // fraction.
-type alertRuleValidator struct{}
-
-func (alertRuleValidator) Description(context.Context) string {
-	return "a critical rule needs at least one notification channel; an api.error_rate threshold is at most 1"
-}
-
-func (v alertRuleValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+type alertRuleValidator struct{ fixedDescription }
 
 func (alertRuleValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var severity, metric types.String

@@ -19,11 +19,11 @@ var (
 	_ datasource.DataSourceWithConfigure = (*alertRulesDataSource)(nil)
 )
 
-func newAlertRulesDataSource() datasource.DataSource { return &alertRulesDataSource{} }
-
-type alertRulesDataSource struct {
-	data *providerData
+func newAlertRulesDataSource() datasource.DataSource {
+	return &alertRulesDataSource{dataSourceBase{typeName: "alert_rules"}}
 }
+
+type alertRulesDataSource struct{ dataSourceBase }
 
 type alertRulesDataSourceModel struct {
 	Severity types.String         `tfsdk:"severity"`
@@ -54,10 +54,6 @@ type alertConditionItem struct {
 	Operator  types.String  `tfsdk:"operator"`
 	Threshold types.Float64 `tfsdk:"threshold"`
 	Window    types.String  `tfsdk:"window"`
-}
-
-func (d *alertRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_alert_rules"
 }
 
 func (d *alertRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -118,10 +114,6 @@ func (d *alertRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-func (d *alertRulesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *alertRulesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg alertRulesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -134,7 +126,7 @@ func (d *alertRulesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		Enabled:  cfg.Enabled.ValueBoolPointer(),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(operation{verb: "list", object: "Keymate alert rules", scope: apiv1.ScopeAlertsRead}.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(alertRules.listOp().diagnostics(err, nil)...)
 		return
 	}
 	cfg.Rules = make([]alertRuleItemModel, 0, len(rules))

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,11 +21,11 @@ var (
 	_ datasource.DataSourceWithConfigValidators = (*apiKeyDataSource)(nil)
 )
 
-func newAPIKeyDataSource() datasource.DataSource { return &apiKeyDataSource{} }
-
-type apiKeyDataSource struct {
-	data *providerData
+func newAPIKeyDataSource() datasource.DataSource {
+	return &apiKeyDataSource{lookupBase[apiv1.APIKey]{dataSourceBase{typeName: "api_key"}, apiKeys}}
 }
+
+type apiKeyDataSource struct{ lookupBase[apiv1.APIKey] }
 
 type apiKeyDataSourceModel struct {
 	ID                      types.String `tfsdk:"id"`
@@ -49,10 +47,6 @@ type apiKeyDataSourceModel struct {
 	RevokedAt               types.String `tfsdk:"revoked_at"`
 	Version                 types.Int64  `tfsdk:"version"`
 	RotationOverdue         types.Bool   `tfsdk:"rotation_overdue"`
-}
-
-func (d *apiKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key"
 }
 
 func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -95,37 +89,19 @@ func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 }
 
-func (d *apiKeyDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
-}
-
-func (d *apiKeyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *apiKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg apiKeyDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{verb: "read", object: "Keymate API key", scope: apiv1.ScopeKeysRead}
+	op := d.kind.op("read")
 
 	var key *apiv1.APIKey
 	if !cfg.ID.IsNull() {
-		k, err := d.data.client.GetAPIKey(ctx, cfg.ID.ValueString())
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), op.summary(),
-				fmt.Sprintf("No Keymate API key has id %q. Check the id (it looks like key_...).", cfg.ID.ValueString()))
+		if key = d.readByID(ctx, cfg.ID, &resp.Diagnostics); key == nil {
 			return
 		}
-		if err != nil {
-			resp.Diagnostics.Append(op.diagnostics(err, nil)...)
-			return
-		}
-		key = k
 	} else {
 		keys, err := d.data.client.ListAPIKeys(ctx, client.ListAPIKeysOptions{Name: cfg.Name.ValueString()})
 		if err != nil {

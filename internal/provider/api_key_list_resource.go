@@ -4,10 +4,8 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,20 +19,16 @@ var (
 	_ list.ListResourceWithConfigure = (*apiKeyListResource)(nil)
 )
 
-var opListKeys = operation{verb: "list", object: "Keymate API keys", scope: apiv1.ScopeKeysRead}
+func newAPIKeyListResource() list.ListResource {
+	return &apiKeyListResource{listBase[apiv1.APIKey]{kind: apiKeys}}
+}
 
-func newAPIKeyListResource() list.ListResource { return &apiKeyListResource{} }
-
-type apiKeyListResource struct{ listBase }
+type apiKeyListResource struct{ listBase[apiv1.APIKey] }
 
 type apiKeyListModel struct {
 	Status     types.String `tfsdk:"status"`
 	NamePrefix types.String `tfsdk:"name_prefix"`
 	Scope      types.String `tfsdk:"scope"`
-}
-
-func (l *apiKeyListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key"
 }
 
 func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -66,16 +60,13 @@ func (l *apiKeyListResource) ListResourceConfigSchema(_ context.Context, _ list.
 }
 
 func (l *apiKeyListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	stream.Results = listObjects(ctx, req, opListKeys, func(cfg apiKeyListModel, limit int) ([]apiv1.APIKey, error) {
-		opts := client.ListAPIKeysOptions{Status: cfg.Status.ValueString(), NamePrefix: cfg.NamePrefix.ValueString(),
-			Scope: cfg.Scope.ValueString(), Limit: limit}
-		if opts.Status == "" {
-			opts.Limit = 0 // revoked keys are dropped here, so the API's count is not ours
-		}
-		return l.data.client.ListAPIKeys(ctx, opts)
-	}, func(k apiv1.APIKey) bool {
-		return k.Status != apiv1.KeyStatusRevoked // Read removes a revoked key from state
-	}, func(k apiv1.APIKey) list.ListResult {
-		return listResult(ctx, req, k.ID, k.Name, func(m *apiKeyResourceModel) diag.Diagnostics { return m.fromAPI(ctx, &k) })
-	})
+	stream.Results = listObjects[apiKeyListModel, apiv1.APIKey, apiKeyResourceModel](ctx, req, l.kind,
+		func(cfg apiKeyListModel, limit int) ([]apiv1.APIKey, error) {
+			opts := client.ListAPIKeysOptions{Status: cfg.Status.ValueString(), NamePrefix: cfg.NamePrefix.ValueString(),
+				Scope: cfg.Scope.ValueString()}
+			if opts.Status != "" {
+				opts.Limit = limit // else revoked keys are dropped here, so the API's count is not ours
+			}
+			return l.data.client.ListAPIKeys(ctx, opts)
+		})
 }

@@ -19,10 +19,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 	"github.com/keymate/terraform-provider-keymate/internal/planmodifiers"
@@ -51,20 +53,24 @@ var apiKeyFields = map[string]string{
 	"rotation_grace_period": "rotation_grace_period", "expires_at": "expires_at", "secret": "secret_wo",
 }
 
-// Operations of this resource, for error messages.
-var (
-	opCreateKey = operation{verb: "create", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
-	opReadKey   = operation{verb: "read", object: "Keymate API key", scope: apiv1.ScopeKeysRead}
-	opUpdateKey = operation{verb: "update", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
-	opRotateKey = operation{verb: "rotate", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
-	opRevokeKey = operation{verb: "revoke", object: "Keymate API key", scope: apiv1.ScopeKeysWrite}
-)
-
-func newAPIKeyResource() resource.Resource { return &apiKeyResource{} }
-
-type apiKeyResource struct {
-	data *providerData
+// apiKeys are the API keys, which are revoked rather than deleted. A
+// revoked key is removed from state and cannot be imported; an imported key
+// has no secret in state, as the API returns a secret only when it creates or
+// rotates one.
+var apiKeys = objectKind[apiv1.APIKey]{
+	typeName: "api_key", object: "API key", idPrefix: "key_", collection: apiv1.CollectionAPIKeys,
+	readScope: apiv1.ScopeKeysRead, writeScope: apiv1.ScopeKeysWrite, removeVerb: "revoke", fields: apiKeyFields,
+	id:   func(k *apiv1.APIKey) string { return k.ID },
+	name: func(k *apiv1.APIKey) string { return k.Name },
+	gone: func(k *apiv1.APIKey) bool { return k.Status == apiv1.KeyStatusRevoked },
+	get:  (*client.Client).GetAPIKey, refresh: (*client.Client).RefreshAPIKey, remove: (*client.Client).RevokeAPIKey,
 }
+
+func newAPIKeyResource() resource.Resource {
+	return &apiKeyResource{resourceBase[apiv1.APIKey]{kind: apiKeys}}
+}
+
+type apiKeyResource struct{ resourceBase[apiv1.APIKey] }
 
 type apiKeyResourceModel struct {
 	ID                  types.String         `tfsdk:"id"`
@@ -82,14 +88,6 @@ type apiKeyResourceModel struct {
 	CreatedAt           types.String         `tfsdk:"created_at"`
 	RotatedAt           types.String         `tfsdk:"rotated_at"`
 	NextRotationAt      types.String         `tfsdk:"next_rotation_at"`
-}
-
-func (r *apiKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key"
-}
-
-func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("API key", "key_0123456789abcdef01234567")
 }
 
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -223,10 +221,6 @@ func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigVali
 		// A write-only secret rotates only to a new secret, with secret_wo_version.
 		resourcevalidator.Conflicting(path.MatchRoot("secret_wo"), path.MatchRoot("rotate_when_changed")),
 	}
-}
-
-func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan decides rotations. With prior state it plans a rotation (secret,
@@ -394,25 +388,36 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		// A key with a supplied secret cannot be replaced (a secret once used
 		// is never accepted again), so it is not kept as tainted: the API
 		// answers the next apply's identical create with the key instead.
-		resp.Diagnostics.Append(opCreateKey.diagnostics(err, apiKeyFields)...)
+		resp.Diagnostics.Append(r.kind.op("create").diagnostics(err, apiKeyFields)...)
 		return
 	case err != nil:
-		createFailed(ctx, req.Plan, resp, opCreateKey, err, apiKeyFields)
+		createFailed(ctx, req.Plan, resp, r.kind.op("create"), err, apiKeyFields)
 		return
 	}
-	plan.Secret = types.StringNull()
-	if key.Secret != "" {
-		plan.Secret = types.StringValue(key.Secret)
+	saveKeyWritten(ctx, &resp.State, resp.Identity, resp.Private, &resp.Diagnostics, &plan, key, true)
+}
+
+// saveKeyWritten ends a Create or an Update that wrote key: when it got a
+// new secret (newSecret: a create or a rotation), the secret the API
+// generated, or null for a supplied one, replaces the planned one; the plan
+// becomes the state, and private state records the fingerprint of the key's
+// secret.
+func saveKeyWritten(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateData,
+	diags *diag.Diagnostics, plan *apiKeyResourceModel, key *apiv1.APIKey, newSecret bool) {
+	if newSecret {
+		plan.Secret = types.StringNull()
+		if key.Secret != "" {
+			plan.Secret = types.StringValue(key.Secret)
+		}
 	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, key, key.ID)
-	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
+	saveWritten(ctx, state, identity, diags, plan, key, key.ID)
+	diags.Append(setPrivateJSON(ctx, private, privateFingerprintKey, key.SecretFingerprint)...)
 }
 
 // Read refreshes the key; a key revoked outside Terraform leaves state, so
 // that the plan creates it again.
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readObject[apiv1.APIKey, apiKeyResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionAPIKeys, r.data.client.RefreshAPIKey,
-		func(k *apiv1.APIKey) string { return k.ID }, func(k *apiv1.APIKey) bool { return k.Status == apiv1.KeyStatusRevoked }, opReadKey)
+	readObject[apiv1.APIKey, apiKeyResourceModel](ctx, req, resp, &r.resourceBase)
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -436,24 +441,18 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	rotate := plan.SecretFingerprint.IsUnknown()
 	var key *apiv1.APIKey
 	if changed || !rotate {
-		if key = updated(ctx, id, changed, patch, r.data.client.UpdateAPIKey, r.data.client.GetAPIKey,
-			opUpdateKey, opReadKey, apiKeyFields, &resp.Diagnostics); key == nil {
+		if key = updated(ctx, &r.resourceBase, id, changed, patch, r.data.client.UpdateAPIKey, &resp.Diagnostics); key == nil {
 			return
 		}
 	}
 	if rotate {
 		var err error
 		if key, err = r.data.client.RotateAPIKey(ctx, id, apiv1.RotateAPIKeyRequest{Secret: secretWO.ValueStringPointer()}); err != nil {
-			resp.Diagnostics.Append(opRotateKey.diagnostics(err, apiKeyFields)...)
+			resp.Diagnostics.Append(r.kind.op("rotate").diagnostics(err, apiKeyFields)...)
 			return
 		}
-		plan.Secret = types.StringNull()
-		if key.Secret != "" {
-			plan.Secret = types.StringValue(key.Secret)
-		}
 	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, key, key.ID)
-	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privateFingerprintKey, key.SecretFingerprint)...)
+	saveKeyWritten(ctx, &resp.State, resp.Identity, resp.Private, &resp.Diagnostics, &plan, key, rotate)
 }
 
 // updateRequest builds the merge patch holding only the API fields that
@@ -482,16 +481,6 @@ func updateRequest(ctx context.Context, plan, state apiKeyResourceModel) (patch 
 	patch.ExpiresAt, d = expiresAtPatch(ctx, plan.ExpiresAt, state.ExpiresAt)
 	diags.Append(d...)
 	return patch, changed || patch.ExpiresAt.Set, diags
-}
-
-func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opRevokeKey, r.data.client, apiv1.CollectionAPIKeys, r.data.client.RevokeAPIKey)
-}
-
-// ImportState takes a key id or an identity. The imported state has no secret: the API
-// returns a secret only when it creates or rotates one.
-func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the key into m: every argument the API

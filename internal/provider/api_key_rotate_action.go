@@ -19,17 +19,15 @@ var (
 	_ action.ActionWithConfigure = (*apiKeyRotateAction)(nil)
 )
 
-func newAPIKeyRotateAction() action.Action { return &apiKeyRotateAction{} }
+func newAPIKeyRotateAction() action.Action {
+	return &apiKeyRotateAction{actionBase{typeName: "api_key_rotate"}}
+}
 
 type apiKeyRotateAction struct{ actionBase }
 
 type apiKeyRotateActionModel struct {
 	ID          types.String `tfsdk:"id"`
 	GracePeriod types.String `tfsdk:"grace_period"`
-}
-
-func (a *apiKeyRotateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_key_rotate"
 }
 
 func (a *apiKeyRotateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
@@ -58,14 +56,13 @@ func (a *apiKeyRotateAction) Schema(_ context.Context, _ action.SchemaRequest, r
 
 func (a *apiKeyRotateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg apiKeyRotateActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !a.configured(&resp.Diagnostics) {
+	if !a.config(ctx, req, resp, &cfg) {
 		return
 	}
 	progress(resp, "Rotating Keymate API key %s", cfg.ID.ValueString())
 	key, err := a.data.client.RotateAPIKey(ctx, cfg.ID.ValueString(), apiv1.RotateAPIKeyRequest{GracePeriod: cfg.GracePeriod.ValueStringPointer()})
 	if err != nil {
-		resp.Diagnostics.Append(opRotateKey.diagnostics(err, map[string]string{"grace_period": "grace_period"})...)
+		resp.Diagnostics.Append(apiKeys.op("rotate").diagnostics(err, map[string]string{"grace_period": "grace_period"})...)
 		return
 	}
 	until := "no longer works"

@@ -38,11 +38,11 @@ var auditEventsFields = map[string]string{
 
 var opListAuditEvents = operation{verb: "list", object: "Keymate audit events", scope: apiv1.ScopeAuditRead}
 
-func newAuditEventsDataSource() datasource.DataSource { return &auditEventsDataSource{} }
-
-type auditEventsDataSource struct {
-	data *providerData
+func newAuditEventsDataSource() datasource.DataSource {
+	return &auditEventsDataSource{dataSourceBase{typeName: "audit_events"}}
 }
+
+type auditEventsDataSource struct{ dataSourceBase }
 
 type auditEventsDataSourceModel struct {
 	Since      customtypes.RFC3339 `tfsdk:"since"`
@@ -64,10 +64,6 @@ type auditEventModel struct {
 	ObjectID      types.String `tfsdk:"object_id"`
 	RequestID     types.String `tfsdk:"request_id"`
 	ChangedFields []string     `tfsdk:"changed_fields"`
-}
-
-func (d *auditEventsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_audit_events"
 }
 
 func (d *auditEventsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -146,10 +142,6 @@ func (d *auditEventsDataSource) ValidateConfig(ctx context.Context, req datasour
 			fmt.Sprintf("until (%s) is before since (%s); set until to a later time or leave it out.",
 				cfg.Until.ValueString(), cfg.Since.ValueString()))
 	}
-}
-
-func (d *auditEventsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *auditEventsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

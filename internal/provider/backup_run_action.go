@@ -32,17 +32,13 @@ const (
 	backupProgressEvery  = 15 * time.Second
 )
 
-func newBackupRunAction() action.Action { return &backupRunAction{} }
+func newBackupRunAction() action.Action { return &backupRunAction{actionBase{typeName: "backup_run"}} }
 
 type backupRunAction struct{ actionBase }
 
 type backupRunActionModel struct {
 	ScheduleID types.String `tfsdk:"schedule_id"`
 	Timeout    types.String `tfsdk:"timeout"`
-}
-
-func (a *backupRunAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_backup_run"
 }
 
 func (a *backupRunAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
@@ -68,8 +64,7 @@ func (a *backupRunAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 
 func (a *backupRunAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg backupRunActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !a.configured(&resp.Diagnostics) {
+	if !a.config(ctx, req, resp, &cfg) {
 		return
 	}
 	id := cfg.ScheduleID.ValueString()
@@ -79,7 +74,7 @@ func (a *backupRunAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 	}
 	s, err := a.data.client.GetBackupSchedule(ctx, id)
 	if err != nil {
-		resp.Diagnostics.Append(opReadSchedule.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(backupSchedules.op("read").diagnostics(err, nil)...)
 		return
 	}
 	drill := "without a restore drill (verify_restore is false)"

@@ -26,11 +26,11 @@ var (
 // not set.
 const defaultBackupRunsLimit = 10
 
-func newBackupRunsDataSource() datasource.DataSource { return &backupRunsDataSource{} }
-
-type backupRunsDataSource struct {
-	data *providerData
+func newBackupRunsDataSource() datasource.DataSource {
+	return &backupRunsDataSource{dataSourceBase{typeName: "backup_runs"}}
 }
+
+type backupRunsDataSource struct{ dataSourceBase }
 
 type backupRunsDataSourceModel struct {
 	ScheduleID            types.String         `tfsdk:"schedule_id"`
@@ -51,10 +51,6 @@ type backupRunDataModel struct {
 	RestoreVerified types.Bool   `tfsdk:"restore_verified"`
 	Error           types.String `tfsdk:"error"`
 	File            types.String `tfsdk:"file"`
-}
-
-func (d *backupRunsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_backup_runs"
 }
 
 func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -105,10 +101,6 @@ func (d *backupRunsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				"UTC), even if retention has since pruned its file. Null when no drill has passed."),
 		},
 	}
-}
-
-func (d *backupRunsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *backupRunsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

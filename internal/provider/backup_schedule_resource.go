@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/validators"
 )
@@ -43,18 +44,21 @@ var backupScheduleFields = map[string]string{
 	"destination": "destination", "encrypt": "encrypt", "verify_restore": "verify_restore", "enabled": "enabled",
 }
 
-// Operations of this resource, for error messages.
-var (
-	opCreateSchedule = operation{verb: "create", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
-	opReadSchedule   = operation{verb: "read", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsRead}
-	opUpdateSchedule = operation{verb: "update", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
-	opDeleteSchedule = operation{verb: "delete", object: "Keymate backup schedule", scope: apiv1.ScopeBackupsWrite}
-)
+// backupSchedules are the backup schedules.
+var backupSchedules = objectKind[apiv1.BackupSchedule]{
+	typeName: "backup_schedule", object: "backup schedule", idPrefix: "bs_", collection: apiv1.CollectionBackupSchedules,
+	readScope: apiv1.ScopeBackupsRead, writeScope: apiv1.ScopeBackupsWrite, removeVerb: "delete", fields: backupScheduleFields,
+	id:   func(s *apiv1.BackupSchedule) string { return s.ID },
+	name: func(s *apiv1.BackupSchedule) string { return s.Name },
+	get:  (*client.Client).GetBackupSchedule, refresh: (*client.Client).RefreshBackupSchedule, remove: (*client.Client).DeleteBackupSchedule,
+}
 
-func newBackupScheduleResource() resource.Resource { return &backupScheduleResource{} }
+func newBackupScheduleResource() resource.Resource {
+	return &backupScheduleResource{resourceBase[apiv1.BackupSchedule]{kind: backupSchedules}}
+}
 
 type backupScheduleResource struct {
-	data *providerData
+	resourceBase[apiv1.BackupSchedule]
 }
 
 type backupScheduleResourceModel struct {
@@ -69,14 +73,6 @@ type backupScheduleResourceModel struct {
 	VerifyRestore types.Bool   `tfsdk:"verify_restore"`
 	Enabled       types.Bool   `tfsdk:"enabled"`
 	CreatedAt     types.String `tfsdk:"created_at"`
-}
-
-func (r *backupScheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_backup_schedule"
-}
-
-func (r *backupScheduleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("backup schedule", "bs_0123456789abcdef01234567")
 }
 
 func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -180,10 +176,6 @@ func (r *backupScheduleResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-func (r *backupScheduleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 // ValidateConfig rejects "all" combined with other kinds in include.
 func (r *backupScheduleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var include types.Set
@@ -215,8 +207,7 @@ func (r *backupScheduleResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 func (r *backupScheduleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	createObject[apiv1.BackupSchedule](ctx, req, resp, backupScheduleCreateRequest, r.data.client.CreateBackupSchedule, scheduleID,
-		opCreateSchedule, backupScheduleFields)
+	createObject(ctx, req, resp, &r.resourceBase, backupScheduleCreateRequest, r.data.client.CreateBackupSchedule)
 }
 
 // backupScheduleCreateRequest builds the create request of the planned
@@ -236,16 +227,12 @@ func backupScheduleCreateRequest(ctx context.Context, plan backupScheduleResourc
 	}, diags
 }
 
-func scheduleID(s *apiv1.BackupSchedule) string { return s.ID }
-
 func (r *backupScheduleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readObject[apiv1.BackupSchedule, backupScheduleResourceModel](ctx, req, resp, r.data.client, apiv1.CollectionBackupSchedules,
-		r.data.client.RefreshBackupSchedule, scheduleID, nil, opReadSchedule)
+	readObject[apiv1.BackupSchedule, backupScheduleResourceModel](ctx, req, resp, &r.resourceBase)
 }
 
 func (r *backupScheduleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	updateObject[apiv1.BackupSchedule](ctx, req, resp, backupScheduleUpdateRequest, r.data.client.UpdateBackupSchedule,
-		r.data.client.GetBackupSchedule, scheduleID, opUpdateSchedule, opReadSchedule, backupScheduleFields)
+	updateObject(ctx, req, resp, &r.resourceBase, backupScheduleUpdateRequest, r.data.client.UpdateBackupSchedule)
 }
 
 // backupScheduleUpdateRequest builds the merge patch holding only the API
@@ -280,15 +267,6 @@ func backupScheduleUpdateRequest(ctx context.Context, plan, state backupSchedule
 		patch.Include, changed = &planInclude, true
 	}
 	return patch, changed, diags
-}
-
-func (r *backupScheduleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteByID(ctx, req, resp, opDeleteSchedule, r.data.client, apiv1.CollectionBackupSchedules, r.data.client.DeleteBackupSchedule)
-}
-
-// ImportState takes a schedule id or an identity.
-func (r *backupScheduleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
 }
 
 // fromAPI copies the API's view of the schedule into m. The volatile fields

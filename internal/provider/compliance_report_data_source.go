@@ -25,11 +25,11 @@ const defaultMinSeverity = controls.Warning
 
 var opGetComplianceReport = operation{verb: "read", object: "Keymate compliance report", scope: apiv1.ScopeComplianceRead}
 
-func newComplianceReportDataSource() datasource.DataSource { return &complianceReportDataSource{} }
-
-type complianceReportDataSource struct {
-	data *providerData
+func newComplianceReportDataSource() datasource.DataSource {
+	return &complianceReportDataSource{dataSourceBase{typeName: "compliance_report"}}
 }
+
+type complianceReportDataSource struct{ dataSourceBase }
 
 type complianceReportDataSourceModel struct {
 	MinSeverity types.String             `tfsdk:"min_severity"`
@@ -65,10 +65,6 @@ type complianceControlModel struct {
 	Guide       types.String `tfsdk:"guide"`
 	Remediation types.String `tfsdk:"remediation"`
 	Findings    types.Int64  `tfsdk:"findings"`
-}
-
-func (d *complianceReportDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_compliance_report"
 }
 
 func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -143,10 +139,6 @@ func (d *complianceReportDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 		},
 	}
-}
-
-func (d *complianceReportDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *complianceReportDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

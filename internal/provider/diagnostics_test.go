@@ -17,7 +17,7 @@ import (
 func TestOperationDiagnosticsForbiddenNamesScopeAndRequestID(t *testing.T) {
 	err := &client.APIError{StatusCode: 403, Code: apiv1.CodeForbidden, Message: "missing scope keys:write",
 		RequestID: "req_42", Method: "POST", Path: "/v1/api-keys/key_1/rotate"}
-	diags := opRotateKey.diagnostics(err, apiKeyFields)
+	diags := apiKeys.op("rotate").diagnostics(err, apiKeyFields)
 	if diags.ErrorsCount() != 1 {
 		t.Fatalf("want one error, got %v", diags)
 	}
@@ -47,7 +47,7 @@ func TestOperationDiagnosticsRetryWaitHint(t *testing.T) {
 			[]string{"429", "wait 1m30s", "deadline was 20s away"}},
 	} {
 		err := fmt.Errorf("%w; last attempt: %w", tc.wait, rateLimited)
-		d := opReadKey.diagnostics(err, nil).Errors()[0]
+		d := apiKeys.op("read").diagnostics(err, nil).Errors()[0]
 		for _, want := range tc.want {
 			if !strings.Contains(d.Detail(), want) {
 				t.Errorf("detail %q lacks %q", d.Detail(), want)
@@ -58,7 +58,7 @@ func TestOperationDiagnosticsRetryWaitHint(t *testing.T) {
 
 func TestOperationDiagnosticsUnauthorizedHint(t *testing.T) {
 	err := &client.APIError{StatusCode: 401, Code: apiv1.CodeUnauthorized, Message: "unknown API key", RequestID: "req_1"}
-	d := opReadKey.diagnostics(err, nil).Errors()[0]
+	d := apiKeys.op("read").diagnostics(err, nil).Errors()[0]
 	if !strings.Contains(d.Detail(), "api_key argument or the KEYMATE_API_KEY environment variable") {
 		t.Errorf("401 detail must say how to fix the credentials, got %q", d.Detail())
 	}
@@ -71,7 +71,7 @@ func TestOperationDiagnosticsMapsFieldsToAttributes(t *testing.T) {
 			{Path: "secret", Message: "too short"},
 			{Path: "weird", Message: "not an attribute"},
 		}}
-	diags := opCreateKey.diagnostics(err, apiKeyFields)
+	diags := apiKeys.op("create").diagnostics(err, apiKeyFields)
 	onPath := map[string]string{}
 	var general []diag.Diagnostic
 	for _, d := range diags.Errors() {
@@ -93,7 +93,7 @@ func TestOperationDiagnosticsMapsFieldsToAttributes(t *testing.T) {
 }
 
 func TestOperationDiagnosticsNetworkError(t *testing.T) {
-	d := opCreateKey.diagnostics(errors.New("dial tcp 127.0.0.1:1: connection refused"), nil).Errors()[0]
+	d := apiKeys.op("create").diagnostics(errors.New("dial tcp 127.0.0.1:1: connection refused"), nil).Errors()[0]
 	if !strings.Contains(d.Detail(), "connection refused") || !strings.Contains(d.Detail(), envEndpoint) {
 		t.Errorf("network error detail must carry the cause and point at the endpoint, got %q", d.Detail())
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,40 +23,48 @@ const listResourceNote = "\n\nRequires Terraform 1.14 or later (`terraform query
 	"(`id`), so `terraform query -generate-config-out=generated.tf` writes a resource block and an `import` block per " +
 	"object; applying them adopts the objects with an empty plan. See the guide \"Bringing an existing account under Terraform\"."
 
-// listBase is embedded by every list resource: it holds the provider's data.
-type listBase struct {
+// listBase is embedded by every list resource: it holds the kind of object
+// it lists and the provider's data, and gives the list resource its type
+// name (the resource's) and Configure.
+type listBase[T any] struct {
+	kind objectKind[T]
 	data *providerData
 }
 
-func (l *listBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (l *listBase[T]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + l.kind.typeName
+}
+
+func (l *listBase[T]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	l.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 // listObjects is the List of every list resource: it reads the list block
-// into a C, fetches the objects with fetch (given the configuration and
-// Terraform's limit) and streams a result (see listResult) per object keep
-// accepts, at most req.Limit of them when it is set.
-func listObjects[C, T any](ctx context.Context, req list.ListRequest, op operation, fetch func(cfg C, limit int) ([]T, error),
-	keep func(T) bool, result func(T) list.ListResult) iter.Seq[list.ListResult] {
+// into a C, fetches the objects of kind with fetch (given the configuration
+// and Terraform's limit) and streams a result (see listResult) per object
+// that is not gone, at most req.Limit of them when it is set; M is the
+// resource's model.
+func listObjects[C, T, M any, PM modelOf[T, M]](ctx context.Context, req list.ListRequest, kind objectKind[T],
+	fetch func(cfg C, limit int) ([]T, error)) iter.Seq[list.ListResult] {
 	var cfg C
 	if diags := req.Config.Get(ctx, &cfg); diags.HasError() {
 		return list.ListResultsStreamDiagnostics(diags)
 	}
 	objects, err := fetch(cfg, int(req.Limit))
 	if err != nil {
-		return list.ListResultsStreamDiagnostics(op.diagnostics(err, nil))
+		return list.ListResultsStreamDiagnostics(kind.listOp().diagnostics(err, nil))
 	}
 	return func(push func(list.ListResult) bool) {
 		var n int64
-		for _, o := range objects {
-			if !keep(o) {
-				continue
+		for i := range objects {
+			if kind.isGone(&objects[i]) {
+				continue // Read would remove it from state
 			}
 			if req.Limit > 0 && n == req.Limit {
 				return
 			}
 			n++
-			if !push(result(o)) {
+			if !push(listResult[T, M, PM](ctx, req, kind, &objects[i])) {
 				return
 			}
 		}
@@ -68,9 +75,10 @@ func listObjects[C, T any](ctx context.Context, req list.ListRequest, op operati
 // name and, when Terraform asks for it, its resource state. That state starts
 // as ImportState leaves it (only the id set, every other attribute null),
 // which fromAPI, the mapping the resource's Read uses, then fills in.
-func listResult[M any](ctx context.Context, req list.ListRequest, id, name string, fromAPI func(*M) diag.Diagnostics) list.ListResult {
+func listResult[T, M any, PM modelOf[T, M]](ctx context.Context, req list.ListRequest, kind objectKind[T], obj *T) list.ListResult {
+	id := kind.id(obj)
 	result := req.NewListResult(ctx)
-	result.DisplayName = name
+	result.DisplayName = kind.name(obj)
 	result.Diagnostics.Append(result.Identity.Set(ctx, idIdentityModel{ID: types.StringValue(id)})...)
 	if !req.IncludeResource {
 		return result
@@ -81,10 +89,7 @@ func listResult[M any](ctx context.Context, req list.ListRequest, id, name strin
 	if result.Diagnostics.HasError() {
 		return result
 	}
-	result.Diagnostics.Append(fromAPI(&m)...)
+	result.Diagnostics.Append(PM(&m).fromAPI(ctx, obj)...)
 	result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 	return result
 }
-
-// keepAll keeps every object.
-func keepAll[T any](T) bool { return true }

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,11 +22,11 @@ var (
 )
 
 func newNotificationChannelDataSource() datasource.DataSource {
-	return &notificationChannelDataSource{}
+	return &notificationChannelDataSource{lookupBase[apiv1.NotificationChannel]{dataSourceBase{typeName: "notification_channel"}, notificationChannels}}
 }
 
 type notificationChannelDataSource struct {
-	data *providerData
+	lookupBase[apiv1.NotificationChannel]
 }
 
 type notificationChannelDataSourceModel struct {
@@ -63,10 +61,6 @@ type slackSettingsModel struct {
 type pagerDutySettingsModel struct {
 	EventsURL             types.String `tfsdk:"events_url"`
 	RoutingKeyFingerprint types.String `tfsdk:"routing_key_fingerprint"`
-}
-
-func (d *notificationChannelDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_notification_channel"
 }
 
 func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -134,39 +128,22 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 	}
 }
 
-func (d *notificationChannelDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
-}
-
-func (d *notificationChannelDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *notificationChannelDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg notificationChannelDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	op := d.kind.op("read")
 	var ch *apiv1.NotificationChannel
 	if !cfg.ID.IsNull() {
-		c, err := d.data.client.GetNotificationChannel(ctx, cfg.ID.ValueString())
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), opReadChannel.summary(),
-				fmt.Sprintf("No Keymate notification channel has id %q. Check the id (it looks like nc_...).", cfg.ID.ValueString()))
+		if ch = d.readByID(ctx, cfg.ID, &resp.Diagnostics); ch == nil {
 			return
 		}
-		if err != nil {
-			resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
-			return
-		}
-		ch = c
 	} else {
 		channels, err := d.data.client.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{})
 		if err != nil {
-			resp.Diagnostics.Append(opReadChannel.diagnostics(err, nil)...)
+			resp.Diagnostics.Append(op.diagnostics(err, nil)...)
 			return
 		}
 		var ids []string
@@ -178,11 +155,11 @@ func (d *notificationChannelDataSource) Read(ctx context.Context, req datasource
 		}
 		switch {
 		case len(ids) == 0:
-			resp.Diagnostics.AddAttributeError(path.Root("name"), opReadChannel.summary(),
+			resp.Diagnostics.AddAttributeError(path.Root("name"), op.summary(),
 				fmt.Sprintf("No Keymate notification channel is named %q. Names are matched exactly.", cfg.Name.ValueString()))
 			return
 		case len(ids) > 1:
-			resp.Diagnostics.AddAttributeError(path.Root("name"), opReadChannel.summary(),
+			resp.Diagnostics.AddAttributeError(path.Root("name"), op.summary(),
 				fmt.Sprintf("%d Keymate notification channels are named %q (%s); look the channel up by id instead.",
 					len(ids), cfg.Name.ValueString(), strings.Join(ids, ", ")))
 			return

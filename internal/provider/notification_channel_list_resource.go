@@ -4,10 +4,8 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -20,20 +18,16 @@ var (
 	_ list.ListResourceWithConfigure = (*notificationChannelListResource)(nil)
 )
 
-var opListChannels = operation{verb: "list", object: "Keymate notification channels", scope: apiv1.ScopeChannelsRead}
-
 func newNotificationChannelListResource() list.ListResource {
-	return &notificationChannelListResource{}
+	return &notificationChannelListResource{listBase[apiv1.NotificationChannel]{kind: notificationChannels}}
 }
 
-type notificationChannelListResource struct{ listBase }
+type notificationChannelListResource struct {
+	listBase[apiv1.NotificationChannel]
+}
 
 type notificationChannelListModel struct {
 	Type types.String `tfsdk:"type"`
-}
-
-func (l *notificationChannelListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_notification_channel"
 }
 
 func (l *notificationChannelListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
@@ -54,9 +48,8 @@ func (l *notificationChannelListResource) ListResourceConfigSchema(_ context.Con
 }
 
 func (l *notificationChannelListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	stream.Results = listObjects(ctx, req, opListChannels, func(cfg notificationChannelListModel, limit int) ([]apiv1.NotificationChannel, error) {
-		return l.data.client.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{Type: cfg.Type.ValueString(), Limit: limit})
-	}, keepAll[apiv1.NotificationChannel], func(ch apiv1.NotificationChannel) list.ListResult {
-		return listResult(ctx, req, ch.ID, ch.Name, func(m *notificationChannelResourceModel) diag.Diagnostics { return m.fromAPI(ctx, &ch) })
-	})
+	stream.Results = listObjects[notificationChannelListModel, apiv1.NotificationChannel, notificationChannelResourceModel](ctx, req, l.kind,
+		func(cfg notificationChannelListModel, limit int) ([]apiv1.NotificationChannel, error) {
+			return l.data.client.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{Type: cfg.Type.ValueString(), Limit: limit})
+		})
 }

@@ -60,19 +60,24 @@ var notificationChannelFields = map[string]string{
 	"webhook": "webhook", "slack": "slack", "pagerduty": "pagerduty", "email": "email",
 }
 
-// Operations of this resource, for error messages.
-var (
-	opCreateChannel = operation{verb: "create", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
-	opReadChannel   = operation{verb: "read", object: "Keymate notification channel", scope: apiv1.ScopeChannelsRead}
-	opUpdateChannel = operation{verb: "update", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
-	opDeleteChannel = operation{verb: "delete", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
-	opTestChannel   = operation{verb: "test", object: "Keymate notification channel", scope: apiv1.ScopeChannelsWrite}
-)
+// notificationChannels are the notification channels. An imported channel
+// has no secrets in state: the API never returns them. The next plan shows the
+// configured secrets as an update, which sends them.
+var notificationChannels = objectKind[apiv1.NotificationChannel]{
+	typeName: "notification_channel", object: "notification channel", idPrefix: "nc_", collection: apiv1.CollectionNotificationChannels,
+	readScope: apiv1.ScopeChannelsRead, writeScope: apiv1.ScopeChannelsWrite, removeVerb: "delete", fields: notificationChannelFields,
+	id:   func(ch *apiv1.NotificationChannel) string { return ch.ID },
+	name: func(ch *apiv1.NotificationChannel) string { return ch.Name },
+	get:  (*client.Client).GetNotificationChannel, refresh: (*client.Client).RefreshNotificationChannel,
+	remove: (*client.Client).DeleteNotificationChannel, removeFailed: channelDeleteFailed,
+}
 
-func newNotificationChannelResource() resource.Resource { return &notificationChannelResource{} }
+func newNotificationChannelResource() resource.Resource {
+	return &notificationChannelResource{resourceBase[apiv1.NotificationChannel]{kind: notificationChannels}}
+}
 
 type notificationChannelResource struct {
-	data *providerData
+	resourceBase[apiv1.NotificationChannel]
 }
 
 type notificationChannelResourceModel struct {
@@ -111,14 +116,6 @@ type pagerDutyChannelModel struct {
 
 type emailChannelModel struct {
 	Addresses types.Set `tfsdk:"addresses"`
-}
-
-func (r *notificationChannelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_notification_channel"
-}
-
-func (r *notificationChannelResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("notification channel", "nc_0123456789abcdef01234567")
 }
 
 // secretAttributes returns the schema of a secret argument named name, its
@@ -308,11 +305,8 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 }
 
 func (r *notificationChannelResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{channelSettingsValidator{}}
-}
-
-func (r *notificationChannelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+	return []resource.ConfigValidator{channelSettingsValidator{
+		"exactly the settings object named by type (webhook, slack, pagerduty or email) must be set"}}
 }
 
 // ModifyPlan requires the secret a Slack or a PagerDuty channel cannot work
@@ -399,7 +393,7 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 	}
 	ch, err := r.data.client.CreateNotificationChannel(ctx, body)
 	if err != nil {
-		createFailed(ctx, req.Plan, resp, opCreateChannel, err, notificationChannelFields)
+		createFailed(ctx, req.Plan, resp, r.kind.op("create"), err, notificationChannelFields)
 		return
 	}
 	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, &plan, ch, ch.ID)
@@ -415,8 +409,8 @@ func (r *notificationChannelResource) Read(ctx context.Context, req resource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := getObject(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID, r.data.client.RefreshNotificationChannel)
-	if stopRead(ctx, resp, opReadChannel, err) {
+	ch, err := getObject(ctx, &r.resourceBase, req.Private, state.ID)
+	if stopRead(ctx, resp, r.kind.op("read"), err) {
 		return
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, ch.ID)...)
@@ -449,8 +443,7 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ch := updated(ctx, id, changed, patch, r.data.client.UpdateNotificationChannel, r.data.client.GetNotificationChannel,
-		opUpdateChannel, opReadChannel, notificationChannelFields, &resp.Diagnostics)
+	ch := updated(ctx, &r.resourceBase, id, changed, patch, r.data.client.UpdateNotificationChannel, &resp.Diagnostics)
 	if ch == nil {
 		return
 	}
@@ -559,7 +552,7 @@ func (r *notificationChannelResource) sendTest(ctx context.Context, ch *apiv1.No
 	var diags diag.Diagnostics
 	res, err := r.data.client.TestNotificationChannel(ctx, ch.ID)
 	if err != nil {
-		return opTestChannel.diagnostics(err, nil)
+		return r.kind.op("test").diagnostics(err, nil)
 	}
 	if res.Status != apiv1.TestStatusSucceeded {
 		last := fmt.Sprintf("%d ms", res.LatencyMS)
@@ -575,35 +568,20 @@ func (r *notificationChannelResource) sendTest(ctx context.Context, ch *apiv1.No
 	return diags
 }
 
-func (r *notificationChannelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state notificationChannelResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id, err := objectID(ctx, r.data.client, apiv1.CollectionNotificationChannels, req.Private, state.ID)
-	if err == nil {
-		err = r.data.client.DeleteNotificationChannel(ctx, id)
-	}
+// channelDeleteFailed explains a failed delete (op) of channel id: a 409
+// says which alert rules still notify it and how to free it.
+func channelDeleteFailed(op operation, id string, err error) diag.Diagnostics {
 	var apiErr *client.APIError
-	switch {
-	case err == nil || errors.Is(err, client.ErrNotFound): // already gone is what we want
-	case errors.Is(err, client.ErrConflict) && errors.As(err, &apiErr):
-		resp.Diagnostics.AddError(opDeleteChannel.summary(),
-			fmt.Sprintf("Alert rules still notify channel %s: %s (request id %s).\n\nRemove the channel from their "+
-				"notification_channel_ids first. When the rules are managed by Terraform, reference the channel as "+
-				"keymate_notification_channel.<name>.id so that Terraform updates them before deleting it.",
-				id, apiErr.Message, requestID(apiErr)))
-	default:
-		resp.Diagnostics.Append(opDeleteChannel.diagnostics(err, nil)...)
+	if !errors.Is(err, client.ErrConflict) || !errors.As(err, &apiErr) {
+		return op.diagnostics(err, nil)
 	}
-}
-
-// ImportState takes a channel id or an identity. The imported state has no secrets: the
-// API never returns them. The next plan shows the configured secrets as an
-// update, which sends them.
-func (r *notificationChannelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	var diags diag.Diagnostics
+	diags.AddError(op.summary(),
+		fmt.Sprintf("Alert rules still notify channel %s: %s (request id %s).\n\nRemove the channel from their "+
+			"notification_channel_ids first. When the rules are managed by Terraform, reference the channel as "+
+			"keymate_notification_channel.<name>.id so that Terraform updates them before deleting it.",
+			id, apiErr.Message, requestID(apiErr)))
+	return diags
 }
 
 // fromAPI copies the API's view of the channel into m: the non-secret
@@ -760,15 +738,7 @@ var _ resource.ConfigValidator = channelSettingsValidator{}
 // channelSettingsValidator requires exactly the settings object matching
 // type: an object of another type is an error on that object ("slack
 // settings on a webhook channel"), a missing one an error on type.
-type channelSettingsValidator struct{}
-
-func (channelSettingsValidator) Description(context.Context) string {
-	return "exactly the settings object named by type (webhook, slack, pagerduty or email) must be set"
-}
-
-func (v channelSettingsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+type channelSettingsValidator struct{ fixedDescription }
 
 func (channelSettingsValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var typ types.String

@@ -16,16 +16,14 @@ var (
 	_ action.ActionWithConfigure = (*notificationChannelTestAction)(nil)
 )
 
-func newNotificationChannelTestAction() action.Action { return &notificationChannelTestAction{} }
+func newNotificationChannelTestAction() action.Action {
+	return &notificationChannelTestAction{actionBase{typeName: "notification_channel_test"}}
+}
 
 type notificationChannelTestAction struct{ actionBase }
 
 type notificationChannelTestActionModel struct {
 	ID types.String `tfsdk:"id"`
-}
-
-func (a *notificationChannelTestAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_notification_channel_test"
 }
 
 func (a *notificationChannelTestAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
@@ -44,15 +42,14 @@ func (a *notificationChannelTestAction) Schema(_ context.Context, _ action.Schem
 
 func (a *notificationChannelTestAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var cfg notificationChannelTestActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !a.configured(&resp.Diagnostics) {
+	if !a.config(ctx, req, resp, &cfg) {
 		return
 	}
 	id := cfg.ID.ValueString()
 	progress(resp, "Sending a test notification through Keymate notification channel %s", id)
 	res, err := a.data.client.TestNotificationChannel(ctx, id)
 	if err != nil {
-		resp.Diagnostics.Append(opTestChannel.diagnostics(err, nil)...)
+		resp.Diagnostics.Append(notificationChannels.op("test").diagnostics(err, nil)...)
 		return
 	}
 	if res.Status != apiv1.TestStatusSucceeded {

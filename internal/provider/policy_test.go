@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/customtypes"
 )
@@ -129,7 +130,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			r := &apiKeyResource{data: &providerData{policy: policyWarn}}
+			r := &apiKeyResource{resourceBase[apiv1.APIKey]{kind: apiKeys, data: &providerData{policy: policyWarn}}}
 			r.checkGuide(t.Context(), tc.key, &diags)
 			if diags.ErrorsCount() != 0 || diags.WarningsCount() != len(tc.want) {
 				t.Fatalf("got %v, want %d warnings", diags, len(tc.want))
@@ -142,7 +143,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 					t.Errorf("unexpected diagnostic %q (want controls %v)", d.Summary(), tc.want)
 				}
 			}
-			off := &apiKeyResource{data: &providerData{policy: policyOff}}
+			off := &apiKeyResource{resourceBase[apiv1.APIKey]{kind: apiKeys, data: &providerData{policy: policyOff}}}
 			diags = nil
 			off.checkGuide(t.Context(), tc.key, &diags)
 			if len(diags) != 0 {

@@ -34,26 +34,6 @@ func stopRead(ctx context.Context, resp *resource.ReadResponse, op operation, er
 	return true
 }
 
-// deleteByID is the Delete of a resource of collection (apiv1.Collection*)
-// whose object is deleted (or revoked) by id with del; the id is objectID's.
-// An object already gone (404) is what Delete wants, so it is no error; any
-// other error becomes op's diagnostics.
-func deleteByID(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse, op operation,
-	c *client.Client, collection string, del func(ctx context.Context, id string) error) {
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	objID, err := objectID(ctx, c, collection, req.Private, id)
-	if err == nil {
-		err = del(ctx, objID)
-	}
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		resp.Diagnostics.Append(op.diagnostics(err, nil)...)
-	}
-}
-
 // privatePendingCreateKey names the private-state entry of a resource whose
 // create reached the API but whose answer was lost: the Idempotency-Key the
 // create carried (see createFailed).
@@ -115,14 +95,14 @@ func objectID(ctx context.Context, c *client.Client, collection string, private 
 	return created.ObjectID, nil
 }
 
-// getObject reads a resource's object with get, by the id objectID returns.
-func getObject[T any](ctx context.Context, c *client.Client, collection string, private privateData, id types.String,
-	get func(context.Context, string) (*T, error)) (*T, error) {
-	objID, err := objectID(ctx, c, collection, private, id)
+// getObject reads a resource's object for its Read (the kind's refresh), by
+// the id objectID returns.
+func getObject[T any](ctx context.Context, r *resourceBase[T], private privateData, id types.String) (*T, error) {
+	objID, err := objectID(ctx, r.data.client, r.kind.collection, private, id)
 	if err != nil {
 		return nil, err
 	}
-	return get(ctx, objID)
+	return r.kind.refresh(r.data.client, ctx, objID)
 }
 
 // setReadState writes the state a Read built, unless it equals read, the
@@ -141,23 +121,22 @@ func setReadState[M any](ctx context.Context, resp *resource.ReadResponse, read,
 
 // updated returns the API's view of a resource's object after its Update:
 // the answer of update when the plan changes what the API stores (changed),
-// else the object as get reads it (only Terraform-side attributes changed,
-// such as send_test_on_apply). A failure is added to diags, as opUpdate's or
-// opRead's, and returns nil.
-func updated[P, T any](ctx context.Context, id string, changed bool, patch P,
-	update func(context.Context, string, P) (*T, error), get func(context.Context, string) (*T, error),
-	opUpdate, opRead operation, fields map[string]string, diags *diag.Diagnostics) *T {
+// else the object as the kind's get reads it (only Terraform-side attributes
+// changed, such as send_test_on_apply). A failure is added to diags and
+// returns nil.
+func updated[T, P any](ctx context.Context, r *resourceBase[T], id string, changed bool, patch P,
+	update func(context.Context, string, P) (*T, error), diags *diag.Diagnostics) *T {
 	if changed {
 		obj, err := update(ctx, id, patch)
 		if err != nil {
-			diags.Append(opUpdate.diagnostics(err, fields)...)
+			diags.Append(r.kind.op("update").diagnostics(err, r.kind.fields)...)
 			return nil
 		}
 		return obj
 	}
-	obj, err := get(ctx, id)
+	obj, err := r.kind.get(r.data.client, ctx, id)
 	if err != nil {
-		diags.Append(opRead.diagnostics(err, nil)...)
+		diags.Append(r.kind.op("read").diagnostics(err, nil)...)
 		return nil
 	}
 	return obj
@@ -190,8 +169,7 @@ type modelOf[T, M any] interface {
 // createObject is such a resource's Create: the body built from the plan
 // with build, sent with create; a failure goes through createFailed.
 func createObject[T, M, B any, PM modelOf[T, M]](ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse,
-	build func(context.Context, M) (B, diag.Diagnostics), create func(context.Context, B) (*T, error), id func(*T) string,
-	op operation, fields map[string]string) {
+	r *resourceBase[T], build func(context.Context, M) (B, diag.Diagnostics), create func(context.Context, B) (*T, error)) {
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -203,19 +181,18 @@ func createObject[T, M, B any, PM modelOf[T, M]](ctx context.Context, req resour
 	}
 	obj, err := create(ctx, body)
 	if err != nil {
-		createFailed(ctx, req.Plan, resp, op, err, fields)
+		createFailed(ctx, req.Plan, resp, r.kind.op("create"), err, r.kind.fields)
 		return
 	}
-	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, id(obj))
+	saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, r.kind.id(obj))
 }
 
 // readObject is a resource's Read: the object of the state's id (objectID)
-// read with get. It leaves state when it is gone (404), or when gone says so
-// (a revoked key or grant), so that the plan creates it again; otherwise
-// fromAPI refreshes the state, which is written only when it changed.
-func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse,
-	c *client.Client, collection string, get func(context.Context, string) (*T, error), id func(*T) string, gone func(*T) bool,
-	op operation) {
+// read with getObject. It leaves state when it is gone (404), or when the
+// kind says so (a revoked key or grant), so that the plan creates it again;
+// otherwise fromAPI refreshes the state, which is written only when it
+// changed.
+func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, r *resourceBase[T]) {
 	var state M
 	var stateID types.String
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -223,12 +200,12 @@ func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, err := getObject(ctx, c, collection, req.Private, stateID, get)
-	if stopRead(ctx, resp, op, err) {
+	obj, err := getObject(ctx, r, req.Private, stateID)
+	if stopRead(ctx, resp, r.kind.op("read"), err) {
 		return
 	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id(obj))...)
-	if gone != nil && gone(obj) {
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.kind.id(obj))...)
+	if r.kind.isGone(obj) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -240,9 +217,8 @@ func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.Re
 // updateObject is such a resource's Update: the merge patch that build makes
 // of plan and state goes through updated, and the answer becomes the state.
 func updateObject[T, M, P any, PM modelOf[T, M]](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
-	build func(ctx context.Context, plan, state M) (P, bool, diag.Diagnostics),
-	update func(context.Context, string, P) (*T, error), get func(context.Context, string) (*T, error), id func(*T) string,
-	opUpdate, opRead operation, fields map[string]string) {
+	r *resourceBase[T], build func(ctx context.Context, plan, state M) (P, bool, diag.Diagnostics),
+	update func(context.Context, string, P) (*T, error)) {
 	var plan, state M
 	var stateID types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -255,7 +231,7 @@ func updateObject[T, M, P any, PM modelOf[T, M]](ctx context.Context, req resour
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	if obj := updated(ctx, stateID.ValueString(), changed, patch, update, get, opUpdate, opRead, fields, &resp.Diagnostics); obj != nil {
-		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, id(obj))
+	if obj := updated(ctx, r, stateID.ValueString(), changed, patch, update, &resp.Diagnostics); obj != nil {
+		saveWritten(ctx, &resp.State, resp.Identity, &resp.Diagnostics, PM(&plan), obj, r.kind.id(obj))
 	}
 }

@@ -8,11 +8,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/schedule"
 )
 
-// The validators in this file apply a rule of internal/apiv1, the function
-// the Keymate server validates the same field with, so that what plans is
-// never refused for it and what the API accepts can be configured.
+// The validators in this file apply a rule of internal/apiv1 or
+// internal/schedule, the function the Keymate server validates the same field
+// with, so that what plans is never refused for it and what the API accepts
+// can be configured.
 
 var _ validator.String = apiRule{}
 
@@ -97,4 +99,24 @@ func HeaderName() validator.String {
 func HeaderValue() validator.String {
 	return apiRule{summary: "Invalid header value",
 		description: "value must not contain line breaks or NUL", check: apiv1.CheckHeaderValue}
+}
+
+// Cron checks that a string is a standard 5-field cron expression, such as
+// "0 3 * * *", with the parser the Keymate server uses (schedule.CheckCron),
+// so that plan and API accept exactly the same expressions.
+func Cron() validator.String {
+	return apiRule{summary: "Invalid cron expression",
+		description: "value must be a 5-field cron expression \"minute hour day-of-month month day-of-week\", such as \"0 3 * * *\"",
+		check:       schedule.CheckCron}
+}
+
+// Timezone checks that a string is an IANA time zone name such as "UTC" or
+// "Europe/Berlin", as the Keymate server resolves it (schedule.LoadTimezone,
+// with the time zone database built in).
+func Timezone() validator.String {
+	return apiRule{summary: "Invalid time zone", description: "value must be an IANA time zone name such as \"UTC\" or \"Europe/Berlin\"",
+		check: func(s string) error {
+			_, err := schedule.LoadTimezone(s)
+			return err
+		}}
 }
