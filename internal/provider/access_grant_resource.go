@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*accessGrantResource)(nil)
 	_ resource.ResourceWithImportState = (*accessGrantResource)(nil)
 	_ resource.ResourceWithIdentity    = (*accessGrantResource)(nil)
+	_ apiModel[apiv1.AccessGrant]      = (*accessGrantResourceModel)(nil)
 )
 
 // accessGrantFields maps API request fields to the attributes that set them,

@@ -38,6 +38,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*alertRuleResource)(nil)
 	_ resource.ResourceWithImportState      = (*alertRuleResource)(nil)
 	_ resource.ResourceWithIdentity         = (*alertRuleResource)(nil)
+	_ apiModel[apiv1.AlertRule]             = (*alertRuleResourceModel)(nil)
 )
 
 // channelIDPattern is what a notification channel id looks like.

@@ -38,6 +38,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
 	_ resource.ResourceWithIdentity         = (*apiKeyResource)(nil)
+	_ apiModel[apiv1.APIKey]                = (*apiKeyResourceModel)(nil)
 )
 
 // privateFingerprintKey names the private-state entry holding the fingerprint

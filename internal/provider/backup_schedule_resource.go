@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*backupScheduleResource)(nil)
 	_ resource.ResourceWithImportState    = (*backupScheduleResource)(nil)
 	_ resource.ResourceWithIdentity       = (*backupScheduleResource)(nil)
+	_ apiModel[apiv1.BackupSchedule]      = (*backupScheduleResourceModel)(nil)
 )
 
 // backupScheduleFields maps API request fields to the attributes that set

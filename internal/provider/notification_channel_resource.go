@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithImportState      = (*notificationChannelResource)(nil)
 	_ resource.ResourceWithIdentity         = (*notificationChannelResource)(nil)
+	_ apiModel[apiv1.NotificationChannel]   = (*notificationChannelResourceModel)(nil)
 )
 
 // privateChannelFingerprintsKey names the private-state entry holding, per
