@@ -25,17 +25,28 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// format is what a custom string type holds: how to read a value, when two
-// read values mean the same, and how to report one that does not read.
-type format interface {
-	// name names the type, as in "customtypes.DurationType".
-	name() string
-	// equal reports whether a and b, both written in the format, mean the
-	// same; ok is false when either does not read.
-	equal(a, b string) (same, ok bool)
-	// check returns nil when s reads, else the summary and detail of the
-	// error on the attribute at path.
-	check(path, s string) (summary, detail string, bad bool)
+// format is what a custom string type holds (F of Type[F] and String[F]).
+type format interface{ spec() formatSpec }
+
+// formatSpec describes a format: the type's name, as in
+// "customtypes.DurationType"; what a value means (meaning: the same, by ==,
+// for every spelling of one value; an error when it does not read); and the
+// error on a value that does not read: its summary, and its detail as a
+// format of the attribute's path and the value.
+type formatSpec struct {
+	name            string
+	meaning         func(string) (any, error)
+	summary, detail string
+}
+
+// NewValue returns a known value of V (Duration or RFC3339) holding s.
+func NewValue[V ~struct{ basetypes.StringValue }](s string) V {
+	return V{StringValue: basetypes.NewStringValue(s)}
+}
+
+// NewNull returns a null value of V (Duration or RFC3339).
+func NewNull[V ~struct{ basetypes.StringValue }]() V {
+	return V{StringValue: basetypes.NewStringNull()}
 }
 
 // Type is the attribute type of values in format F.
@@ -58,7 +69,7 @@ var (
 // String returns a human-readable name of the type.
 func (t Type[F]) String() string {
 	var f F
-	return f.name()
+	return f.spec().name
 }
 
 // ValueType returns the value type of this type.
@@ -109,8 +120,11 @@ func (v String[F]) StringSemanticEquals(_ context.Context, newValuable basetypes
 		return false, diags
 	}
 	var f F
-	if same, ok := f.equal(v.ValueString(), other.ValueString()); ok {
-		return same, diags
+	meaning := f.spec().meaning
+	a, errA := meaning(v.ValueString())
+	b, errB := meaning(other.ValueString())
+	if errA == nil && errB == nil {
+		return a == b, diags
 	}
 	return v.ValueString() == other.ValueString(), diags
 }
@@ -122,7 +136,8 @@ func (v String[F]) ValidateAttribute(_ context.Context, req xattr.ValidateAttrib
 		return
 	}
 	var f F
-	if summary, detail, bad := f.check(req.Path.String(), v.ValueString()); bad {
-		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
+	spec := f.spec()
+	if _, err := spec.meaning(v.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, spec.summary, fmt.Sprintf(spec.detail, req.Path.String(), v.ValueString()))
 	}
 }

@@ -13,59 +13,47 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-func TestDurationSemanticEquals(t *testing.T) {
-	ctx := context.Background()
-	tests := []struct {
-		a, b string
+// TestSemanticEquals proves that spellings of one duration or one instant
+// are semantically equal, whatever the unit or zone, and that values that do
+// not read are equal only when identical.
+func TestSemanticEquals(t *testing.T) {
+	type value = basetypes.StringValuableWithSemanticEquals
+	dur := func(s string) value { return NewValue[Duration](s) }
+	at := func(s string) value { return NewValue[RFC3339](s) }
+	for _, tc := range []struct {
+		a, b value
 		want bool
 	}{
-		{"24h", "24h0m0s", true},
-		{"1440m", "24h", true},
-		{"86400s", "24h0m0s", true},
-		{"0s", "0", true},
-		{"24h", "25h", false},
-		{"1h", "bogus", false},
-		{"bogus", "bogus", true},
-	}
-	for _, tc := range tests {
-		got, diags := NewDurationValue(tc.a).StringSemanticEquals(ctx, NewDurationValue(tc.b))
+		{dur("24h"), dur("24h0m0s"), true},
+		{dur("1440m"), dur("24h"), true},
+		{dur("86400s"), dur("24h0m0s"), true},
+		{dur("0s"), dur("0"), true},
+		{dur("24h"), dur("25h"), false},
+		{dur("1h"), dur("bogus"), false},
+		{dur("bogus"), dur("bogus"), true},
+		{at("2026-01-01T00:00:00Z"), at("2026-01-01T01:00:00+01:00"), true},
+		{at("2026-01-01T00:00:00.5Z"), at("2025-12-31T19:00:00.500-05:00"), true},
+		{at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00.000Z"), true},
+		{at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:01Z"), false},
+		{at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00+01:00"), false},
+		{at("2026-01-01"), at("2026-01-01T00:00:00Z"), false},
+	} {
+		got, diags := tc.a.StringSemanticEquals(context.Background(), tc.b)
 		if diags.HasError() {
-			t.Fatalf("%q vs %q: %v", tc.a, tc.b, diags)
+			t.Fatalf("%v vs %v: %v", tc.a, tc.b, diags)
 		}
 		if got != tc.want {
-			t.Errorf("%q semantically equals %q = %v, want %v", tc.a, tc.b, got, tc.want)
+			t.Errorf("%v semantically equals %v = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
 
 func TestDurationEqualIsExact(t *testing.T) {
-	if NewDurationValue("24h").Equal(NewDurationValue("1440m")) {
+	if NewValue[Duration]("24h").Equal(NewValue[Duration]("1440m")) {
 		t.Error("Equal must compare the exact string; semantic equality is separate")
 	}
-	if !NewDurationValue("24h").Equal(NewDurationValue("24h")) {
+	if !NewValue[Duration]("24h").Equal(NewValue[Duration]("24h")) {
 		t.Error("identical durations must be Equal")
-	}
-}
-
-func TestRFC3339SemanticEquals(t *testing.T) {
-	ctx := context.Background()
-	tests := []struct {
-		a, b string
-		want bool
-	}{
-		{"2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00", true},
-		{"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000Z", true},
-		{"2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", false},
-		{"2026-01-01", "2026-01-01T00:00:00Z", false},
-	}
-	for _, tc := range tests {
-		got, diags := NewRFC3339Value(tc.a).StringSemanticEquals(ctx, NewRFC3339Value(tc.b))
-		if diags.HasError() {
-			t.Fatalf("%q vs %q: %v", tc.a, tc.b, diags)
-		}
-		if got != tc.want {
-			t.Errorf("%q semantically equals %q = %v, want %v", tc.a, tc.b, got, tc.want)
-		}
 	}
 }
 
@@ -82,7 +70,7 @@ func TestRFC3339TimeValues(t *testing.T) {
 	if !NewRFC3339TimePointerValue(nil).IsNull() {
 		t.Error("nil time must give a null value")
 	}
-	if _, err := Time(NewRFC3339Null()); err == nil {
+	if _, err := Time(NewNull[RFC3339]()); err == nil {
 		t.Error("Time() of a null value must fail")
 	}
 }
@@ -93,14 +81,14 @@ func TestTypesRoundTripTerraformValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !d.Equal(NewDurationValue("1h")) {
+	if !d.Equal(NewValue[Duration]("1h")) {
 		t.Errorf("DurationType.ValueFromTerraform = %v, want Duration 1h", d)
 	}
 	r, err := RFC3339Type{}.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Equal(NewRFC3339Null()) {
+	if !r.Equal(NewNull[RFC3339]()) {
 		t.Errorf("RFC3339Type.ValueFromTerraform(null) = %v, want null RFC3339", r)
 	}
 	if (DurationType{}).Equal(RFC3339Type{}) {
@@ -119,18 +107,18 @@ func TestValuesValidateThemselves(t *testing.T) {
 		v.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: p}, &resp)
 		return resp.Diagnostics
 	}
-	for _, ok := range []xattr.ValidateableAttribute{NewDurationValue("90s"), NewDurationValue("1h30m"), NewDurationNull(),
-		Duration{StringValue: basetypes.NewStringUnknown()}, NewRFC3339Value("2026-06-30T02:00:00.5+02:00"), NewRFC3339Null()} {
+	for _, ok := range []xattr.ValidateableAttribute{NewValue[Duration]("90s"), NewValue[Duration]("1h30m"), NewNull[Duration](),
+		Duration{StringValue: basetypes.NewStringUnknown()}, NewValue[RFC3339]("2026-06-30T02:00:00.5+02:00"), NewNull[RFC3339]()} {
 		if diags := validate(ok); diags.HasError() {
 			t.Errorf("%v: unexpected %v", ok, diags)
 		}
 	}
 	for bad, want := range map[xattr.ValidateableAttribute]string{
-		NewDurationValue("5x"):                 `condition.window: "5x" is not a duration`,
-		NewDurationValue("1 day"):              `condition.window: "1 day" is not a duration`,
-		NewRFC3339Value("next week"):           `condition.window: "next week" is not an RFC 3339 timestamp`,
-		NewRFC3339Value("2026-06-30"):          `"2026-06-30" is not an RFC 3339 timestamp`,
-		NewRFC3339Value("2026-06-30T00:00:00"): `is not an RFC 3339 timestamp`,
+		NewValue[Duration]("5x"):                 `condition.window: "5x" is not a duration`,
+		NewValue[Duration]("1 day"):              `condition.window: "1 day" is not a duration`,
+		NewValue[RFC3339]("next week"):           `condition.window: "next week" is not an RFC 3339 timestamp`,
+		NewValue[RFC3339]("2026-06-30"):          `"2026-06-30" is not an RFC 3339 timestamp`,
+		NewValue[RFC3339]("2026-06-30T00:00:00"): `is not an RFC 3339 timestamp`,
 	} {
 		diags := validate(bad)
 		if diags.ErrorsCount() != 1 || !strings.Contains(diags[0].Detail(), want) {

@@ -2,10 +2,7 @@ package customtypes
 
 import (
 	"errors"
-	"fmt"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 // RFC3339Type is the type of RFC 3339 timestamps such as
@@ -17,25 +14,19 @@ type RFC3339Type = Type[rfc3339Format]
 // "2026-01-01T00:00:00Z").
 type RFC3339 = String[rfc3339Format]
 
-// NewRFC3339Value returns a known RFC3339 holding s.
-func NewRFC3339Value(s string) RFC3339 { return RFC3339{StringValue: basetypes.NewStringValue(s)} }
-
 // NewRFC3339TimeValue returns a known RFC3339 holding t in UTC, formatted with
 // time.RFC3339Nano.
 func NewRFC3339TimeValue(t time.Time) RFC3339 {
-	return NewRFC3339Value(t.UTC().Format(time.RFC3339Nano))
+	return NewValue[RFC3339](t.UTC().Format(time.RFC3339Nano))
 }
 
 // NewRFC3339TimePointerValue returns t as an RFC3339, or a null one when t is nil.
 func NewRFC3339TimePointerValue(t *time.Time) RFC3339 {
 	if t == nil {
-		return NewRFC3339Null()
+		return NewNull[RFC3339]()
 	}
 	return NewRFC3339TimeValue(*t)
 }
-
-// NewRFC3339Null returns a null RFC3339.
-func NewRFC3339Null() RFC3339 { return RFC3339{StringValue: basetypes.NewStringNull()} }
 
 // Time parses an RFC3339 value. It fails for null, unknown or malformed
 // values.
@@ -48,18 +39,12 @@ func Time(v RFC3339) (time.Time, error) {
 
 type rfc3339Format struct{}
 
-func (rfc3339Format) name() string { return "customtypes.RFC3339Type" }
-
-func (rfc3339Format) equal(a, b string) (bool, bool) {
-	ta, errA := time.Parse(time.RFC3339, a)
-	tb, errB := time.Parse(time.RFC3339, b)
-	return ta.Equal(tb), errA == nil && errB == nil
-}
-
-func (rfc3339Format) check(path, s string) (string, string, bool) {
-	if _, err := time.Parse(time.RFC3339, s); err != nil {
-		return "Invalid RFC 3339 timestamp",
-			fmt.Sprintf("%s: %q is not an RFC 3339 timestamp; write it like \"2026-06-30T00:00:00Z\" (date, \"T\", time and a zone such as \"Z\" or \"+02:00\").", path, s), true
-	}
-	return "", "", false
+// spec: an instant means the same in every zone, so it is compared in UTC.
+func (rfc3339Format) spec() formatSpec {
+	return formatSpec{name: "customtypes.RFC3339Type", summary: "Invalid RFC 3339 timestamp",
+		detail: "%s: %q is not an RFC 3339 timestamp; write it like \"2026-06-30T00:00:00Z\" (date, \"T\", time and a zone such as \"Z\" or \"+02:00\").",
+		meaning: func(s string) (any, error) {
+			t, err := time.Parse(time.RFC3339, s)
+			return t.UTC(), err
+		}}
 }

@@ -579,7 +579,7 @@ func grantModel() accessGrantResourceModel {
 		Principal:          principalObject(apiv1.Principal{Type: apiv1.PrincipalTeam, ID: "sre"}),
 		Role:               types.StringValue(apiv1.RoleOperator),
 		Resource:           types.StringValue("alert-rules/*"),
-		ExpiresAt:          customtypes.NewRFC3339Value("2026-06-01T00:00:00Z"),
+		ExpiresAt:          customtypes.NewValue[customtypes.RFC3339]("2026-06-01T00:00:00Z"),
 		Justification:      types.StringValue("on call"),
 		Ticket:             types.StringValue("SEC-1"),
 		ReviewIntervalDays: types.Int64Value(90),
@@ -594,7 +594,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 	state := grantModel()
 
 	plan := grantModel()
-	plan.ExpiresAt = customtypes.NewRFC3339Value("2026-06-01T02:00:00+02:00")
+	plan.ExpiresAt = customtypes.NewValue[customtypes.RFC3339]("2026-06-01T02:00:00+02:00")
 	if patch, changed, _ := accessGrantUpdateRequest(ctx, plan, state); changed {
 		t.Errorf("semantically equal values must not produce a patch: %+v", patch)
 	}
@@ -602,7 +602,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 	plan = grantModel()
 	plan.Role = types.StringValue(apiv1.RoleViewer)
 	plan.Ticket = types.StringValue("")
-	plan.ExpiresAt = customtypes.NewRFC3339Null()
+	plan.ExpiresAt = customtypes.NewNull[customtypes.RFC3339]()
 	patch, changed, _ := accessGrantUpdateRequest(ctx, plan, state)
 	if !changed || patch.Role == nil || *patch.Role != apiv1.RoleViewer || patch.Ticket == nil || *patch.Ticket != "" {
 		t.Errorf("role and ticket changes missing from the patch: %+v", patch)
@@ -615,7 +615,7 @@ func TestAccessGrantUpdateRequest(t *testing.T) {
 	}
 
 	plan = grantModel()
-	plan.ExpiresAt = customtypes.NewRFC3339Value("2026-07-01T00:00:00Z")
+	plan.ExpiresAt = customtypes.NewValue[customtypes.RFC3339]("2026-07-01T00:00:00Z")
 	plan.ReviewIntervalDays = types.Int64Value(30)
 	patch, _, _ = accessGrantUpdateRequest(ctx, plan, state)
 	if patch.ExpiresAt.Value == nil || *patch.ExpiresAt.Value != "2026-07-01T00:00:00Z" {

@@ -306,7 +306,7 @@ func (m *alertRuleResourceModel) fromAPI(ctx context.Context, rule *apiv1.AlertR
 		Window:    durationValue(rule.Condition.Window),
 	}
 	m.NotificationChannelIDs = channels
-	m.RenotifyInterval = customtypes.NewDurationNull()
+	m.RenotifyInterval = customtypes.NewNull[customtypes.Duration]()
 	if rule.RenotifyInterval != "" {
 		m.RenotifyInterval = durationValue(rule.RenotifyInterval)
 	}

@@ -496,9 +496,9 @@ func (m *apiKeyResourceModel) fromAPI(ctx context.Context, key *apiv1.APIKey) di
 	m.Description = types.StringValue(key.Description)
 	m.Scopes = scopes
 	m.RotationDays = types.Int64Value(key.RotationDays)
-	m.RotationGracePeriod = customtypes.NewDurationValue(key.RotationGracePeriod)
+	m.RotationGracePeriod = customtypes.NewValue[customtypes.Duration](key.RotationGracePeriod)
 	if d, err := time.ParseDuration(key.RotationGracePeriod); err == nil {
-		m.RotationGracePeriod = customtypes.NewDurationValue(shortDuration(d))
+		m.RotationGracePeriod = customtypes.NewValue[customtypes.Duration](shortDuration(d))
 	}
 	m.ExpiresAt = customtypes.NewRFC3339TimePointerValue(key.ExpiresAt)
 	m.SecretFingerprint = types.StringValue(key.SecretFingerprint)

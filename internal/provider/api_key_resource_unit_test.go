@@ -124,15 +124,15 @@ func TestUpdateRequestOnlyChangedFields(t *testing.T) {
 			Description:         types.StringValue(""),
 			Scopes:              types.SetValueMust(types.StringType, []attr.Value{types.StringValue("keys:read"), types.StringValue("audit:read")}),
 			RotationDays:        types.Int64Value(90),
-			RotationGracePeriod: customtypes.NewDurationValue("24h"),
-			ExpiresAt:           customtypes.NewRFC3339Value("2026-06-01T00:00:00Z"),
+			RotationGracePeriod: customtypes.NewValue[customtypes.Duration]("24h"),
+			ExpiresAt:           customtypes.NewValue[customtypes.RFC3339]("2026-06-01T00:00:00Z"),
 		}
 	}
 	state := base()
 
 	plan := base()
-	plan.RotationGracePeriod = customtypes.NewDurationValue("1440m")
-	plan.ExpiresAt = customtypes.NewRFC3339Value("2026-06-01T02:00:00+02:00")
+	plan.RotationGracePeriod = customtypes.NewValue[customtypes.Duration]("1440m")
+	plan.ExpiresAt = customtypes.NewValue[customtypes.RFC3339]("2026-06-01T02:00:00+02:00")
 	plan.Scopes = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("audit:read"), types.StringValue("keys:read")})
 	if _, changed, diags := updateRequest(ctx, plan, state); changed || diags.HasError() {
 		t.Errorf("semantically equal values must not produce a patch (changed=%v, %v)", changed, diags)
@@ -140,7 +140,7 @@ func TestUpdateRequestOnlyChangedFields(t *testing.T) {
 
 	plan = base()
 	plan.Name = types.StringValue("ci-2")
-	plan.ExpiresAt = customtypes.NewRFC3339Null()
+	plan.ExpiresAt = customtypes.NewNull[customtypes.RFC3339]()
 	patch, changed, _ := updateRequest(ctx, plan, state)
 	if !changed || patch.Name == nil || *patch.Name != "ci-2" {
 		t.Errorf("name change missing from patch: %+v", patch)

@@ -89,9 +89,9 @@ func shortDuration(d time.Duration) string {
 // form ("5m").
 func durationValue(s string) customtypes.Duration {
 	if d, err := time.ParseDuration(s); err == nil {
-		return customtypes.NewDurationValue(shortDuration(d))
+		return customtypes.NewValue[customtypes.Duration](shortDuration(d))
 	}
-	return customtypes.NewDurationValue(s)
+	return customtypes.NewValue[customtypes.Duration](s)
 }
 
 // quotedList formats values as a comma-separated list of code spans.

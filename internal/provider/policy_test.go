@@ -105,7 +105,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 		m := apiKeyResourceModel{
 			RotationDays: types.Int64Value(days),
 			Scopes:       types.SetValueMust(types.StringType, nil),
-			ExpiresAt:    customtypes.NewRFC3339Null(),
+			ExpiresAt:    customtypes.NewNull[customtypes.RFC3339](),
 		}
 		var elems []attr.Value
 		for _, s := range scopes {
@@ -113,7 +113,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 		}
 		m.Scopes = types.SetValueMust(types.StringType, elems)
 		if expires != "" {
-			m.ExpiresAt = customtypes.NewRFC3339Value(expires)
+			m.ExpiresAt = customtypes.NewValue[customtypes.RFC3339](expires)
 		}
 		return m
 	}

@@ -41,7 +41,7 @@ func (v durationBetween) ValidateString(ctx context.Context, req validator.Strin
 	// A malformed value is reported as a customtypes.Duration reports it
 	// (which attributes of that type have done before any validator runs).
 	var format xattr.ValidateAttributeResponse
-	customtypes.NewDurationValue(s).ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: req.Path}, &format)
+	customtypes.NewValue[customtypes.Duration](s).ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: req.Path}, &format)
 	if resp.Diagnostics.Append(format.Diagnostics...); format.Diagnostics.HasError() {
 		return
 	}
