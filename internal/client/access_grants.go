@@ -30,18 +30,14 @@ type ListAccessGrantsOptions struct {
 
 // CreateAccessGrant creates an access grant (POST /v1/access-grants).
 func (c *Client) CreateAccessGrant(ctx context.Context, req apiv1.CreateAccessGrantRequest) (*apiv1.AccessGrant, error) {
-	var g apiv1.AccessGrant
-	if err := c.do(ctx, http.MethodPost, accessGrantsPath, nil, req, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return send[apiv1.AccessGrant](ctx, c, http.MethodPost, accessGrantsPath, req)
 }
 
 // GetAccessGrant returns one access grant (GET /v1/access-grants/{id});
 // revoked grants are returned with status "revoked", unknown ids yield
 // ErrNotFound.
 func (c *Client) GetAccessGrant(ctx context.Context, id string) (*apiv1.AccessGrant, error) {
-	return c.accessGrantCall(ctx, http.MethodGet, id, nil)
+	return sendTo[apiv1.AccessGrant](ctx, c, http.MethodGet, accessGrantsPath, id, nil)
 }
 
 // RefreshAccessGrant returns the same as GetAccessGrant, coalesced with
@@ -69,33 +65,21 @@ func (c *Client) ListAccessGrants(ctx context.Context, opts ListAccessGrantsOpti
 // UpdateAccessGrant applies a merge patch to an access grant
 // (PATCH /v1/access-grants/{id}).
 func (c *Client) UpdateAccessGrant(ctx context.Context, id string, req apiv1.UpdateAccessGrantRequest) (*apiv1.AccessGrant, error) {
-	return c.accessGrantCall(ctx, http.MethodPatch, id, req)
+	return sendTo[apiv1.AccessGrant](ctx, c, http.MethodPatch, accessGrantsPath, id, req)
 }
 
 // RevokeAccessGrant revokes an access grant (DELETE /v1/access-grants/{id}).
 // The grant stays readable with status "revoked"; a grant that is unknown or
 // already revoked yields ErrNotFound.
 func (c *Client) RevokeAccessGrant(ctx context.Context, id string) error {
-	path, err := objectPath(accessGrantsPath, id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+	return deleteObject(ctx, c, accessGrantsPath, id)
 }
 
 // ReviewAccessGrant records an access review (POST
 // /v1/access-grants/{id}/review) and returns the grant after it: its
 // last_reviewed_at is now, and decision "revoke" has ended it.
 func (c *Client) ReviewAccessGrant(ctx context.Context, id string, req apiv1.ReviewAccessGrantRequest) (*apiv1.AccessGrant, error) {
-	path, err := objectPath(accessGrantsPath, id, "review")
-	if err != nil {
-		return nil, err
-	}
-	var g apiv1.AccessGrant
-	if err := c.do(ctx, http.MethodPost, path, nil, req, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return sendTo[apiv1.AccessGrant](ctx, c, http.MethodPost, accessGrantsPath, id, req, "review")
 }
 
 // ListAccessGrantReviews returns every review of an access grant, newest
@@ -111,23 +95,5 @@ func (c *Client) ListAccessGrantReviews(ctx context.Context, id string) ([]apiv1
 // CheckAccess asks whether a principal may perform an action on a resource
 // (POST /v1/access-checks), by the grants active at the server's now.
 func (c *Client) CheckAccess(ctx context.Context, req apiv1.AccessCheckRequest) (*apiv1.AccessCheckResult, error) {
-	var res apiv1.AccessCheckResult
-	if err := c.do(ctx, http.MethodPost, accessChecksPath, nil, req, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
-}
-
-// accessGrantCall sends method to /v1/access-grants/{id} with body (nil for
-// none) and decodes the grant in the response.
-func (c *Client) accessGrantCall(ctx context.Context, method, id string, body any) (*apiv1.AccessGrant, error) {
-	path, err := objectPath(accessGrantsPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var g apiv1.AccessGrant
-	if err := c.do(ctx, method, path, nil, body, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return send[apiv1.AccessCheckResult](ctx, c, http.MethodPost, accessChecksPath, req)
 }

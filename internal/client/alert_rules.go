@@ -25,25 +25,13 @@ type ListAlertRulesOptions struct {
 
 // CreateAlertRule creates an alert rule (POST /v1/alert-rules).
 func (c *Client) CreateAlertRule(ctx context.Context, req apiv1.CreateAlertRuleRequest) (*apiv1.AlertRule, error) {
-	var rule apiv1.AlertRule
-	if err := c.do(ctx, http.MethodPost, alertRulesPath, nil, req, &rule); err != nil {
-		return nil, err
-	}
-	return &rule, nil
+	return send[apiv1.AlertRule](ctx, c, http.MethodPost, alertRulesPath, req)
 }
 
 // GetAlertRule returns one alert rule (GET /v1/alert-rules/{id}); unknown ids
 // yield ErrNotFound.
 func (c *Client) GetAlertRule(ctx context.Context, id string) (*apiv1.AlertRule, error) {
-	path, err := objectPath(alertRulesPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var rule apiv1.AlertRule
-	if err := c.do(ctx, http.MethodGet, path, nil, nil, &rule); err != nil {
-		return nil, err
-	}
-	return &rule, nil
+	return sendTo[apiv1.AlertRule](ctx, c, http.MethodGet, alertRulesPath, id, nil)
 }
 
 // RefreshAlertRule returns the same as GetAlertRule, coalesced with other
@@ -69,25 +57,13 @@ func (c *Client) ListAlertRules(ctx context.Context, opts ListAlertRulesOptions)
 // UpdateAlertRule applies a merge patch to an alert rule (PATCH
 // /v1/alert-rules/{id}).
 func (c *Client) UpdateAlertRule(ctx context.Context, id string, req apiv1.UpdateAlertRuleRequest) (*apiv1.AlertRule, error) {
-	path, err := objectPath(alertRulesPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var rule apiv1.AlertRule
-	if err := c.do(ctx, http.MethodPatch, path, nil, req, &rule); err != nil {
-		return nil, err
-	}
-	return &rule, nil
+	return sendTo[apiv1.AlertRule](ctx, c, http.MethodPatch, alertRulesPath, id, req)
 }
 
 // DeleteAlertRule deletes an alert rule and its incidents (DELETE
 // /v1/alert-rules/{id}).
 func (c *Client) DeleteAlertRule(ctx context.Context, id string) error {
-	path, err := objectPath(alertRulesPath, id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+	return deleteObject(ctx, c, alertRulesPath, id)
 }
 
 // ListAlertIncidents returns every incident of an alert rule, newest first

@@ -30,25 +30,13 @@ type ListAPIKeysOptions struct {
 // CreateAPIKey creates an API key (POST /v1/api-keys). The returned key holds
 // the secret only when the server generated it.
 func (c *Client) CreateAPIKey(ctx context.Context, req apiv1.CreateAPIKeyRequest) (*apiv1.APIKey, error) {
-	var key apiv1.APIKey
-	if err := c.do(ctx, http.MethodPost, apiKeysPath, nil, req, &key); err != nil {
-		return nil, err
-	}
-	return &key, nil
+	return send[apiv1.APIKey](ctx, c, http.MethodPost, apiKeysPath, req)
 }
 
 // GetAPIKey returns one API key (GET /v1/api-keys/{id}); revoked keys are
 // returned with status "revoked", unknown ids yield ErrNotFound.
 func (c *Client) GetAPIKey(ctx context.Context, id string) (*apiv1.APIKey, error) {
-	path, err := objectPath(apiKeysPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var key apiv1.APIKey
-	if err := c.do(ctx, http.MethodGet, path, nil, nil, &key); err != nil {
-		return nil, err
-	}
-	return &key, nil
+	return sendTo[apiv1.APIKey](ctx, c, http.MethodGet, apiKeysPath, id, nil)
 }
 
 // RefreshAPIKey returns the same as GetAPIKey, coalesced with other reads of
@@ -71,37 +59,17 @@ func (c *Client) ListAPIKeys(ctx context.Context, opts ListAPIKeysOptions) ([]ap
 
 // UpdateAPIKey applies a merge patch to an API key (PATCH /v1/api-keys/{id}).
 func (c *Client) UpdateAPIKey(ctx context.Context, id string, req apiv1.UpdateAPIKeyRequest) (*apiv1.APIKey, error) {
-	path, err := objectPath(apiKeysPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var key apiv1.APIKey
-	if err := c.do(ctx, http.MethodPatch, path, nil, req, &key); err != nil {
-		return nil, err
-	}
-	return &key, nil
+	return sendTo[apiv1.APIKey](ctx, c, http.MethodPatch, apiKeysPath, id, req)
 }
 
 // RotateAPIKey gives an API key a new secret (POST /v1/api-keys/{id}/rotate).
 // The returned key holds the new secret only when the server generated it.
 func (c *Client) RotateAPIKey(ctx context.Context, id string, req apiv1.RotateAPIKeyRequest) (*apiv1.APIKey, error) {
-	path, err := objectPath(apiKeysPath, id, "rotate")
-	if err != nil {
-		return nil, err
-	}
-	var key apiv1.APIKey
-	if err := c.do(ctx, http.MethodPost, path, nil, req, &key); err != nil {
-		return nil, err
-	}
-	return &key, nil
+	return sendTo[apiv1.APIKey](ctx, c, http.MethodPost, apiKeysPath, id, req, "rotate")
 }
 
 // RevokeAPIKey revokes an API key (DELETE /v1/api-keys/{id}). A key that is
 // unknown or already revoked yields ErrNotFound.
 func (c *Client) RevokeAPIKey(ctx context.Context, id string) error {
-	path, err := objectPath(apiKeysPath, id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+	return deleteObject(ctx, c, apiKeysPath, id)
 }

@@ -14,17 +14,13 @@ const backupSchedulesPath = "/v1/backup-schedules"
 
 // CreateBackupSchedule creates a backup schedule (POST /v1/backup-schedules).
 func (c *Client) CreateBackupSchedule(ctx context.Context, req apiv1.CreateBackupScheduleRequest) (*apiv1.BackupSchedule, error) {
-	var s apiv1.BackupSchedule
-	if err := c.do(ctx, http.MethodPost, backupSchedulesPath, nil, req, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return send[apiv1.BackupSchedule](ctx, c, http.MethodPost, backupSchedulesPath, req)
 }
 
 // GetBackupSchedule returns one backup schedule
 // (GET /v1/backup-schedules/{id}); unknown ids yield ErrNotFound.
 func (c *Client) GetBackupSchedule(ctx context.Context, id string) (*apiv1.BackupSchedule, error) {
-	return c.backupScheduleCall(ctx, http.MethodGet, id, nil)
+	return sendTo[apiv1.BackupSchedule](ctx, c, http.MethodGet, backupSchedulesPath, id, nil)
 }
 
 // RefreshBackupSchedule returns the same as GetBackupSchedule, coalesced
@@ -58,17 +54,13 @@ func (c *Client) ListBackupSchedules(ctx context.Context, opts ListBackupSchedul
 // UpdateBackupSchedule applies a merge patch to a backup schedule
 // (PATCH /v1/backup-schedules/{id}).
 func (c *Client) UpdateBackupSchedule(ctx context.Context, id string, req apiv1.UpdateBackupScheduleRequest) (*apiv1.BackupSchedule, error) {
-	return c.backupScheduleCall(ctx, http.MethodPatch, id, req)
+	return sendTo[apiv1.BackupSchedule](ctx, c, http.MethodPatch, backupSchedulesPath, id, req)
 }
 
 // DeleteBackupSchedule deletes a backup schedule
 // (DELETE /v1/backup-schedules/{id}). Its backup files stay where they are.
 func (c *Client) DeleteBackupSchedule(ctx context.Context, id string) error {
-	path, err := objectPath(backupSchedulesPath, id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+	return deleteObject(ctx, c, backupSchedulesPath, id)
 }
 
 // ListBackupRuns returns the runs of a backup schedule, newest first
@@ -89,27 +81,5 @@ func (c *Client) ListBackupRuns(ctx context.Context, scheduleID string, limit in
 // /v1/backup-schedules/{id}/run) and returns the finished run; a run that
 // failed is returned with status "failed" and its error, not as an error.
 func (c *Client) RunBackupNow(ctx context.Context, scheduleID string) (*apiv1.BackupRun, error) {
-	path, err := objectPath(backupSchedulesPath, scheduleID, "run")
-	if err != nil {
-		return nil, err
-	}
-	var run apiv1.BackupRun
-	if err := c.do(ctx, http.MethodPost, path, nil, nil, &run); err != nil {
-		return nil, err
-	}
-	return &run, nil
-}
-
-// backupScheduleCall sends method to /v1/backup-schedules/{id} with body (nil
-// for none) and decodes the schedule in the response.
-func (c *Client) backupScheduleCall(ctx context.Context, method, id string, body any) (*apiv1.BackupSchedule, error) {
-	path, err := objectPath(backupSchedulesPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var s apiv1.BackupSchedule
-	if err := c.do(ctx, method, path, nil, body, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return sendTo[apiv1.BackupRun](ctx, c, http.MethodPost, backupSchedulesPath, scheduleID, nil, "run")
 }

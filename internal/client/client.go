@@ -206,6 +206,35 @@ func objectPath(collection, id string, action ...string) (string, error) {
 	return strings.Join(append([]string{collection, url.PathEscape(id)}, action...), "/"), nil
 }
 
+// send performs method on path with body (nil for none) and returns the
+// answer decoded into a T: the create of every kind and the calls below.
+func send[T any](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+	var out T
+	if err := c.do(ctx, method, path, nil, body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// sendTo is send to the object id of collection, or to action below it
+// ("rotate"): the get, update and operations of every kind.
+func sendTo[T any](ctx context.Context, c *Client, method, collection, id string, body any, action ...string) (*T, error) {
+	path, err := objectPath(collection, id, action...)
+	if err != nil {
+		return nil, err
+	}
+	return send[T](ctx, c, method, path, body)
+}
+
+// deleteObject deletes (or revokes) the object id of collection.
+func deleteObject(ctx context.Context, c *Client, collection, id string) error {
+	path, err := objectPath(collection, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+}
+
 // do performs one logical API call: it sends method path?query with body
 // encoded as JSON (nil = no body), retries as configured and decodes a 2xx
 // response into out (nil = discard). Every endpoint method is built on it.

@@ -21,13 +21,5 @@ func (c *Client) IdempotentCreate(ctx context.Context, collection, idempotencyKe
 	if !slices.Contains(apiv1.Collections, collection) {
 		return nil, fmt.Errorf("idempotent create: unknown collection %q; use one of %s", collection, strings.Join(apiv1.Collections, ", "))
 	}
-	path, err := objectPath(idempotentCreatesPath+"/"+collection, idempotencyKey)
-	if err != nil {
-		return nil, err
-	}
-	var created apiv1.IdempotentCreate
-	if err := c.do(ctx, http.MethodGet, path, nil, nil, &created); err != nil {
-		return nil, err
-	}
-	return &created, nil
+	return sendTo[apiv1.IdempotentCreate](ctx, c, http.MethodGet, idempotentCreatesPath+"/"+collection, idempotencyKey, nil)
 }

@@ -23,25 +23,13 @@ type ListNotificationChannelsOptions struct {
 // /v1/notification-channels). The returned channel holds fingerprints of its
 // secrets, never the secrets.
 func (c *Client) CreateNotificationChannel(ctx context.Context, req apiv1.CreateNotificationChannelRequest) (*apiv1.NotificationChannel, error) {
-	var ch apiv1.NotificationChannel
-	if err := c.do(ctx, http.MethodPost, notificationChannelsPath, nil, req, &ch); err != nil {
-		return nil, err
-	}
-	return &ch, nil
+	return send[apiv1.NotificationChannel](ctx, c, http.MethodPost, notificationChannelsPath, req)
 }
 
 // GetNotificationChannel returns one notification channel (GET
 // /v1/notification-channels/{id}); unknown ids yield ErrNotFound.
 func (c *Client) GetNotificationChannel(ctx context.Context, id string) (*apiv1.NotificationChannel, error) {
-	path, err := objectPath(notificationChannelsPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var ch apiv1.NotificationChannel
-	if err := c.do(ctx, http.MethodGet, path, nil, nil, &ch); err != nil {
-		return nil, err
-	}
-	return &ch, nil
+	return sendTo[apiv1.NotificationChannel](ctx, c, http.MethodGet, notificationChannelsPath, id, nil)
 }
 
 // RefreshNotificationChannel returns the same as GetNotificationChannel,
@@ -64,39 +52,19 @@ func (c *Client) ListNotificationChannels(ctx context.Context, opts ListNotifica
 // (PATCH /v1/notification-channels/{id}). Secret fields left nil keep their
 // stored values.
 func (c *Client) UpdateNotificationChannel(ctx context.Context, id string, req apiv1.UpdateNotificationChannelRequest) (*apiv1.NotificationChannel, error) {
-	path, err := objectPath(notificationChannelsPath, id)
-	if err != nil {
-		return nil, err
-	}
-	var ch apiv1.NotificationChannel
-	if err := c.do(ctx, http.MethodPatch, path, nil, req, &ch); err != nil {
-		return nil, err
-	}
-	return &ch, nil
+	return sendTo[apiv1.NotificationChannel](ctx, c, http.MethodPatch, notificationChannelsPath, id, req)
 }
 
 // DeleteNotificationChannel deletes a notification channel (DELETE
 // /v1/notification-channels/{id}). A channel that alert rules use yields an
 // *APIError with status 409 naming the rules.
 func (c *Client) DeleteNotificationChannel(ctx context.Context, id string) error {
-	path, err := objectPath(notificationChannelsPath, id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+	return deleteObject(ctx, c, notificationChannelsPath, id)
 }
 
 // TestNotificationChannel sends a test notification through a channel and
 // waits for the outcome (POST /v1/notification-channels/{id}/test). A failed
 // delivery is a result with Status "failed", not an error.
 func (c *Client) TestNotificationChannel(ctx context.Context, id string) (*apiv1.ChannelTestResult, error) {
-	path, err := objectPath(notificationChannelsPath, id, "test")
-	if err != nil {
-		return nil, err
-	}
-	var res apiv1.ChannelTestResult
-	if err := c.do(ctx, http.MethodPost, path, nil, nil, &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return sendTo[apiv1.ChannelTestResult](ctx, c, http.MethodPost, notificationChannelsPath, id, nil, "test")
 }
