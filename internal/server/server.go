@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -240,27 +241,13 @@ func withDefaults(cfg Config) Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.RateLimit == 0 {
-		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.RateBurst == 0 {
-		cfg.RateBurst = DefaultRateBurst
-	}
-	if cfg.AuthFailureBurst == 0 {
-		cfg.AuthFailureBurst = DefaultAuthFailureBurst
-	}
-	if cfg.AuthFailureInterval == 0 {
-		cfg.AuthFailureInterval = DefaultAuthFailureInterval
-	}
-	if cfg.AlertEvalInterval == 0 {
-		cfg.AlertEvalInterval = DefaultAlertEvalInterval
-	}
-	if cfg.DeliveryInterval == 0 {
-		cfg.DeliveryInterval = DefaultDeliveryInterval
-	}
-	if cfg.BackupCheckInterval == 0 {
-		cfg.BackupCheckInterval = DefaultBackupCheckInterval
-	}
+	cfg.RateLimit = cmp.Or(cfg.RateLimit, DefaultRateLimit)
+	cfg.RateBurst = cmp.Or(cfg.RateBurst, DefaultRateBurst)
+	cfg.AuthFailureBurst = cmp.Or(cfg.AuthFailureBurst, DefaultAuthFailureBurst)
+	cfg.AuthFailureInterval = cmp.Or(cfg.AuthFailureInterval, DefaultAuthFailureInterval)
+	cfg.AlertEvalInterval = cmp.Or(cfg.AlertEvalInterval, DefaultAlertEvalInterval)
+	cfg.DeliveryInterval = cmp.Or(cfg.DeliveryInterval, DefaultDeliveryInterval)
+	cfg.BackupCheckInterval = cmp.Or(cfg.BackupCheckInterval, DefaultBackupCheckInterval)
 	return cfg
 }
 
