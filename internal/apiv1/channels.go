@@ -69,6 +69,20 @@ func CheckHeaderName(name string) error {
 	return nil
 }
 
+// CheckHeaderNamesDistinct returns nil when no two of names name the same
+// HTTP header. Header names ignore case, so "X-Team" and "x-team" are one
+// header, and a delivery could send only one of their values.
+func CheckHeaderNamesDistinct(names []string) error {
+	seen := map[string]string{}
+	for _, name := range slices.Sorted(slices.Values(names)) {
+		if first, ok := seen[strings.ToLower(name)]; ok {
+			return fmt.Errorf("%q and %q name the same header: header names ignore case", first, name)
+		}
+		seen[strings.ToLower(name)] = name
+	}
+	return nil
+}
+
 // CheckHeaderValue returns nil when v can be a webhook header's value.
 func CheckHeaderValue(v string) error {
 	switch {

@@ -238,6 +238,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 						Validators: []validator.Map{
 							mapvalidator.SizeAtMost(apiv1.MaxWebhookHeaders),
 							mapvalidator.KeysAre(validators.HeaderName()),
+							validators.DistinctHeaderNames(),
 							mapvalidator.ValueStringsAre(validators.HeaderValue()),
 						},
 					},

@@ -2,11 +2,13 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -60,7 +62,7 @@ func decodeJSON(body []byte, dst any) (presence, error) {
 	}
 	w := strictWalker{b: body, given: presence{}}
 	if json.Valid(body) { // else the decoder below names the syntax error
-		if err := w.value(""); err != nil {
+		if err := w.value("", reflect.TypeOf(dst)); err != nil {
 			return nil, err
 		}
 	}
@@ -126,8 +128,10 @@ func invalidUTF8Offset(b []byte) int {
 }
 
 // strictWalker walks a valid JSON text and refuses what encoding/json would
-// decode without a word: an object key given twice (the last would win) and
-// a \u escape of a lone UTF-16 surrogate (it would become U+FFFD). Errors
+// decode without a word: an object key given twice (the last would win; for
+// a struct, whose field names encoding/json matches ignoring case, also in
+// another case) and a \u escape of a lone UTF-16 surrogate (it would become
+// U+FFFD). It follows the Go type each value decodes into, where known. Errors
 // name the field by its path, such as "webhook.headers.X-A". It records the
 // path of every object member it passes in given.
 type strictWalker struct {
@@ -142,13 +146,13 @@ func (w *strictWalker) space() {
 	}
 }
 
-func (w *strictWalker) value(path string) error {
+func (w *strictWalker) value(path string, t reflect.Type) error {
 	w.space()
 	switch w.b[w.i] {
 	case '{':
-		return w.object(path)
+		return w.object(path, t)
 	case '[':
-		return w.array(path)
+		return w.array(path, elemType(t))
 	case '"':
 		_, err := w.string(path, false)
 		return err
@@ -160,9 +164,10 @@ func (w *strictWalker) value(path string) error {
 	}
 }
 
-func (w *strictWalker) object(path string) error {
+func (w *strictWalker) object(path string, t reflect.Type) error {
 	w.i++ // {
 	seen := map[string]bool{}
+	fields := isFieldNames(t)
 	for {
 		w.space()
 		if w.b[w.i] == '}' {
@@ -177,15 +182,19 @@ func (w *strictWalker) object(path string) error {
 		if path != "" {
 			field = path + "." + key
 		}
-		if seen[key] {
+		same := key
+		if fields {
+			same = foldCase(key)
+		}
+		if seen[same] {
 			return errBadRequest("duplicate field %q in the request body; give each field once", field)
 		}
-		seen[key] = true
+		seen[same] = true
 		w.space()
 		w.i++ // :
 		w.space()
 		w.given.give(field, w.b[w.i] == 'n') // null is the only value starting with n
-		if err := w.value(field); err != nil {
+		if err := w.value(field, memberType(t, key)); err != nil {
 			return err
 		}
 		w.space()
@@ -195,7 +204,7 @@ func (w *strictWalker) object(path string) error {
 	}
 }
 
-func (w *strictWalker) array(path string) error {
+func (w *strictWalker) array(path string, elem reflect.Type) error {
 	w.i++ // [
 	for n := 0; ; n++ {
 		w.space()
@@ -203,7 +212,7 @@ func (w *strictWalker) array(path string) error {
 			w.i++
 			return nil
 		}
-		if err := w.value(path + "[" + strconv.Itoa(n) + "]"); err != nil {
+		if err := w.value(path+"["+strconv.Itoa(n)+"]", elem); err != nil {
 			return err
 		}
 		w.space()
@@ -268,4 +277,57 @@ func hex4(b []byte) rune {
 		}
 	}
 	return r
+}
+
+// isFieldNames reports whether the keys of a JSON object decoded into t are
+// struct field names, which encoding/json matches ignoring case: true for a
+// struct and for a type the walker does not know (nil), false for a map or
+// an interface, whose keys stay as written.
+func isFieldNames(t reflect.Type) bool {
+	t = indirect(t)
+	return t == nil || t.Kind() == reflect.Struct
+}
+
+// memberType returns the type the member key of an object decoded into t
+// decodes into, or nil when it is not known (a type that decodes itself).
+func memberType(t reflect.Type, key string) reflect.Type {
+	t = indirect(t)
+	switch {
+	case t == nil || reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()):
+		return nil
+	case t.Kind() == reflect.Map:
+		return t.Elem()
+	case t.Kind() != reflect.Struct:
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			if inner := memberType(f.Type, key); inner != nil {
+				return inner
+			}
+		case name == "-" || !f.IsExported():
+		case strings.EqualFold(cmp.Or(name, f.Name), key):
+			return f.Type
+		}
+	}
+	return nil
+}
+
+// elemType returns the element type of an array decoded into t, or nil.
+func elemType(t reflect.Type) reflect.Type {
+	if t = indirect(t); t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		return t.Elem()
+	}
+	return nil
+}
+
+// indirect returns the type a pointer type points to, through every level.
+func indirect(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }

@@ -245,6 +245,7 @@ func (f *fieldErrors) checkHeaders(headers map[string]string) {
 		}
 		f.check(path, apiv1.CheckHeaderValue(headers[name]))
 	}
+	f.check("webhook.headers", apiv1.CheckHeaderNamesDistinct(slices.Collect(maps.Keys(headers))))
 }
 
 // checkSigningSecret validates a signing secret without echoing it; ""

@@ -40,6 +40,9 @@ func TestBadRequestsNameTheProblem(t *testing.T) {
 		{"rotate short secret", http.MethodPost, "/v1/api-keys/" + id + "/rotate", `{"secret":"too-short"}`, 422, "", []string{"secret"}},
 		{"list bad limit", http.MethodGet, "/v1/api-keys?limit=0&status=gone&cursor=!!", "", 422, "", []string{"limit", "cursor", "status"}},
 		{"audit bad since", http.MethodGet, "/v1/audit-events?since=yesterday", "", 422, "", []string{"since"}},
+		{"one header in two cases", http.MethodPost, "/v1/notification-channels",
+			`{"name":"n","type":"webhook","webhook":{"url":"https://x.example.com","headers":{"X-Team":"a","x-team":"b"}}}`,
+			422, "", []string{"webhook.headers"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +93,9 @@ func TestInvalidUTF8AndDuplicateKeysAre400(t *testing.T) {
 		{"duplicate key on rotate", http.MethodPost, "/v1/api-keys/" + id + "/rotate",
 			`{"secret":"` + strings.Repeat("a", 40) + `","secret":"` + strings.Repeat("b", 40) + `"}`, `duplicate field "secret"`},
 		{"escaped duplicate key", http.MethodPost, "/v1/backup-schedules", `{"name":"n","cron":"0 3 * * *","n\u0061me":"m"}`, `duplicate field "name"`},
+		{"duplicate key in another case", http.MethodPost, "/v1/api-keys", `{"name":"first","NAME":"second","scopes":["keys:read"]}`, `duplicate field "NAME"`},
+		{"nested duplicate key in another case", http.MethodPost, "/v1/access-grants",
+			`{"principal":{"type":"user","id":"a","Id":"b"},"role":"viewer","resource":"*","justification":"j"}`, `duplicate field "principal.Id"`},
 	}
 	before := accountSnapshot(t, inst)
 	for _, tc := range cases {
@@ -295,7 +301,7 @@ func TestRequestsTellAbsentNullAndEmptyApart(t *testing.T) {
 			[]field{{"expires_at", "must be a string, not a JSON number"}}},
 		{"key create, names in another case", http.MethodPost, "/v1/api-keys", `{"NAME":"cased","Scopes":["keys:read"]}`, nil},
 		{"grant create, names in another case", http.MethodPost, "/v1/access-grants",
-			`{"Principal":{"TYPE":"user","Id":"u2"},"ROLE":"viewer","resource":"*","Justification":"j","ticket":"t","TICKET":null}`, nil},
+			`{"Principal":{"TYPE":"user","Id":"u2"},"ROLE":"viewer","resource":"*","Justification":"j","TICKET":"t"}`, nil},
 		{"key patch, null", http.MethodPatch, "/v1/api-keys/" + key.ID, `{"name":null,"scopes":null,"rotation_days":null,"rotation_grace_period":null}`,
 			[]field{{"name", "must not be null"}, {"scopes", "must not be null"}, {"rotation_days", "must not be null"}, {"rotation_grace_period", "must not be null"}}},
 		{"key patch, null clears", http.MethodPatch, "/v1/api-keys/" + key.ID, `{"description":null,"expires_at":null}`, nil},

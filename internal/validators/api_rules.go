@@ -3,6 +3,8 @@ package validators
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -92,6 +94,29 @@ func RoutingKey() validator.String {
 func HeaderName() validator.String {
 	return apiRule{summary: "Invalid header name",
 		description: "value must be an HTTP header name that the server does not set itself", check: apiv1.CheckHeaderName}
+}
+
+// DistinctHeaderNames checks that no two keys of a map of webhook headers
+// name the same header (apiv1.CheckHeaderNamesDistinct).
+func DistinctHeaderNames() validator.Map { return distinctHeaderNames{} }
+
+type distinctHeaderNames struct{}
+
+func (distinctHeaderNames) Description(context.Context) string {
+	return "keys must name distinct headers; header names ignore case"
+}
+
+func (v distinctHeaderNames) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (distinctHeaderNames) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := apiv1.CheckHeaderNamesDistinct(slices.Collect(maps.Keys(req.ConfigValue.Elements()))); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid header names", fmt.Sprintf("%s: %s.", req.Path, err))
+	}
 }
 
 // HeaderValue checks the value of a webhook header (apiv1.CheckHeaderValue).

@@ -1,8 +1,12 @@
 package validators
 
 import (
+	"context"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
@@ -81,4 +85,23 @@ func TestBackupDestination(t *testing.T) {
 	} {
 		requireOneError(t, runString(v, types.StringValue(bad)), want)
 	}
+}
+
+// Header names ignore case, so a map of headers that names one header twice
+// in two cases is refused at plan time, as the API refuses it.
+func TestDistinctHeaderNames(t *testing.T) {
+	v := DistinctHeaderNames()
+	run := func(m map[string]string) diag.Diagnostics {
+		value, diags := types.MapValueFrom(context.Background(), types.StringType, m)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		resp := &validator.MapResponse{}
+		v.ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("attr"), ConfigValue: value}, resp)
+		return resp.Diagnostics
+	}
+	if diags := run(map[string]string{"X-Team": "a", "X-Env": "b"}); diags.HasError() {
+		t.Errorf("distinct names: unexpected error %v", diags)
+	}
+	requireOneError(t, run(map[string]string{"X-Team": "a", "x-team": "b"}), `"X-Team" and "x-team" name the same header`)
 }
