@@ -44,7 +44,10 @@ var (
 // privateFingerprintKey names the private-state entry holding the fingerprint
 // of the secret the provider last set, so that a rotation made outside
 // Terraform is noticed even when the secret itself is not in state
-// (secret_wo).
+// (secret_wo). A key whose secret is in state has none: the secret tells
+// its fingerprint, and Terraform rewrites the whole state after each object
+// it applies, so every byte of a key's state costs an apply of many keys
+// time.
 const privateFingerprintKey = "applied_secret_fingerprint"
 
 // apiKeyFields maps API request fields to the attributes that set them, for
@@ -402,7 +405,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 // new secret (newSecret: a create or a rotation), the secret the API
 // generated, or null for a supplied one, replaces the planned one; the plan
 // becomes the state, and private state records the fingerprint of the key's
-// secret.
+// secret unless the state holds the secret itself.
 func saveKeyWritten(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateData,
 	diags *diag.Diagnostics, plan *apiKeyResourceModel, key *apiv1.APIKey, newSecret bool) {
 	if newSecret {
@@ -412,7 +415,11 @@ func saveKeyWritten(ctx context.Context, state *tfsdk.State, identity *tfsdk.Res
 		}
 	}
 	saveWritten(ctx, state, identity, diags, plan, key, key.ID)
-	diags.Append(setPrivateJSON(ctx, private, privateFingerprintKey, key.SecretFingerprint)...)
+	if plan.Secret.IsNull() {
+		diags.Append(setPrivateJSON(ctx, private, privateFingerprintKey, key.SecretFingerprint)...)
+	} else {
+		diags.Append(private.SetKey(ctx, privateFingerprintKey, nil)...)
+	}
 }
 
 // Read refreshes the key; a key revoked outside Terraform leaves state, so
