@@ -84,22 +84,22 @@ unset TF_LOG TF_LOG_PROVIDER TF_LOG_CORE TF_LOG_PATH
 export KEYMATE_BOOTSTRAP_API_KEY="km_bench_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export KEYMATE_API_KEY=$KEYMATE_BOOTSTRAP_API_KEY
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/backup.key"
-start_server() { # start_server NAME RATE BURST; prints the endpoint
+start_server() { # start_server NAME RATE BURST: starts a server and sets $NAME to its endpoint
   "$work/keymate-server" --listen 127.0.0.1:0 --data-dir "$work/data" --rate-limit "$2" --rate-burst "$3" \
     --metrics-public --alert-eval-interval 10000h --backup-check-interval 10000h \
     --backup-encryption-key-file "$work/backup.key" >"$work/$1.log" 2>&1 &
-  pids+=($!)
+  pids+=($!) # in this shell, not a subshell, so that cleanup stops it
   local endpoint=""
   for _ in $(seq 1 200); do
     endpoint=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/$1.log" | head -n1 || true)
-    if [ -n "$endpoint" ] && curl -fsS "$endpoint/healthz" >/dev/null 2>&1; then echo "$endpoint"; return; fi
+    if [ -n "$endpoint" ] && curl -fsS "$endpoint/healthz" >/dev/null 2>&1; then printf -v "$1" '%s' "$endpoint"; return; fi
     sleep 0.05
   done
   echo "bench: server $1 did not start" >&2; cat "$work/$1.log" >&2; exit 1
 }
 say "Starting the servers"
-fast=$(start_server fast 100000 100000)
-slow=$(start_server slow 50 50)
+start_server fast 100000 100000
+start_server slow 50 50
 export KEYMATE_ENDPOINT=$fast
 
 # requests ENDPOINT: every API request the server has answered, and its 429s.
