@@ -8,7 +8,10 @@
 # (default 1000), and then runs, paired in one run (keymate, random,
 # terraform_data, again and again, BENCH_RUNS times, default 5): plan,
 # plan -refresh=false, apply, and a plan against the same data under a
-# server limit of 50 requests per second. It prints, and writes as a Markdown
+# server limit of 50 requests per second; the applies also against
+# terraform_data padded to this provider's state size per object, since
+# Terraform rewrites the whole state after each object. It prints, and writes
+# as a Markdown
 # table to BENCH_OUT (default ./bench-results.md), the median and the
 # min-max of each ratio, the requests of each plan and its 429s (from the
 # server's /metrics), the peak RSS of each provider process, and the
@@ -121,6 +124,7 @@ resource() { # resource KIND COUNT PREFIX: HCL of COUNT objects of KIND
   keymate) printf 'resource "keymate_api_key" "k" {\n  count  = %d\n  name   = "%s-key-${count.index}"\n  scopes = ["keys:read"]\n}\n' "$2" "$3" ;;
   random) printf 'resource "random_id" "r" {\n  count       = %d\n  byte_length = 8\n}\n' "$2" ;;
   data) printf 'resource "terraform_data" "d" {\n  count = %d\n  input = "%s-${count.index}"\n}\n' "$2" "$3" ;;
+  sized) printf 'resource "terraform_data" "d" {\n  count = %d\n  input = "%s%s-${count.index}"\n}\n' "$2" "$PAD" "$3" ;;
   channel) printf 'resource "keymate_notification_channel" "c" {\n  count = %d\n  name  = "%s-channel-${count.index}"\n  type  = "email"\n  email = { addresses = ["ops@example.com"] }\n}\n' "$2" "$3" ;;
   rule) printf 'resource "keymate_alert_rule" "r" {\n  count    = %d\n  name     = "%s-rule-${count.index}"\n  severity = "info"\n  metric   = "api.error_rate"\n  condition = {\n    operator  = "gte"\n    threshold = 0.5\n    window    = "15m"\n  }\n}\n' "$2" "$3" ;;
   grant) printf 'resource "keymate_access_grant" "g" {\n  count         = %d\n  principal     = { type = "user", id = "%s-user-${count.index}" }\n  role          = "viewer"\n  resource      = "*"\n  justification = "benchmark"\n}\n' "$2" "$3" ;;
@@ -141,6 +145,14 @@ for kind in "${kinds_compared[@]}" channel rule grant schedule; do
   tf "$(workspace "$kind" "$kind" "$N" bench)" apply -auto-approve -parallelism=10
 done
 tf "$(workspace mixed channel "$MIXED" mixed rule "$MIXED" mixed grant "$MIXED" mixed schedule "$MIXED" mixed)" apply -auto-approve
+
+# Terraform's local backend rewrites the whole state file after each object it
+# applies, so an apply costs more the larger each object's state. "sized" is
+# terraform_data padded to a key's state size (its input is stored twice, as
+# input and output): the apply of a provider that makes no API calls, with
+# this provider's state.
+state_bytes() { echo $(($(wc -c <"$work/ws/$1/terraform.tfstate") / N)); }
+PAD=$(printf '%*s' $(((($(state_bytes keymate) - $(state_bytes data)) / 2))) '' | tr ' ' x)
 
 # --- Measurements ---------------------------------------------------------------
 # measure LABEL KIND ENDPOINT DIR ARGS...: times one terraform command and
@@ -177,7 +189,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 say "Measuring applies, paired, $RUNS runs"
 for run in $(seq 1 "$RUNS"); do
-  for kind in "${kinds_compared[@]}"; do
+  for kind in "${kinds_compared[@]}" sized; do
     measure apply "$kind" "$fast" "$(workspace "apply-$kind-$run" "$kind" "$N" "apply$run")" apply -auto-approve
   done
 done
@@ -222,6 +234,8 @@ sb() { # sb NAME UNIT: a metric of one server benchmark line
     case $l in plan) name="\`plan\`, $N objects" target="<= 1.3x" ;; plan-norefresh) name="\`plan -refresh=false\`" target="<= 1.2x" ;; apply) name="\`apply\` of $N" target="<= 1.5x" ;; esac
     echo "| $name | $(secs $l keymate) | $(secs $l random) | $(secs $l data) | $(ratio $l keymate $l $base) | $(ratio $l keymate $l data) | $target |"
   done
+  echo "| \`apply\` of $N, against \`terraform_data\` of the same state size ($(state_bytes keymate) bytes an object) | $(secs apply keymate) | - | $(secs apply sized) | - | $(ratio apply keymate apply sized) | - |"
+  echo "| State per object | $(state_bytes keymate) bytes | $([ -f "$work/ws/random/terraform.tfstate" ] && echo "$(state_bytes random) bytes" || echo -) | $(state_bytes data) bytes | - | - | - |"
   echo "| Provider CPU (plan) | $(cpu plan keymate) | $(cpu plan random) | - | - | - | - |"
   echo "| Provider CPU (apply) | $(cpu apply keymate) | $(cpu apply random) | - | - | - | - |"
   echo "| Provider peak RSS (plan) | $(mib plan keymate) | $(mib plan random) | - | $(awk -v a="$(stat plan keymate 7 | cut -d' ' -f1)" -v b="$(stat plan random 7 | cut -d' ' -f1)" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }') | - | <= 1.1x |"

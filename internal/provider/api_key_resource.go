@@ -172,7 +172,6 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"secret_wo": schema.StringAttribute{
 				Optional:  true,
 				WriteOnly: true,
-				Sensitive: true,
 				MarkdownDescription: fmt.Sprintf("A secret you supply instead of a generated one, %d to %d characters without whitespace. "+
 					"Write-only: never stored in state or plan (requires Terraform 1.11). Sent on create and whenever "+
 					"`secret_wo_version` changes; requires `secret_wo_version`.", apiv1.MinSecretLength, apiv1.MaxSecretLength),

@@ -140,7 +140,6 @@ func secretAttributes(name, what string, v ...validator.String) map[string]schem
 		wo: schema.StringAttribute{
 			Optional:  true,
 			WriteOnly: true,
-			Sensitive: true,
 			MarkdownDescription: fmt.Sprintf("Write-only alternative to `%s`: never stored in state or plan (requires Terraform 1.11). "+
 				"Sent on create and whenever `%s` changes; requires `%s`.", name, version, version),
 			Validators: append([]validator.String{stringvalidator.AlsoRequires(sibling(version))}, v...),

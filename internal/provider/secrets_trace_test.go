@@ -103,7 +103,9 @@ func (s *traceSecrets) leaks(where, text string, storedAllowed bool) []string {
 }
 
 // traceVariables are the configuration's secret variables: the ones a
-// write-only argument reads are ephemeral, the others sensitive.
+// write-only argument reads are ephemeral and not sensitive (a write-only
+// argument is never stored or shown, so it needs no sensitive mark, neither
+// from the configuration nor from the schema), the others sensitive.
 var traceVariables = []struct {
 	name      string
 	ephemeral bool
@@ -120,7 +122,7 @@ var traceVariables = []struct {
 func traceConfig(step int) string {
 	var b strings.Builder
 	for _, v := range traceVariables {
-		fmt.Fprintf(&b, "variable %q {\n  type      = string\n  sensitive = true\n  ephemeral = %t\n}\n\n", v.name, v.ephemeral)
+		fmt.Fprintf(&b, "variable %q {\n  type      = string\n  sensitive = %t\n  ephemeral = %t\n}\n\n", v.name, !v.ephemeral, v.ephemeral)
 	}
 	version := 1 // secrets change in step 3 only
 	if step == 3 {
