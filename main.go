@@ -21,9 +21,10 @@ var version = "dev"
 // gcPercent is the garbage collector's target (GOGC) unless the environment
 // sets one. The provider's live heap stays small, a few MiB in a plan of
 // 1000 objects, so at Go's default of 100 it was collected over and over:
-// a third of the provider's CPU in a plan. At 400 a plan of 1000 keys takes
-// 35% less of the provider's CPU and peaks at about 50 MiB of RSS instead of
-// 33 (terraform-provider-random: about 140); BENCHMARKS.md has the figures.
+// a third of the provider's CPU in a plan. At 400 a plan or an apply of 1000
+// keys takes a third less of the provider's CPU, and a plan peaks at about
+// 55 MiB of RSS instead of 33 (terraform-provider-random: about 130);
+// BENCHMARKS.md has the figures.
 const gcPercent = 400
 
 func main() {
