@@ -10,12 +10,12 @@
 # plan -refresh=false, apply, and a plan against the same data under a
 # server limit of 50 requests per second; the applies also against
 # terraform_data padded to this provider's state size per object, since
-# Terraform rewrites the whole state after each object. It prints, and writes
-# as a Markdown
-# table to BENCH_OUT (default ./bench-results.md), the median and the
-# min-max of each ratio, the requests of each plan and its 429s (from the
-# server's /metrics), the peak RSS of each provider process, and the
-# server's own figures (go test -bench HTTP). BENCHMARKS.md quotes that table.
+# Terraform rewrites the whole state after each object. It prints, and
+# writes as a Markdown table to BENCH_OUT (default ./bench-results.md), the
+# median and the min-max of each ratio, the requests of each plan and its
+# 429s (from the server's /metrics), the peak RSS of each provider process,
+# and the server's own figures (go test -bench HTTP). BENCHMARKS.md quotes
+# that table.
 #
 # Everything talks to 127.0.0.1 only: no terraform init, no registry, no
 # checkpoint. The user's CLI configuration is never read.
