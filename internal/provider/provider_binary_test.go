@@ -20,12 +20,15 @@ var providerBinary struct {
 }
 
 // TestMain names the provider under test keymate/keymate, as published
-// configurations do, and removes the provider binary built by
+// configurations do, turns off the version check every Terraform command
+// the tests run would otherwise send to checkpoint-api.hashicorp.com (tests
+// talk to loopback only), and removes the provider binary built by
 // testProviderBinary and the HOME filled by installedProvider.
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "keymate")
 	}
+	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
 	for _, dir := range []string{providerBinary.dir, installed.home} {
 		if dir != "" {
