@@ -208,9 +208,9 @@ ratio() {
     awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
       printf "**%.2fx** (%.2f-%.2f)\n", m, v[1], v[NR] }'
 }
-secs() { read -r m lo hi <<<"$(stat "$1" "$2" 4)"; [ "$m" = - ] && echo - || printf '%.2f s' "$m"; }
-mib() { read -r m lo hi <<<"$(stat "$1" "$2" 7)"; [ "$m" = - ] && echo - || awk -v k="$m" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
-cpu() { read -r m lo hi <<<"$(stat "$1" "$2" 8)"; [ "$m" = - ] && echo - || printf '%.2f s' "$m"; }
+secs() { read -r m _ <<<"$(stat "$1" "$2" 4)"; [ "$m" = - ] && echo - || printf '%.2f s' "$m"; }
+mib() { read -r m _ <<<"$(stat "$1" "$2" 7)"; [ "$m" = - ] && echo - || awk -v k="$m" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
+cpu() { read -r m _ <<<"$(stat "$1" "$2" 8)"; [ "$m" = - ] && echo - || printf '%.2f s' "$m"; }
 maxcol() { awk -v l="$1" -v k="$2" -v c="$3" '$1 == l && $2 == k && $c > m { m = $c } END { print m + 0 }' "$work/results"; }
 base=random
 [[ " ${kinds_compared[*]} " == *" random "* ]] || base=data

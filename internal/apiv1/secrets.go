@@ -102,6 +102,17 @@ func MaskSecrets(t reflect.Type, v any, mask string) any {
 	return v
 }
 
+// MemberType returns the type of the member name of struct type t as
+// encoding/json decodes it (embedded structs' members included, the name
+// matched ignoring case when no member has it exactly), or nil when t has no
+// such member.
+func MemberType(t reflect.Type, name string) reflect.Type {
+	if f, ok := findField(wireFields(t), name); ok {
+		return f.typ
+	}
+	return nil
+}
+
 func findField(fields []wireField, name string) (wireField, bool) {
 	for _, f := range fields {
 		if f.name == name {

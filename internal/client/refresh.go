@@ -75,8 +75,8 @@ func newRefresher[T any](c *Client, path string, id func(*T) string) *refresher[
 
 // read returns the object with id, or an error matching ErrNotFound.
 func (r *refresher[T]) read(ctx context.Context, id string) (*T, error) {
-	if id == "" {
-		return nil, fmt.Errorf("%s: id must not be empty", r.path)
+	if _, err := objectPath(r.path, id); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

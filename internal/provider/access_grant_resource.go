@@ -230,10 +230,7 @@ func (r *accessGrantResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	var stateExpiresAt customtypes.RFC3339
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &stateExpiresAt)...)
-	equal, diags := expiresAt.StringSemanticEquals(ctx, stateExpiresAt)
-	if resp.Diagnostics.Append(diags...); !equal {
-		checkExpiry(expiresAt, r.data.clock.Now(), &resp.Diagnostics)
-	}
+	checkExpiryChange(ctx, expiresAt, stateExpiresAt, r.data.clock.Now(), &resp.Diagnostics)
 }
 
 func (r *accessGrantResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -250,7 +251,7 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		r.checkGuide(ctx, plan, &resp.Diagnostics)
+		r.checkGuide(plan, &resp.Diagnostics)
 		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
 		if writeOnly { // a supplied secret is never stored
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringNull())...)
@@ -267,19 +268,17 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkGuide(ctx, plan, &resp.Diagnostics)
+	r.checkGuide(plan, &resp.Diagnostics)
 	unknown := map[string]bool{} // attributes this plan leaves unknown
-	equal, diags := plan.ExpiresAt.StringSemanticEquals(ctx, state.ExpiresAt)
-	resp.Diagnostics.Append(diags...)
-	if !equal {
-		checkExpiry(plan.ExpiresAt, now, &resp.Diagnostics)
+	if changed {
+		checkExpiryChange(ctx, plan.ExpiresAt, state.ExpiresAt, now, &resp.Diagnostics)
 	}
 	if !plan.RotationDays.Equal(state.RotationDays) {
 		unknown["next_rotation_at"] = true
 	}
 
 	appliedFingerprint := "" // stays "" when unknown, for example after import
-	_, diags = getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
+	_, diags := getPrivateJSON(ctx, req.Private, privateFingerprintKey, &appliedFingerprint)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -309,16 +308,15 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 
 // checkGuide holds the planned key to the security guide (controls
 // KM-KEY-002 and KM-KEY-003), as the provider's policy setting says.
-func (r *apiKeyResource) checkGuide(ctx context.Context, plan apiKeyResourceModel, diags *diag.Diagnostics) {
+func (r *apiKeyResource) checkGuide(plan apiKeyResourceModel, diags *diag.Diagnostics) {
 	if days := plan.RotationDays; !days.IsUnknown() && !days.IsNull() && days.ValueInt64() > controls.MaxRotationDays {
 		r.data.checkPolicy(diags, controls.KeyRotationPeriod, path.Root("rotation_days"),
 			fmt.Sprintf("rotation_days is %d; the security guide asks for rotation at least every %d days.",
 				days.ValueInt64(), controls.MaxRotationDays))
 	}
 	if plan.ExpiresAt.IsNull() && !plan.Scopes.IsUnknown() {
-		var scopes []string
-		diags.Append(plan.Scopes.ElementsAs(ctx, &scopes, false)...)
-		if slices.Contains(scopes, apiv1.ScopeAdmin) {
+		admin := types.StringValue(apiv1.ScopeAdmin)
+		if slices.ContainsFunc(plan.Scopes.Elements(), func(e attr.Value) bool { return e.Equal(admin) }) {
 			r.data.checkPolicy(diags, controls.KeyAdminWithoutExpiry, path.Root("expires_at"),
 				"The key holds the admin scope and has no expires_at, so a leaked secret would grant everything indefinitely.")
 		}
@@ -502,10 +500,7 @@ func (m *apiKeyResourceModel) fromAPI(ctx context.Context, key *apiv1.APIKey) di
 	m.Description = types.StringValue(key.Description)
 	m.Scopes = scopes
 	m.RotationDays = types.Int64Value(key.RotationDays)
-	m.RotationGracePeriod = customtypes.NewValue[customtypes.Duration](key.RotationGracePeriod)
-	if d, err := time.ParseDuration(key.RotationGracePeriod); err == nil {
-		m.RotationGracePeriod = customtypes.NewValue[customtypes.Duration](shortDuration(d))
-	}
+	m.RotationGracePeriod = durationValue(key.RotationGracePeriod)
 	m.ExpiresAt = customtypes.NewRFC3339TimePointerValue(key.ExpiresAt)
 	m.SecretFingerprint = types.StringValue(key.SecretFingerprint)
 	m.CreatedAt = timeString(key.CreatedAt)

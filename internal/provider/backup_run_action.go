@@ -21,7 +21,7 @@ var (
 	_ action.ActionWithConfigure = (*backupRunAction)(nil)
 )
 
-var opRunBackup = operation{verb: "run", object: "Keymate backup", scope: "backups:write"}
+var opRunBackup = operation{verb: "run", object: "Keymate backup", scope: apiv1.ScopeBackupsWrite}
 
 // Limits of keymate_backup_run's timeout, and how often it reports that it
 // is still waiting.

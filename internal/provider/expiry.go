@@ -29,6 +29,15 @@ func checkExpiry(v customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) 
 	}
 }
 
+// checkExpiryChange is checkExpiry for a planned update: it checks the
+// planned expires_at only when it is another instant than state's.
+func checkExpiryChange(ctx context.Context, plan, state customtypes.RFC3339, now time.Time, diags *diag.Diagnostics) {
+	equal, d := plan.StringSemanticEquals(ctx, state)
+	if diags.Append(d...); !equal {
+		checkExpiry(plan, now, diags)
+	}
+}
+
 // expiresAtPatch returns the merge-patch value that takes expires_at from
 // state to plan: null when the plan removes it, the planned time when it is
 // another instant than state's, and unset (no change) otherwise.

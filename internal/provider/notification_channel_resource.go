@@ -321,18 +321,21 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 		return // destroy
 	}
 	// Only a Slack or a PagerDuty channel has a secret to require: any other
-	// is not converted at all.
-	var slack, pagerDuty types.Object
+	// is not converted at all, and of these only the settings object is.
+	var slack, stateSlack *slackChannelModel
+	var pagerDuty, statePagerDuty *pagerDutyChannelModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("slack"), &slack)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("pagerduty"), &pagerDuty)...)
-	if slack.IsNull() && pagerDuty.IsNull() {
+	if resp.Diagnostics.HasError() || (slack == nil && pagerDuty == nil) {
 		return
 	}
-	var plan, config, state notificationChannelResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("slack"), &stateSlack)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("pagerduty"), &statePagerDuty)...)
+	}
+	var eventsURL types.String
+	if pagerDuty != nil {
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("pagerduty").AtName("events_url"), &eventsURL)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -348,13 +351,13 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 				"either may leave both out, while its destination stays; Terraform then keeps the %s the API holds.",
 				settings, what, name, name, name, what))
 	}
-	if c, s := config.Slack, state.Slack; c != nil {
+	if c, s := slack, stateSlack; c != nil {
 		require("slack", "webhook_url", "webhook URL", c.WebhookURL, c.WebhookURLWO,
 			s != nil && s.WebhookURL.IsNull() && s.WebhookURLWOVersion.IsNull())
 	}
-	if c, s := config.PagerDuty, state.PagerDuty; c != nil {
+	if c, s := pagerDuty, statePagerDuty; c != nil {
 		require("pagerduty", "routing_key", "routing key", c.RoutingKey, c.RoutingKeyWO,
-			s != nil && s.RoutingKey.IsNull() && s.RoutingKeyWOVersion.IsNull() && plan.PagerDuty.EventsURL.Equal(s.EventsURL))
+			s != nil && s.RoutingKey.IsNull() && s.RoutingKeyWOVersion.IsNull() && eventsURL.Equal(s.EventsURL))
 	}
 }
 

@@ -131,7 +131,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var diags diag.Diagnostics
 			r := &apiKeyResource{resourceBase[apiv1.APIKey]{kind: apiKeys, data: &providerData{policy: policyWarn}}}
-			r.checkGuide(t.Context(), tc.key, &diags)
+			r.checkGuide(tc.key, &diags)
 			if diags.ErrorsCount() != 0 || diags.WarningsCount() != len(tc.want) {
 				t.Fatalf("got %v, want %d warnings", diags, len(tc.want))
 			}
@@ -145,7 +145,7 @@ func TestAPIKeyGuideChecks(t *testing.T) {
 			}
 			off := &apiKeyResource{resourceBase[apiv1.APIKey]{kind: apiKeys, data: &providerData{policy: policyOff}}}
 			diags = nil
-			off.checkGuide(t.Context(), tc.key, &diags)
+			off.checkGuide(tc.key, &diags)
 			if len(diags) != 0 {
 				t.Errorf("policy off must silence the checks, got %v", diags)
 			}

@@ -31,9 +31,7 @@ func (f *fieldErrors) checkRole(role string) {
 }
 
 func (f *fieldErrors) checkResourcePattern(p string) {
-	if err := apiv1.CheckResourcePattern(p); err != nil {
-		f.add("resource", "%v", err)
-	}
+	f.check("resource", apiv1.CheckResourcePattern(p))
 }
 
 func (f *fieldErrors) checkReviewInterval(days int64) {

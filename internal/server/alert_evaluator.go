@@ -117,11 +117,17 @@ func (s *Server) countRotationOverdue(ctx context.Context, now time.Time) (float
 	}
 	n := 0
 	for _, k := range keys {
-		if apiv1.RotationOverdue(k.NextRotationAt(), now) {
+		if rotationOverdue(k, now) {
 			n++
 		}
 	}
 	return float64(n), nil
+}
+
+// rotationOverdue reports whether key k, active at now, is overdue for
+// rotation (apiv1.RotationOverdue).
+func rotationOverdue(k store.APIKey, now time.Time) bool {
+	return apiv1.RotationOverdue(k.NextRotationAt(), now)
 }
 
 // conditionHolds compares value with threshold by operator.

@@ -13,9 +13,7 @@ import (
 // conventions).
 
 func (f *fieldErrors) checkCron(expr string) {
-	if err := schedule.CheckCron(expr); err != nil {
-		f.add("cron", "%v", err)
-	}
+	f.check("cron", schedule.CheckCron(expr))
 }
 
 func (f *fieldErrors) checkTimezone(tz string) {
@@ -60,9 +58,7 @@ func (f *fieldErrors) checkInclude(include []string) []string {
 // too; whether links lead out of the backup root is checked against the
 // file system (Server.checkBackupDestination).
 func (f *fieldErrors) checkDestination(dest string) {
-	if err := apiv1.CheckBackupDestination(dest); err != nil {
-		f.add("destination", "%v", err)
-	}
+	f.check("destination", apiv1.CheckBackupDestination(dest))
 }
 
 // scheduleSpec is a validated create request with defaults filled in.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -300,20 +299,7 @@ func memberType(t reflect.Type, key string) reflect.Type {
 	case t.Kind() != reflect.Struct:
 		return nil
 	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case f.Anonymous && name == "":
-			if inner := memberType(f.Type, key); inner != nil {
-				return inner
-			}
-		case name == "-" || !f.IsExported():
-		case strings.EqualFold(cmp.Or(name, f.Name), key):
-			return f.Type
-		}
-	}
-	return nil
+	return apiv1.MemberType(t, key)
 }
 
 // elemType returns the element type of an array decoded into t, or nil.

@@ -113,17 +113,18 @@ func (s *Server) collectKeys(ctx context.Context, now time.Time, ch chan<- prome
 		return err
 	}
 	byStatus := map[string]int{apiv1.KeyStatusActive: 0, apiv1.KeyStatusExpired: 0, apiv1.KeyStatusRevoked: 0}
+	overdue := 0 // the keys countRotationOverdue counts, from the same rows
 	for _, k := range keys {
-		byStatus[k.Status(now)]++
-	}
-	overdue, err := s.countRotationOverdue(ctx, now)
-	if err != nil {
-		return err
+		status := k.Status(now)
+		byStatus[status]++
+		if status == apiv1.KeyStatusActive && rotationOverdue(k, now) {
+			overdue++
+		}
 	}
 	for status, n := range byStatus {
 		ch <- gauge(apiKeysDesc, float64(n), status)
 	}
-	ch <- gauge(rotationOverdueDesc, overdue)
+	ch <- gauge(rotationOverdueDesc, float64(overdue))
 	return nil
 }
 

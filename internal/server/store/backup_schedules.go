@@ -173,11 +173,7 @@ func (s *Store) InsertBackupRun(ctx context.Context, r BackupRun) error {
 
 // InsertBackupRun stores a run record.
 func (tx *Tx) InsertBackupRun(ctx context.Context, r BackupRun) error {
-	return insertBackupRun(ctx, tx.tx, r)
-}
-
-func insertBackupRun(ctx context.Context, q querier, r BackupRun) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO backup_runs (
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO backup_runs (
 		id, schedule_id, started_at, finished_at, status, size_bytes, sha256, encrypted, restore_verified, error, file)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.ScheduleID, toNanos(r.StartedAt), toNanos(r.FinishedAt), r.Status, r.SizeBytes, r.SHA256,

@@ -63,13 +63,6 @@ type pool struct {
 
 func newPool(db *sql.DB) *pool { return &pool{db: db, stmts: newStatements(db.PrepareContext)} }
 
-func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.stmts.get(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return p.db.ExecContext(ctx, query, args...)
-}
-
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := p.stmts.get(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)

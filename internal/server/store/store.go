@@ -23,10 +23,9 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
 
-// querier is what both *sql.DB and *sql.Tx offer, so that read helpers work
-// inside and outside a transaction.
+// querier is what both the read pool and a transaction's connection offer,
+// so that read helpers work inside and outside a transaction.
 type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
