@@ -30,7 +30,11 @@ var storedGrants = stored[store.AccessGrant]{
 // and reviewed.
 func (s *Server) accessGrants() kind {
 	return kind{collection: apiv1.CollectionAccessGrants, objectType: objectTypeAccessGrant, read: apiv1.ScopeAccessRead, write: apiv1.ScopeAccessWrite,
-		create: s.handleCreateAccessGrant, list: s.handleListAccessGrants, update: s.handleUpdateAccessGrant, remove: s.handleRevokeAccessGrant,
+		create: s.handleCreateAccessGrant, list: s.handleListAccessGrants, update: s.handleUpdateAccessGrant, remove: storedGrants.revokeHandler(s,
+			func(ctx context.Context, tx *store.Tx, r *http.Request) (store.AccessGrant, error) {
+				return loadGrantForChange(ctx, tx, r, "revoke")
+			},
+			func(g *store.AccessGrant) **time.Time { return &g.RevokedAt }),
 		get: getHandler(s, storedGrants, plain(func(g store.AccessGrant) apiv1.AccessGrant { return grantToWire(g, s.clock.Now()) })),
 		operations: []operation{
 			{http.MethodPost, "review", apiv1.ScopeAccessWrite, s.handleReviewAccessGrant},
@@ -155,21 +159,6 @@ func applyGrantPatch(g *store.AccessGrant, p grantPatch) []string {
 	patchField(&changed, "review_interval_days", p.reviewIntervalDays, &g.ReviewIntervalDays)
 	slices.Sort(changed)
 	return changed
-}
-
-func (s *Server) handleRevokeAccessGrant(w http.ResponseWriter, r *http.Request) {
-	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		g, err := loadGrantForChange(ctx, tx, r, "revoke")
-		if err != nil {
-			return result{}, err
-		}
-		now := s.clock.Now()
-		g.RevokedAt = &now
-		if err := storedGrants.save(s, ctx, tx, r, &g, now, "revoke", []string{"revoked_at", "status"}); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusNoContent, version: g.Version}, nil
-	})
 }
 
 func (s *Server) handleReviewAccessGrant(w http.ResponseWriter, r *http.Request) {

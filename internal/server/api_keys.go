@@ -32,7 +32,11 @@ var storedKeys = stored[store.APIKey]{
 // in place.
 func (s *Server) apiKeys() kind {
 	return kind{collection: apiv1.CollectionAPIKeys, objectType: objectTypeAPIKey, read: apiv1.ScopeKeysRead, write: apiv1.ScopeKeysWrite,
-		create: s.handleCreateAPIKey, list: s.handleListAPIKeys, update: s.handleUpdateAPIKey, remove: s.handleRevokeAPIKey,
+		create: s.handleCreateAPIKey, list: s.handleListAPIKeys, update: s.handleUpdateAPIKey, remove: storedKeys.revokeHandler(s,
+			func(ctx context.Context, tx *store.Tx, r *http.Request) (store.APIKey, error) {
+				return s.loadKeyForChange(ctx, tx, r, callerFrom(r.Context()), "revoke")
+			},
+			func(k *store.APIKey) **time.Time { return &k.RevokedAt }),
 		get:        getHandler(s, storedKeys, plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
 		operations: []operation{{http.MethodPost, "rotate", apiv1.ScopeKeysWrite, s.handleRotateAPIKey}},
 	}
@@ -244,22 +248,6 @@ func applyKeyPatch(key *store.APIKey, p keyPatch) []string {
 	}
 	slices.Sort(changed)
 	return changed
-}
-
-func (s *Server) handleRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
-	caller := callerFrom(r.Context())
-	s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
-		key, err := s.loadKeyForChange(ctx, tx, r, caller, "revoke")
-		if err != nil {
-			return result{}, err
-		}
-		now := s.clock.Now()
-		key.RevokedAt = &now
-		if err := storedKeys.save(s, ctx, tx, r, &key, now, "revoke", []string{"revoked_at", "status"}); err != nil {
-			return result{}, err
-		}
-		return result{status: http.StatusNoContent, version: key.Version}, nil
-	})
 }
 
 func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {

@@ -134,6 +134,28 @@ func (k stored[T]) deleteHandler(s *Server, load func(context.Context, *store.Tx
 	}
 }
 
+// revokeHandler is the handler of the DELETE of a kind whose objects are
+// revoked rather than deleted (keys and grants): load reads the object for
+// the change (it may refuse it), revokedAt says where the object keeps the
+// time of its revocation, and the revocation is saved and audited.
+func (k stored[T]) revokeHandler(s *Server, load func(context.Context, *store.Tx, *http.Request) (T, error),
+	revokedAt func(*T) **time.Time) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mutate(w, r, nil, func(ctx context.Context, tx *store.Tx) (result, error) {
+			obj, err := load(ctx, tx, r)
+			if err != nil {
+				return result{}, err
+			}
+			now := s.clock.Now()
+			*revokedAt(&obj) = &now
+			if err := k.save(s, ctx, tx, r, &obj, now, "revoke", []string{"revoked_at", "status"}); err != nil {
+				return result{}, err
+			}
+			return result{status: http.StatusNoContent, version: k.version(&obj)}, nil
+		})
+	}
+}
+
 // track appends name to changed, the names of the fields a request
 // changes, when differs.
 func track(changed *[]string, name string, differs bool) {
