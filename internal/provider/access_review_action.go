@@ -42,7 +42,7 @@ func (a *accessReviewAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"`keymate_access_grant` that manages it creates it again, so also remove that resource from the configuration." +
 			fmt.Sprintf(actionNote, "keymate_access_review"),
 		Attributes: map[string]schema.Attribute{
-			"grant_id": idAttribute("access grant", "ag_"),
+			"grant_id": idAttribute(accessGrants),
 			"reviewer": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: fmt.Sprintf("Who reviewed the grant, such as `alice@example.com`; 1 to %d characters.", apiv1.MaxReviewerLength),

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -62,13 +61,13 @@ func progress(resp *action.InvokeResponse, format string, args ...any) {
 	}
 }
 
-// idAttribute is an action's required argument naming an object by its id,
-// which starts with prefix ("key_").
-func idAttribute(what, prefix string) schema.StringAttribute {
+// idAttribute is an action's required argument naming an object of kind k
+// by its id.
+func idAttribute[T any](k objectKind[T]) schema.StringAttribute {
 	return schema.StringAttribute{
 		Required:            true,
-		MarkdownDescription: "Id of the " + what + ", such as `" + prefix + "0123456789abcdef01234567`.",
-		Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^`+prefix+`[A-Za-z0-9]+$`),
-			"must be an id starting with "+prefix+" (the id of the "+what+")")},
+		MarkdownDescription: "Id of the " + k.object + ", such as `" + k.exampleID() + "`.",
+		Validators: []validator.String{stringvalidator.RegexMatches(k.idPattern(),
+			"must be an id starting with "+k.idPrefix+" (the id of the "+k.object+")")},
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -42,7 +41,7 @@ var (
 )
 
 // channelIDPattern is what a notification channel id looks like.
-var channelIDPattern = regexp.MustCompile(`^nc_[A-Za-z0-9]+$`)
+var channelIDPattern = notificationChannels.idPattern()
 
 // alertRuleFields maps API request fields to the attributes that set them,
 // for validation errors.

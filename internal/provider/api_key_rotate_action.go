@@ -42,7 +42,7 @@ func (a *apiKeyRotateAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"use the action there only to cut off a leaked secret, and rotate through its owner afterwards." +
 			fmt.Sprintf(actionNote, "keymate_api_key_rotate"),
 		Attributes: map[string]schema.Attribute{
-			"id": idAttribute("API key", "key_"),
+			"id": idAttribute(apiKeys),
 			"grace_period": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long the previous secret keeps working after this rotation, as a Go duration "+

@@ -50,7 +50,7 @@ func (a *backupRunAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 			"`keymate_backup_runs` data source and is pruned with the schedule's `retention_days` like any other." +
 			fmt.Sprintf(actionNote, "keymate_backup_run"),
 		Attributes: map[string]schema.Attribute{
-			"schedule_id": idAttribute("backup schedule", "bs_"),
+			"schedule_id": idAttribute(backupSchedules),
 			"timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long to wait for the backup and its restore drill, as a Go duration such as "+

@@ -35,7 +35,7 @@ func (a *notificationChannelTestAction) Schema(_ context.Context, _ action.Schem
 			"changes; the channel's last test result is in the `keymate_notification_channel` data source." +
 			fmt.Sprintf(actionNote, "keymate_notification_channel_test"),
 		Attributes: map[string]schema.Attribute{
-			"id": idAttribute("notification channel", "nc_"),
+			"id": idAttribute(notificationChannels),
 		},
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -55,6 +56,14 @@ func (k objectKind[T]) listOp() operation {
 	return operation{verb: "list", object: "Keymate " + k.object + "s", scope: k.readScope}
 }
 
+// exampleID is an id of the kind, for descriptions.
+func (k objectKind[T]) exampleID() string { return k.idPrefix + "0123456789abcdef01234567" }
+
+// idPattern matches the ids of the kind.
+func (k objectKind[T]) idPattern() *regexp.Regexp {
+	return regexp.MustCompile(`^` + k.idPrefix + `[A-Za-z0-9]+$`)
+}
+
 // isGone reports whether obj is gone for Terraform (see gone).
 func (k objectKind[T]) isGone(obj *T) bool { return k.gone != nil && k.gone(obj) }
 
@@ -72,7 +81,7 @@ func (r *resourceBase[T]) Metadata(_ context.Context, req resource.MetadataReque
 }
 
 func (r *resourceBase[T]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema(r.kind.object, r.kind.idPrefix+"0123456789abcdef01234567")
+	resp.IdentitySchema = idIdentitySchema(r.kind.object, r.kind.exampleID())
 }
 
 func (r *resourceBase[T]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
