@@ -14,13 +14,20 @@ fuzztime=${1:?usage: scripts/fuzz.sh [--save] DURATION}
 module=$(go list -m)
 cache=$(go env GOCACHE)/fuzz
 failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-for file in $(git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -l '^func Fuzz'); do
-  dir=$(dirname "$file")
-  for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$file"); do
+work=$(mktemp -d)
+log=$work/log
+trap 'rm -rf "$work"' EXIT
+for dir in $(git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -l '^func Fuzz' | xargs -n1 dirname | sort -u); do
+  # One instrumented test binary per package, run in the package's
+  # directory (where its testdata/fuzz corpus is) once per target, with the
+  # cache directory go test would give it: linking it again for each target
+  # took longer than a brief run itself.
+  bin=$work/$(echo "$dir" | tr / _).test
+  go test -c -fuzz=. -o "$bin" "./$dir"
+  for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$dir"/*_test.go); do
     start=$(date +%s)
-    if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir" >"$log" 2>&1; then
+    if (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^${target}\$" -test.fuzztime="$fuzztime" \
+      -test.fuzzcachedir="$cache/$module/$dir") >"$log" 2>&1; then
       execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
       echo "fuzz: $dir $target ran $(( $(date +%s) - start ))s, ${execs:-0} executions"
     else
