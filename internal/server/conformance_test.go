@@ -38,6 +38,9 @@ type conformance struct {
 	source []byte // api/openapi.yaml as it is on disk
 	mu     sync.Mutex
 	seen   map[string]map[int]bool // operationId -> statuses
+	// byClient records which operations each client exercised: the client
+	// named when its server was started (start).
+	byClient map[string]map[string]bool // client -> operationIds
 	// methodNotAllowedSeen is true once a method the spec does not give a
 	// path was answered (405, which belongs to no operation).
 	methodNotAllowedSeen bool
@@ -56,11 +59,19 @@ func loadConformance(t *testing.T) *conformance {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("api/openapi.yaml is not valid OpenAPI: %v", err)
 	}
-	return &conformance{t: t, doc: doc, source: source, seen: map[string]map[int]bool{}}
+	return &conformance{t: t, doc: doc, source: source, seen: map[string]map[int]bool{}, byClient: map[string]map[string]bool{}}
 }
 
-// start runs a server whose handler is wrapped in the validating middleware.
-func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
+// Clients of the conformance run: each starts its own server, so that the
+// operations it exercised are known (checkCoverage).
+const (
+	handwritten = "handwritten" // requests written out in the tests
+	generated   = "oapi-codegen" // the client generated from the contract (internal/server/openapiclient)
+)
+
+// start runs a server whose handler is wrapped in the validating middleware;
+// the requests it answers count as made by client.
+func (c *conformance) start(client string, cfg server.Config) (baseURL, adminKey string, srv *server.Server) {
 	c.t.Helper()
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -69,7 +80,7 @@ func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
 	c.t.Cleanup(func() { _ = srv.Close() })
 	var router routers.Router
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.serve(router, srv.Handler(), w, r)
+		c.serve(client, router, srv.Handler(), w, r)
 	}))
 	c.t.Cleanup(ts.Close)
 	doc := *c.doc
@@ -77,7 +88,7 @@ func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
 	if router, err = gorillamux.NewRouter(&doc); err != nil {
 		c.t.Fatalf("building router: %v", err)
 	}
-	return ts.URL, srv.GeneratedAdminSecret()
+	return ts.URL, srv.GeneratedAdminSecret(), srv
 }
 
 func (c *conformance) fail(format string, args ...any) {
@@ -86,7 +97,7 @@ func (c *conformance) fail(format string, args ...any) {
 	c.t.Errorf(format, args...)
 }
 
-func (c *conformance) serve(router routers.Router, next http.Handler, w http.ResponseWriter, r *http.Request) {
+func (c *conformance) serve(client string, router routers.Router, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	route, pathParams, err := router.FindRoute(r)
 	if errors.Is(err, routers.ErrMethodNotAllowed) {
 		c.serveMethodNotAllowed(router, next, w, r)
@@ -125,6 +136,10 @@ func (c *conformance) serve(router routers.Router, next http.Handler, w http.Res
 		c.seen[route.Operation.OperationID] = map[int]bool{}
 	}
 	c.seen[route.Operation.OperationID][rec.Code] = true
+	if c.byClient[client] == nil {
+		c.byClient[client] = map[string]bool{}
+	}
+	c.byClient[client][route.Operation.OperationID] = true
 	c.mu.Unlock()
 
 	for k, v := range rec.Header() {
@@ -186,25 +201,30 @@ func (c *conformance) serveMethodNotAllowed(router routers.Router, next http.Han
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// checkCoverage fails for every operation of the spec never exercised, and
-// for every listed status never seen.
-func (c *conformance) checkCoverage(statuses []int) {
+// checkCoverage fails for every operation of the spec never exercised, by
+// any client and by each of clients, and for every listed status never seen.
+func (c *conformance) checkCoverage(statuses []int, clients ...string) {
 	c.t.Helper()
 	seenStatus := map[int]bool{}
-	var missing []string
+	missing := map[string][]string{}
 	for path, item := range c.doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if len(c.seen[op.OperationID]) == 0 {
-				missing = append(missing, method+" "+path)
+				missing["any client"] = append(missing["any client"], method+" "+path)
+			}
+			for _, client := range clients {
+				if !c.byClient[client][op.OperationID] {
+					missing[client] = append(missing[client], method+" "+path)
+				}
 			}
 			for s := range c.seen[op.OperationID] {
 				seenStatus[s] = true
 			}
 		}
 	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		c.t.Errorf("operations never exercised: %v", missing)
+	for client, ops := range missing {
+		sort.Strings(ops)
+		c.t.Errorf("operations never exercised by %s: %v", client, ops)
 	}
 	seenStatus[http.StatusMethodNotAllowed] = c.methodNotAllowedSeen
 	for _, s := range statuses {
@@ -224,7 +244,7 @@ type doFunc func(method, path, secret, body string, want int, headers ...string)
 func TestServerConformsToOpenAPI(t *testing.T) {
 	c := loadConformance(t)
 	manual := clock.NewManual(servertest.StartTime)
-	url, admin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
+	url, admin, _ := c.start(handwritten, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
 		Destinations: servertest.LoopbackDestinations})
 	invalid := []string{headerInvalid, "1"}
 	var do doFunc = func(method, path, secret, body string, want int, headers ...string) []byte {
@@ -297,11 +317,13 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	accessConformance(t, do, admin)
 	complianceConformance(t, do, admin)
 
-	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
+	throttledURL, throttledAdmin, _ := c.start(handwritten, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
 	mustStatus(t, resp, b, 200)
 	resp, b = call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
 	mustStatus(t, resp, b, 429)
 
-	c.checkCoverage([]int{200, 201, 204, 400, 401, 403, 404, 405, 409, 412, 422, 429})
+	generatedClientConformance(t, c)
+
+	c.checkCoverage([]int{200, 201, 204, 400, 401, 403, 404, 405, 409, 412, 422, 429}, handwritten, generated)
 }
