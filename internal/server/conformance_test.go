@@ -65,7 +65,7 @@ func loadConformance(t *testing.T) *conformance {
 // Clients of the conformance run: each starts its own server, so that the
 // operations it exercised are known (checkCoverage).
 const (
-	handwritten = "handwritten" // requests written out in the tests
+	handwritten = "handwritten"  // requests written out in the tests
 	generated   = "oapi-codegen" // the client generated from the contract (internal/server/openapiclient)
 )
 
