@@ -50,6 +50,25 @@ func generatedClientConformance(t *testing.T, c *conformance) {
 	g.accessGrants()
 	g.backupSchedules()
 	g.accountReads()
+
+	// The answers of the request layer: a body the contract refuses (400), one
+	// too large (413), and an exhausted rate limit (429), on a server of its own.
+	spare := `{"name":"gen-spare","scopes":["keys:read"],"extra":true}`
+	wantCode(t, got(cl.CreateAPIKeyWithBodyWithResponse(g.ctx, nil, "application/json", strings.NewReader(spare), g.admin, markInvalid)).
+		want(t, http.StatusBadRequest).JSON400, openapiclient.ErrorBodyCodeBadRequest)
+	huge := `{"name":"` + strings.Repeat("a", 1<<20) + `","scopes":["keys:read"]}`
+	wantCode(t, got(cl.CreateAPIKeyWithBodyWithResponse(g.ctx, nil, "application/json", strings.NewReader(huge), g.admin, markInvalid)).
+		want(t, http.StatusRequestEntityTooLarge).JSON413, openapiclient.ErrorBodyCodeBadRequest)
+	throttledURL, throttledAdmin, _ := c.start(generated, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
+	throttled, err := openapiclient.NewClientWithResponses(throttledURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got(throttled.ListAPIKeysWithResponse(g.ctx, nil, bearer(throttledAdmin))).want(t, http.StatusOK)
+	limited := got(throttled.ListAPIKeysWithResponse(g.ctx, nil, bearer(throttledAdmin))).want(t, http.StatusTooManyRequests)
+	if h := limited.Headers429; h.RetryAfter == nil || *h.RetryAfter < 1 || h.XRateLimitRemaining == nil || *h.XRateLimitRemaining != 0 {
+		t.Errorf("429 headers: %+v", h)
+	}
 }
 
 // gen is the generated client's conformance run.
@@ -61,6 +80,13 @@ type gen struct {
 	// reader holds keys:read only: every write, and every read of another
 	// kind, is a 403 for it.
 	reader openapiclient.RequestEditorFn
+}
+
+// markInvalid marks a request that breaks the contract on purpose: the
+// conformance middleware then requires the contract to refuse it.
+func markInvalid(_ context.Context, req *http.Request) error {
+	req.Header.Set(headerInvalid, "1")
+	return nil
 }
 
 // anonymous sends no credentials.
@@ -82,7 +108,7 @@ type answer[R any] struct {
 func got[R any](resp *R, err error) answer[R] { return answer[R]{resp, err} }
 
 // want fails the test unless the call got status, and checks the body
-// strictly against the generated type of that status (checkGeneratedBody).
+// strictly against the generated type of that status (generatedBodyProblems).
 func (a answer[R]) want(t *testing.T, status int) *R {
 	t.Helper()
 	if a.err != nil {
@@ -101,44 +127,43 @@ func (a answer[R]) want(t *testing.T, status int) *R {
 	case typed.IsValid() && typed.IsNil():
 		t.Fatalf("%s: the generated client did not decode the %d answer (Content-Type %q): %s", where, status, mediaType, body)
 	case typed.IsValid():
-		checkGeneratedBody(t, where, body, typed.Type().Elem())
+		for _, problem := range generatedBodyProblems(body, typed.Type().Elem()) {
+			t.Errorf("%s: the %d answer as openapiclient.%s: %s\nbody: %s", where, status, typed.Type().Elem().Name(), problem, body)
+		}
 	case mediaType == "application/json":
 		t.Fatalf("%s: the generated client has no type for the %d answer: %s", where, status, body)
 	}
 	return a.resp
 }
 
-// checkGeneratedBody fails the test unless body decodes into the generated
-// type typ as the contract means it: no field the type lacks, no null where
-// the contract declares no nullable, no value outside an enum, and nothing
-// lost or added when the decoded value is encoded again (a required field
-// missing, a number the type cannot hold).
-func checkGeneratedBody(t *testing.T, where string, body []byte, typ reflect.Type) {
-	t.Helper()
+// generatedBodyProblems says where body does not decode into the generated
+// type typ as the contract means it: a field the type lacks, a null where the
+// contract declares no nullable, a value outside an enum, or anything lost or
+// added when the decoded value is encoded again (a required field missing, a
+// number the type cannot hold). None means it fits.
+func generatedBodyProblems(body []byte, typ reflect.Type) []string {
 	value := reflect.New(typ)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(value.Interface()); err != nil {
-		t.Errorf("%s: the answer does not decode into openapiclient.%s: %v\nbody: %s", where, typ.Name(), err, body)
-		return
+		return []string{fmt.Sprintf("it does not decode: %v", err)}
 	}
-	for _, problem := range contractProblems(value.Elem(), "$") {
-		t.Errorf("%s: decoded into openapiclient.%s, %s\nbody: %s", where, typ.Name(), problem, body)
-	}
+	problems := contractProblems(value.Elem(), "$")
 	again, err := json.Marshal(value.Interface())
 	if err != nil {
-		t.Fatal(err)
+		return append(problems, fmt.Sprintf("it does not encode again: %v", err))
 	}
 	var sent, kept any
 	if err := json.Unmarshal(body, &sent); err != nil {
-		t.Fatal(err)
+		return append(problems, fmt.Sprintf("it is not JSON: %v", err))
 	}
 	if err := json.Unmarshal(again, &kept); err != nil {
-		t.Fatal(err)
+		return append(problems, fmt.Sprintf("it encodes again as no JSON: %v", err))
 	}
 	if diff := firstDifference("$", sent, kept); diff != "" {
-		t.Errorf("%s: openapiclient.%s does not hold the answer: %s\nbody: %s", where, typ.Name(), diff, body)
+		problems = append(problems, "the type does not hold it: "+diff)
 	}
+	return problems
 }
 
 // contractProblems walks a decoded value for what the encoding/json decoder
@@ -153,9 +178,10 @@ func contractProblems(v reflect.Value, path string) []string {
 			return []string{fmt.Sprintf("%s is %q, which is not in the contract's enum", path, v.Interface())}
 		}
 	case interface{ IsNull() bool }:
-		if value.IsNull() {
+		if value.IsNull() || v.Len() == 0 {
 			return nil
 		}
+		return contractProblems(v.MapIndex(reflect.ValueOf(true)), path) // a nullable.Nullable keeps its value under true
 	}
 	var problems []string
 	switch v.Kind() {
@@ -684,4 +710,61 @@ func (g *gen) accountReads() {
 		}
 	}
 	got(cl.GetComplianceReportWithResponse(ctx, nil, g.reader)).want(t, http.StatusForbidden)
+}
+
+// TestGeneratedBodyProblems proves that the generated client's decoding
+// rejects what a lenient decoder would let through: an answer the contract
+// does not describe fails the conformance run.
+func TestGeneratedBodyProblems(t *testing.T) {
+	valid := `{"id":"nc_1","name":"hook","type":"webhook","enabled":true,
+		"webhook":{"url":"https://x.example.com","header_names":["X-Team"],"headers_fingerprint":"","signing_secret_fingerprint":""},
+		"slack":null,"pagerduty":null,"email":null,"last_test_at":null,"last_test_status":"never","last_test_error":"",
+		"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","version":1}`
+	channel := reflect.TypeFor[openapiclient.NotificationChannel]()
+	for name, tc := range map[string]struct {
+		change func(map[string]any)
+		want   string // in the one problem reported; "" for none
+	}{
+		"as the contract says":          {func(map[string]any) {}, ""},
+		"a declared nullable set":       {func(m map[string]any) { m["last_test_at"] = "2026-01-02T00:00:00Z" }, ""},
+		"a field the contract lacks":    {func(m map[string]any) { m["owner"] = "sre" }, `unknown field "owner"`},
+		"a field in a nullable object":  {func(m map[string]any) { m["webhook"].(map[string]any)["method"] = "PUT" }, "$.webhook.method: the server sent PUT, which the type drops"},
+		"a required field left out":     {func(m map[string]any) { delete(m, "last_test_error") }, "$.last_test_error: the server left it out"},
+		"a required nullable left out":  {func(m map[string]any) { delete(m, "slack") }, "$.slack: the server left it out"},
+		"null for a string":             {func(m map[string]any) { m["name"] = nil }, "$.name: the server sent <nil>, the type gives "},
+		"null for a list":               {func(m map[string]any) { m["webhook"].(map[string]any)["header_names"] = nil }, "$.webhook.header_names is null"},
+		"a value outside the enum":      {func(m map[string]any) { m["last_test_status"] = "pending" }, `$.last_test_status is "pending", which is not in the contract's enum`},
+		"a fraction for an integer":     {func(m map[string]any) { m["version"] = 1.5 }, "it does not decode"},
+		"a time that is not RFC 3339":   {func(m map[string]any) { m["created_at"] = "yesterday" }, "it does not decode"},
+		"a number where a list belongs": {func(m map[string]any) { m["webhook"].(map[string]any)["header_names"] = 3 }, "it does not decode"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(valid), &m); err != nil {
+				t.Fatal(err)
+			}
+			tc.change(m)
+			body, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			problems := generatedBodyProblems(body, channel)
+			switch {
+			case tc.want == "" && len(problems) > 0:
+				t.Errorf("problems %q, want none", problems)
+			case tc.want != "" && (len(problems) != 1 || !strings.Contains(problems[0], tc.want)):
+				t.Errorf("problems %q, want one with %q", problems, tc.want)
+			}
+		})
+	}
+
+	// A number the generated type cannot hold: what oapi-codegen made of a
+	// `type: number` without a format (float32), which lost incident values.
+	type single struct {
+		Value float32 `json:"value"`
+	}
+	if problems := generatedBodyProblems([]byte(`{"value":0.18333333333333332}`), reflect.TypeFor[single]()); len(problems) != 1 ||
+		!strings.Contains(problems[0], "$.value: the server sent 0.18333333333333332, the type gives 0.1833333") {
+		t.Errorf("a float32 holding a double: problems %q", problems)
+	}
 }
