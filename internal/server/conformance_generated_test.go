@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -311,8 +312,8 @@ func ids[T any](items []T) []string {
 // wantListed fails the test unless the list holds exactly the objects want.
 func wantListed[T any](t *testing.T, what string, items []T, want ...string) {
 	t.Helper()
-	if got := ids(items); !slices.Equal(got, want) {
-		t.Errorf("%s lists %v, want %v", what, got, want)
+	if listed := ids(items); !slices.Equal(listed, want) {
+		t.Errorf("%s lists %v, want %v", what, listed, want)
 	}
 }
 
@@ -692,6 +693,25 @@ func (g *gen) accountReads() {
 		Since: ptr(servertest.StartTime), Until: ptr(servertest.StartTime.Add(time.Hour))}, g.admin)).want(t, http.StatusOK)
 	if data := events.JSON200.Data; len(data) != 1 || data[0].Action != "api_key.revoke" {
 		t.Errorf("api_key.revoke events: %+v", data)
+	}
+	// Every event of the run, a page at a time, so that each action's event is decoded.
+	actions := map[string]bool{}
+	for params := (&openapiclient.ListAuditEventsParams{Limit: ptr(20)}); ; {
+		page := got(cl.ListAuditEventsWithResponse(ctx, params, g.admin)).want(t, http.StatusOK).JSON200
+		for _, e := range page.Data {
+			actions[e.Action] = true
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		params.Cursor = &page.NextCursor
+	}
+	want := []string{"access_grant.create", "access_grant.review", "access_grant.revoke", "access_grant.update",
+		"alert_rule.create", "alert_rule.delete", "alert_rule.update", "api_key.create", "api_key.revoke", "api_key.rotate",
+		"api_key.update", "backup_schedule.create", "backup_schedule.delete", "backup_schedule.run", "backup_schedule.update",
+		"notification_channel.create", "notification_channel.delete", "notification_channel.test", "notification_channel.update"}
+	if seen := slices.Sorted(maps.Keys(actions)); !slices.Equal(seen, want) {
+		t.Errorf("the run's audit trail has the actions %v, want every change it made: %v", seen, want)
 	}
 	wantFields(t, got(cl.ListAuditEventsWithResponse(ctx, &openapiclient.ListAuditEventsParams{Cursor: ptr("!!")}, g.admin)).
 		want(t, http.StatusUnprocessableEntity).JSON422, "cursor")
