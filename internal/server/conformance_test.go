@@ -60,7 +60,7 @@ func loadConformance(t *testing.T) *conformance {
 }
 
 // start runs a server whose handler is wrapped in the validating middleware.
-func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
+func (c *conformance) start(cfg server.Config) (baseURL, adminKey string, srv *server.Server) {
 	c.t.Helper()
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -77,7 +77,7 @@ func (c *conformance) start(cfg server.Config) (baseURL, adminKey string) {
 	if router, err = gorillamux.NewRouter(&doc); err != nil {
 		c.t.Fatalf("building router: %v", err)
 	}
-	return ts.URL, srv.GeneratedAdminSecret()
+	return ts.URL, srv.GeneratedAdminSecret(), srv
 }
 
 func (c *conformance) fail(format string, args ...any) {
@@ -224,7 +224,7 @@ type doFunc func(method, path, secret, body string, want int, headers ...string)
 func TestServerConformsToOpenAPI(t *testing.T) {
 	c := loadConformance(t)
 	manual := clock.NewManual(servertest.StartTime)
-	url, admin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
+	url, admin, srv := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
 		Destinations: servertest.LoopbackDestinations})
 	invalid := []string{headerInvalid, "1"}
 	var do doFunc = func(method, path, secret, body string, want int, headers ...string) []byte {
@@ -296,8 +296,9 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	alertingConformance(t, do, admin)
 	accessConformance(t, do, admin)
 	complianceConformance(t, do, admin)
+	usageConformance(t, do, admin, srv)
 
-	throttledURL, throttledAdmin := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
+	throttledURL, throttledAdmin, _ := c.start(server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
 	mustStatus(t, resp, b, 200)
 	resp, b = call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")
