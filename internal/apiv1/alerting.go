@@ -356,9 +356,6 @@ const (
 	NotificationFailed    = "failed"
 )
 
-// NotificationStatuses lists the delivery status values.
-var NotificationStatuses = []string{NotificationPending, NotificationDelivered, NotificationFailed}
-
 // AlertNotification is one notification of an incident to one channel and
 // its outcome: pending while the server still tries (with backoff), then
 // delivered, or failed after the last attempt (or at once, for a channel

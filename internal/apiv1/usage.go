@@ -7,8 +7,9 @@ import "time"
 // sharing it add up), and keeps the counts for UsageRetention.
 const (
 	// DefaultUsageWindow is the window of GET /v1/api-keys/{id}/usage that
-	// names none.
+	// names none; MinUsageWindow is the shortest it takes.
 	DefaultUsageWindow = 24 * time.Hour
+	MinUsageWindow     = time.Hour
 	// UsageRetention is how long the hourly counts are kept, and the
 	// longest window a usage request may ask for.
 	UsageRetention = 90 * 24 * time.Hour

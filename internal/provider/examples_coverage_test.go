@@ -74,6 +74,15 @@ var exampleChecks = map[string]struct {
 	}},
 	"data-sources/keymate_api_key": {state: []statecheck.StateCheck{
 		statecheck.ExpectKnownOutputValue("deployer_rotation_overdue", knownvalue.Bool(false)),
+		statecheck.ExpectKnownOutputValue("deployer_scope_last_used_at", knownvalue.MapSizeExact(0)),
+	}},
+	"data-sources/keymate_api_key_usage": {state: []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("payments_requests_last_day", knownvalue.Int64Exact(0)),
+		statecheck.ExpectKnownOutputValue("payments_refused_routes", knownvalue.ListSizeExact(0)),
+	}},
+	"data-sources/keymate_alert_incidents": {state: []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("auth_failure_incidents_open", knownvalue.Int64Exact(0)),
+		statecheck.ExpectKnownOutputValue("notifications_failed", knownvalue.ListSizeExact(0)),
 	}},
 	"data-sources/keymate_audit_events": {state: []statecheck.StateCheck{
 		statecheck.ExpectKnownOutputValue("deployer_changes", knownvalue.ListExact([]knownvalue.Check{

@@ -361,18 +361,19 @@ func keyToWire(k store.APIKey, now time.Time) apiv1.APIKey {
 }
 
 // handleAPIKeyUsage answers GET /v1/api-keys/{id}/usage: the key's requests
-// per route over the window (query parameter window, a Go duration of whole
-// hours from 1h to apiv1.UsageRetention; apiv1.DefaultUsageWindow when
-// absent), counted in whole hours. Usage tells what a key does, so it is
-// guarded like the key: keys:read, and 404 for an unknown key.
+// per route over the window (query parameter window, a Go duration from 1h
+// to apiv1.UsageRetention; apiv1.DefaultUsageWindow when absent), counted in
+// whole hours from the start of the hour the window reaches into. Usage
+// tells what a key does, so it is guarded like the key: keys:read, and 404
+// for an unknown key.
 func (s *Server) handleAPIKeyUsage(w http.ResponseWriter, r *http.Request) {
 	var f fieldErrors
 	window := apiv1.DefaultUsageWindow
 	if raw := r.URL.Query().Get("window"); raw != "" {
 		d, err := time.ParseDuration(raw)
-		if err != nil || d < time.Hour || d > apiv1.UsageRetention || d%time.Hour != 0 {
-			f.add("window", "must be a whole number of hours from 1h to %s, such as \"24h\", got %q",
-				shortHours(apiv1.UsageRetention), raw)
+		if err != nil || d < apiv1.MinUsageWindow || d > apiv1.UsageRetention {
+			f.add("window", "must be a duration from %s to %s, such as \"24h\", got %q",
+				shortHours(apiv1.MinUsageWindow), shortHours(apiv1.UsageRetention), raw)
 		}
 		window = d
 	}

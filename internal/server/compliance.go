@@ -128,17 +128,9 @@ func checkKeyUsage(e *evaluation, k store.APIKey) {
 			"API key %q was last used at %s, more than %d days ago.", k.Name, stamp(*k.LastUsedAt), days)
 	case len(unneeded) > 0:
 		e.add(controls.KeyScopeNotNeeded, objectTypeAPIKey, k.ID, k.Name,
-			"API key %q holds %s, which no request has needed in %d days: drop %s from its scopes.",
-			k.Name, strings.Join(unneeded, ", "), days, pronoun(len(unneeded)))
+			"API key %q holds scopes that no request has needed in %d days; drop from its scopes: %s.",
+			k.Name, days, strings.Join(unneeded, ", "))
 	}
-}
-
-// pronoun is "it" for one thing and "them" for more.
-func pronoun(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // checkAlerting applies KM-ALERT-001 to enabled critical rules and

@@ -317,7 +317,7 @@ func TestComplianceKeyUsageControls(t *testing.T) {
 	expectFinding(t, inst, controls.KeyNotUsed, idle.ID, `"idle"`, "since it was created at 2026-01-01T00:00:00Z")
 	expectNoFinding(t, inst, controls.KeyScopeNotNeeded, idle.ID)
 	expectNoFinding(t, inst, controls.KeyNotUsed, busy.ID)
-	expectFinding(t, inst, controls.KeyScopeNotNeeded, busy.ID, `"busy"`, "holds alerts:read, which no request has needed in 90 days: drop it")
+	expectFinding(t, inst, controls.KeyScopeNotNeeded, busy.ID, `"busy"`, "no request has needed in 90 days; drop from its scopes: alerts:read.")
 	findings := map[string]float64{}
 	for _, f := range complianceReport(t, inst, "").Findings {
 		findings[f.ControlID]++
