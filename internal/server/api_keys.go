@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -368,15 +369,7 @@ func keyToWire(k store.APIKey, now time.Time) apiv1.APIKey {
 // for an unknown key.
 func (s *Server) handleAPIKeyUsage(w http.ResponseWriter, r *http.Request) {
 	var f fieldErrors
-	window := apiv1.DefaultUsageWindow
-	if raw := r.URL.Query().Get("window"); raw != "" {
-		d, err := time.ParseDuration(raw)
-		if err != nil || d < apiv1.MinUsageWindow || d > apiv1.UsageRetention {
-			f.add("window", "must be a duration from %s to %s, such as \"24h\", got %q",
-				shortHours(apiv1.MinUsageWindow), shortHours(apiv1.UsageRetention), raw)
-		}
-		window = d
-	}
+	window := f.parseUsageWindow(r.URL.Query())
 	if err := f.err(); err != nil {
 		s.fail(w, r, err)
 		return
@@ -400,6 +393,22 @@ func (s *Server) handleAPIKeyUsage(w http.ResponseWriter, r *http.Request) {
 		usage.Errors += u.Errors
 	}
 	writeJSON(w, http.StatusOK, usage)
+}
+
+// parseUsageWindow reads a usage request's window: a Go duration from
+// apiv1.MinUsageWindow to apiv1.UsageRetention, apiv1.DefaultUsageWindow
+// when absent.
+func (f *fieldErrors) parseUsageWindow(q url.Values) time.Duration {
+	raw := q.Get("window")
+	if raw == "" {
+		return apiv1.DefaultUsageWindow
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < apiv1.MinUsageWindow || d > apiv1.UsageRetention {
+		f.add("window", "must be a duration from %s to %s, such as \"24h\", got %q",
+			shortHours(apiv1.MinUsageWindow), shortHours(apiv1.UsageRetention), raw)
+	}
+	return d
 }
 
 // shortHours writes d, a whole number of hours, as "2160h".
