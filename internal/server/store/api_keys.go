@@ -143,8 +143,8 @@ func (s *Store) RecordUsage(ctx context.Context, keys []KeyUse, routes []RouteUs
 			}
 		}
 		for _, u := range routes {
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO api_key_usage (key_id, route, hour, requests, errors)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id, route, hour) DO UPDATE SET
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO api_key_usage (key_id, route, hour_start, requests, errors)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id, route, hour_start) DO UPDATE SET
 				requests = api_key_usage.requests + excluded.requests, errors = api_key_usage.errors + excluded.errors`,
 				u.KeyID, u.Route, toNanos(u.Hour), u.Requests, u.Errors); err != nil {
 				return fmt.Errorf("counting requests of API key %s: %w", u.KeyID, err)
@@ -205,14 +205,14 @@ func (s *Store) APIKeyRouteUsage(ctx context.Context, keyID string, since time.T
 	return queryAll(ctx, s.db, "reading usage of API key "+keyID, func(row scanner) (RouteUse, error) {
 		u := RouteUse{KeyID: keyID}
 		return u, row.Scan(&u.Route, &u.Requests, &u.Errors)
-	}, `SELECT route, SUM(requests), SUM(errors) FROM api_key_usage WHERE key_id = ? AND hour >= ?
+	}, `SELECT route, SUM(requests), SUM(errors) FROM api_key_usage WHERE key_id = ? AND hour_start >= ?
 		GROUP BY route ORDER BY route`, keyID, toNanos(since))
 }
 
 // PruneUsage deletes the request counts of the hours that start before
 // cutoff.
 func (s *Store) PruneUsage(ctx context.Context, cutoff time.Time) error {
-	if _, err := s.exec(ctx, `DELETE FROM api_key_usage WHERE hour < ?`, toNanos(cutoff)); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM api_key_usage WHERE hour_start < ?`, toNanos(cutoff)); err != nil {
 		return fmt.Errorf("pruning API key usage: %w", err)
 	}
 	return nil

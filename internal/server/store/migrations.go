@@ -287,18 +287,18 @@ BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;`,
 	{
 		version: 17,
 		name:    "create api_key_usage",
-		// Requests per key, route and hour (hour: Unix nanoseconds of its
+		// Requests per key, route and hour (hour_start: Unix nanoseconds of its
 		// start), added to by every server that shares the database.
 		sql: `
 CREATE TABLE api_key_usage (
-	key_id   TEXT    NOT NULL,
-	route    TEXT    NOT NULL,
-	hour     INTEGER NOT NULL,
-	requests INTEGER NOT NULL,
-	errors   INTEGER NOT NULL,
-	PRIMARY KEY (key_id, route, hour)
+	key_id     TEXT    NOT NULL,
+	route      TEXT    NOT NULL,
+	hour_start INTEGER NOT NULL,
+	requests   INTEGER NOT NULL,
+	errors     INTEGER NOT NULL,
+	PRIMARY KEY (key_id, route, hour_start)
 );
-CREATE INDEX api_key_usage_hour ON api_key_usage (hour);`,
+CREATE INDEX api_key_usage_hour_start ON api_key_usage (hour_start);`,
 	},
 	{
 		version: 18,
