@@ -344,9 +344,39 @@ type AlertIncident struct {
 	LastValue         float64    `json:"last_value"`
 	NotificationsSent int64      `json:"notifications_sent"`
 	LastNotifiedAt    *time.Time `json:"last_notified_at"`
+	// Notifications are the incident's deliveries to its rule's channels,
+	// oldest first: one per channel for each event notified.
+	Notifications []AlertNotification `json:"notifications"`
 }
 
-// AlertIncidentList is a page of incidents, newest first.
+// Notification delivery status values (AlertNotification.Status).
+const (
+	NotificationPending   = "pending"
+	NotificationDelivered = "delivered"
+	NotificationFailed    = "failed"
+)
+
+// AlertNotification is one notification of an incident to one channel and
+// its outcome: pending while the server still tries (with backoff), then
+// delivered, or failed after the last attempt (or at once, for a channel
+// deleted or disabled meanwhile). LastError is the server's own words about
+// the last failed attempt; it never quotes a receiver's answer.
+type AlertNotification struct {
+	ID        string    `json:"id"`
+	ChannelID string    `json:"channel_id"`
+	Event     string    `json:"event"` // EventAlertOpened, EventAlertRenotify or EventAlertResolved
+	Status    string    `json:"status"`
+	Attempts  int64     `json:"attempts"`
+	LastError string    `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// IncidentStatuses lists the incident status values.
+var IncidentStatuses = []string{IncidentStatusOpen, IncidentStatusResolved}
+
+// AlertIncidentList is a page of incidents, newest first: of one rule
+// (GET /v1/alert-rules/{id}/incidents), or of every rule, filtered by
+// rule_id and status (GET /v1/alert-incidents).
 type AlertIncidentList struct {
 	Data       []AlertIncident `json:"data"`
 	NextCursor string          `json:"next_cursor"`

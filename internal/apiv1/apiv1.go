@@ -102,9 +102,14 @@ type APIKey struct {
 	NextRotationAt          time.Time  `json:"next_rotation_at"`
 	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
 	LastUsedAt              *time.Time `json:"last_used_at"`
-	RevokedAt               *time.Time `json:"revoked_at"`
-	Version                 int64      `json:"version"`
-	Secret                  string     `json:"secret,omitempty" secret:"true"`
+	// ScopeLastUsedAt maps each scope a request made with the key needed
+	// (its route's scope) to when one last did, whether or not the key held
+	// it: a scope the key lacks appears when a request was refused for it.
+	// Like LastUsedAt, it is written in batches, up to a minute late.
+	ScopeLastUsedAt map[string]time.Time `json:"scope_last_used_at"`
+	RevokedAt       *time.Time           `json:"revoked_at"`
+	Version         int64                `json:"version"`
+	Secret          string               `json:"secret,omitempty" secret:"true"`
 }
 
 // CreateAPIKeyRequest is the body of POST /v1/api-keys. Optional fields left nil

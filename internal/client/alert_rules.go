@@ -66,12 +66,23 @@ func (c *Client) DeleteAlertRule(ctx context.Context, id string) error {
 	return deleteObject(ctx, c, alertRulesPath, id)
 }
 
-// ListAlertIncidents returns every incident of an alert rule, newest first
-// (GET /v1/alert-rules/{id}/incidents).
-func (c *Client) ListAlertIncidents(ctx context.Context, ruleID string) ([]apiv1.AlertIncident, error) {
-	path, err := objectPath(alertRulesPath, ruleID, "incidents")
-	if err != nil {
-		return nil, err
-	}
-	return listAll[apiv1.AlertIncident](ctx, c, path, nil, 0)
+// ListAlertIncidentsOptions filters ListAlertIncidents. Zero fields do not
+// filter.
+type ListAlertIncidentsOptions struct {
+	// RuleID keeps the incidents of this rule.
+	RuleID string
+	// Status is one of apiv1.IncidentStatus*.
+	Status string
+	// Limit stops the listing after this many incidents (0 = all).
+	Limit int
+}
+
+// ListAlertIncidents returns every incident matching opts, newest first,
+// with its notifications (GET /v1/alert-incidents), following next_cursor
+// to the last page or to opts.Limit incidents.
+func (c *Client) ListAlertIncidents(ctx context.Context, opts ListAlertIncidentsOptions) ([]apiv1.AlertIncident, error) {
+	q := url.Values{}
+	setIf(q, "rule_id", opts.RuleID)
+	setIf(q, "status", opts.Status)
+	return listAll[apiv1.AlertIncident](ctx, c, "/v1/alert-incidents", q, opts.Limit)
 }

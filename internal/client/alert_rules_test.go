@@ -112,13 +112,15 @@ func TestAlertRuleMethodsSendTheContractRequests(t *testing.T) {
 		},
 		{
 			name: "incidents",
-			call: func(c *Client) (any, error) { return c.ListAlertIncidents(context.Background(), "ar_1") },
+			call: func(c *Client) (any, error) {
+				return c.ListAlertIncidents(context.Background(), ListAlertIncidentsOptions{RuleID: "ar_1", Status: apiv1.IncidentStatusOpen})
+			},
 			respond: func(w http.ResponseWriter) {
 				writeJSON(w, http.StatusOK, apiv1.AlertIncidentList{Data: []apiv1.AlertIncident{{
 					ID: "inc_1", RuleID: "ar_1", Status: apiv1.IncidentStatusOpen, OpenedAt: opened, Value: 5, LastValue: 6, NotificationsSent: 1, LastNotifiedAt: &opened,
 				}}})
 			},
-			method: "GET", path: "/v1/alert-rules/ar_1/incidents", query: "limit=100",
+			method: "GET", path: "/v1/alert-incidents", query: "limit=100&rule_id=ar_1&status=open",
 			check: func(t *testing.T, got any) {
 				if incs, ok := got.([]apiv1.AlertIncident); !ok || len(incs) != 1 || incs[0].Value != 5 || incs[0].NotificationsSent != 1 {
 					t.Errorf("decoded %+v", got)

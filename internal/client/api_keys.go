@@ -73,3 +73,20 @@ func (c *Client) RotateAPIKey(ctx context.Context, id string, req apiv1.RotateAP
 func (c *Client) RevokeAPIKey(ctx context.Context, id string) error {
 	return deleteObject(ctx, c, apiKeysPath, id)
 }
+
+// GetAPIKeyUsage returns the requests made with an API key per route over
+// window, a whole number of hours ("" for the server's default of 24h) (GET
+// /v1/api-keys/{id}/usage). Unknown ids yield ErrNotFound.
+func (c *Client) GetAPIKeyUsage(ctx context.Context, id, window string) (*apiv1.APIKeyUsage, error) {
+	path, err := objectPath(apiKeysPath, id, "usage")
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	setIf(q, "window", window)
+	var usage apiv1.APIKeyUsage
+	if err := c.do(ctx, http.MethodGet, path, q, nil, &usage); err != nil {
+		return nil, err
+	}
+	return &usage, nil
+}

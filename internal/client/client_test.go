@@ -314,6 +314,20 @@ func TestEachMethodSendsTheContractRequestAndDecodesTheResponse(t *testing.T) {
 			check: func(*testing.T, any) {},
 		},
 		{
+			name: "usage over a window",
+			call: func(c *Client) (any, error) { return c.GetAPIKeyUsage(context.Background(), "key_1", "48h") },
+			respond: func(w http.ResponseWriter) {
+				writeJSON(w, http.StatusOK, apiv1.APIKeyUsage{KeyID: "key_1", Window: "48h0m0s", Requests: 3,
+					Routes: []apiv1.RouteUsage{{Route: "GET /v1/api-keys", Requests: 3}}})
+			},
+			method: "GET", path: "/v1/api-keys/key_1/usage", query: "window=48h",
+			check: func(t *testing.T, got any) {
+				if u, ok := got.(*apiv1.APIKeyUsage); !ok || u.Requests != 3 || len(u.Routes) != 1 {
+					t.Errorf("decoded %+v", got)
+				}
+			},
+		},
+		{
 			name: "audit events with every filter",
 			call: func(c *Client) (any, error) {
 				return c.ListAuditEvents(context.Background(), ListAuditEventsOptions{

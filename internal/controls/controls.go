@@ -50,6 +50,9 @@ const (
 	MaxRestoreDrillAge  = 30 * 24 * time.Hour // verify a restore at least this often
 	MinRetentionDays    = 7                   // keep backups at least this long
 	DefaultReviewPeriod = 90                  // review access at least this often (days)
+	// MaxUnusedAge is how long a key, or a scope a key holds, may go
+	// unneeded before the report names it (KM-KEY-004, KM-KEY-005).
+	MaxUnusedAge = 90 * 24 * time.Hour
 )
 
 // The controls.
@@ -63,6 +66,13 @@ var (
 	KeyAdminWithoutExpiry = Control{ID: "KM-KEY-003", Severity: Warning, Guide: "Access Control",
 		Title:       "API key holding admin without an expiry",
 		Remediation: "Set expires_at on keys that hold the admin scope, or grant narrower scopes."}
+	KeyNotUsed = Control{ID: "KM-KEY-004", Severity: Warning, Guide: "Access Control",
+		Title:       "API key unused for 90 days",
+		Remediation: "Revoke the key (destroy its keymate_api_key) if nothing uses it any more: an unused key is a secret to leak and nothing to gain."}
+	KeyScopeNotNeeded = Control{ID: "KM-KEY-005", Severity: Warning, Guide: "Access Control",
+		Title: "API key holding scopes it has not needed for 90 days",
+		Remediation: "Remove the scopes the finding names from the key's scopes (least privilege); " +
+			"the keymate_api_key resource names them at plan time too."}
 	AlertCriticalWithoutChannel = Control{ID: "KM-ALERT-001", Severity: Critical, Guide: "Alert Configuration",
 		Title:       "Critical alert rule without a notification channel",
 		Remediation: "Add at least one notification channel to every critical alert rule."}
@@ -97,7 +107,7 @@ var (
 
 // All lists every control in documentation order.
 var All = []Control{
-	KeyRotationOverdue, KeyRotationPeriod, KeyAdminWithoutExpiry,
+	KeyRotationOverdue, KeyRotationPeriod, KeyAdminWithoutExpiry, KeyNotUsed, KeyScopeNotNeeded,
 	AlertCriticalWithoutChannel,
 	ChannelNeverTested, ChannelTestFailed, ChannelTestStale,
 	AccessAdminWithoutExpiry, AccessReviewOverdue,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,6 +45,7 @@ type apiKeyDataSourceModel struct {
 	NextRotationAt          types.String `tfsdk:"next_rotation_at"`
 	PreviousSecretExpiresAt types.String `tfsdk:"previous_secret_expires_at"`
 	LastUsedAt              types.String `tfsdk:"last_used_at"`
+	ScopeLastUsedAt         types.Map    `tfsdk:"scope_last_used_at"`
 	RevokedAt               types.String `tfsdk:"revoked_at"`
 	Version                 types.Int64  `tfsdk:"version"`
 	RotationOverdue         types.Bool   `tfsdk:"rotation_overdue"`
@@ -52,7 +54,8 @@ type apiKeyDataSourceModel struct {
 func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a Keymate API key by `id` or by `name` (exactly one) and exposes everything about it " +
-			"except its secret, including the fields that change with use (`status`, `last_used_at`, `version`)." + dataSourceStateNote,
+			"except its secret, including the fields that change with use (`status`, `last_used_at`, `scope_last_used_at`, `version`), " +
+			"which the `keymate_api_key` resource keeps out of its state." + dataSourceStateNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -78,9 +81,17 @@ func (d *apiKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"rotated_at":                 computedString("When the current secret was issued (RFC 3339, UTC)."),
 			"next_rotation_at":           computedString("When the key is due for rotation (RFC 3339, UTC)."),
 			"previous_secret_expires_at": computedString("When the secret replaced by the last rotation stops working (RFC 3339, UTC); null before the first rotation."),
-			"last_used_at":               computedString("When the key last authenticated a request (RFC 3339, UTC); null if never."),
-			"revoked_at":                 computedString("When the key was revoked (RFC 3339, UTC); null unless revoked."),
-			"version":                    schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
+			"last_used_at": computedString("When the key last authenticated a request (RFC 3339, UTC); null if never. " +
+				"The server writes uses about once a minute, so it may be a minute late."),
+			"scope_last_used_at": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "When a request made with the key last needed each scope (RFC 3339, UTC), by scope: a request " +
+					"needs the scope its route requires, whether or not the key holds it, so a scope the key lacks appears when a request " +
+					"was refused for it. Empty before the key's first use. A scope the key holds and no request needed for 90 days, on a " +
+					"key older than 90 days, is what the compliance report's `KM-KEY-005` and the `keymate_api_key` resource's plan name.",
+			},
+			"revoked_at": computedString("When the key was revoked (RFC 3339, UTC); null unless revoked."),
+			"version":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Object version, incremented by every change."},
 			"rotation_overdue": schema.BoolAttribute{
 				Computed:            true,
 				MarkdownDescription: "True when the key is active and `next_rotation_at` has passed, by the provider's clock at read time.",
@@ -131,6 +142,12 @@ func (d *apiKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 // rotation_overdue is computed against now.
 func apiKeyDataSourceModelFrom(ctx context.Context, key *apiv1.APIKey, now time.Time) (apiKeyDataSourceModel, diag.Diagnostics) {
 	scopes, diags := types.SetValueFrom(ctx, types.StringType, key.Scopes)
+	scopeTimes := make(map[string]attr.Value, len(key.ScopeLastUsedAt))
+	for scope, at := range key.ScopeLastUsedAt {
+		scopeTimes[scope] = timeString(at)
+	}
+	scopeLastUsed, d := types.MapValue(types.StringType, scopeTimes)
+	diags.Append(d...)
 	return apiKeyDataSourceModel{
 		ID:                      types.StringValue(key.ID),
 		Name:                    types.StringValue(key.Name),
@@ -148,6 +165,7 @@ func apiKeyDataSourceModelFrom(ctx context.Context, key *apiv1.APIKey, now time.
 		NextRotationAt:          timeString(key.NextRotationAt),
 		PreviousSecretExpiresAt: timePointerString(key.PreviousSecretExpiresAt),
 		LastUsedAt:              timePointerString(key.LastUsedAt),
+		ScopeLastUsedAt:         scopeLastUsed,
 		RevokedAt:               timePointerString(key.RevokedAt),
 		Version:                 types.Int64Value(key.Version),
 		RotationOverdue:         types.BoolValue(key.Status == apiv1.KeyStatusActive && apiv1.RotationOverdue(key.NextRotationAt, now)),

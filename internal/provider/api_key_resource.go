@@ -127,7 +127,12 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Required:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Scopes the key holds, at least one of: " + quotedList(apiv1.Scopes) + ". `admin` grants every other scope. " +
-					"The provider's own key must hold every scope it grants.",
+					"The provider's own key must hold every scope it grants. Least privilege from use: on a key created 90 days ago or more, " +
+					"the plan names the scopes no request made with the key needed in the last 90 days (control `KM-KEY-005`, by the " +
+					"key's use as the refresh reads it, so not with `-refresh=false`): a warning for those the key already holds, under " +
+					"every policy but `off`; for those the configuration adds, a warning, or an error under `policy = \"enforce\"`. A " +
+					"request refused for lacking a scope records that the key needed it, so such a scope may be added under enforce. " +
+					"The key's use (`last_used_at`, `scope_last_used_at`) is in the `keymate_api_key` data source, not in this resource's state.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(apiv1.Scopes...)),
@@ -231,7 +236,8 @@ func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigVali
 // fingerprint and rotation times unknown) when the key is due by the
 // provider's clock, when rotate_when_changed or secret_wo_version changed,
 // or when the secret was rotated outside Terraform. It also rejects an
-// expires_at in the past when it is set or changed.
+// expires_at in the past when it is set or changed, and holds the planned
+// scopes to the key's use (checkScopeUse).
 //
 // A plan runs this for every key, so it converts little: of the
 // configuration only secret_wo, an unchanged key's plan is its state
@@ -269,6 +275,10 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	r.checkGuide(plan, &resp.Diagnostics)
+	if !plan.Scopes.IsUnknown() {
+		r.data.checkScopeUse(state.ID.ValueString(), func() ([]string, diag.Diagnostics) { return setStrings(ctx, plan.Scopes) },
+			now, &resp.Diagnostics)
+	}
 	unknown := map[string]bool{} // attributes this plan leaves unknown
 	if changed {
 		checkExpiryChange(ctx, plan.ExpiresAt, state.ExpiresAt, now, &resp.Diagnostics)
@@ -420,9 +430,12 @@ func saveKeyWritten(ctx context.Context, state *tfsdk.State, identity *tfsdk.Res
 }
 
 // Read refreshes the key; a key revoked outside Terraform leaves state, so
-// that the plan creates it again.
+// that the plan creates it again. The key's use goes to keyUsage for this
+// run's ModifyPlan, never into state.
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	readObject[apiv1.APIKey, apiKeyResourceModel](ctx, req, resp, &r.resourceBase)
+	if key := readObject[apiv1.APIKey, apiKeyResourceModel](ctx, req, resp, &r.resourceBase); key != nil {
+		r.data.keyUsage.record(key)
+	}
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -74,6 +74,15 @@ var exampleChecks = map[string]struct {
 	}},
 	"data-sources/keymate_api_key": {state: []statecheck.StateCheck{
 		statecheck.ExpectKnownOutputValue("deployer_rotation_overdue", knownvalue.Bool(false)),
+		statecheck.ExpectKnownOutputValue("deployer_scope_last_used_at", knownvalue.MapSizeExact(0)),
+	}},
+	"data-sources/keymate_api_key_usage": {state: []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("payments_requests_last_day", knownvalue.Int64Exact(0)),
+		statecheck.ExpectKnownOutputValue("payments_refused_routes", knownvalue.ListSizeExact(0)),
+	}},
+	"data-sources/keymate_alert_incidents": {state: []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("auth_failure_incidents_open", knownvalue.Int64Exact(0)),
+		statecheck.ExpectKnownOutputValue("notifications_failed", knownvalue.ListSizeExact(0)),
 	}},
 	"data-sources/keymate_audit_events": {state: []statecheck.StateCheck{
 		statecheck.ExpectKnownOutputValue("deployer_changes", knownvalue.ListExact([]knownvalue.Check{
@@ -146,14 +155,16 @@ func expiresAfter(addr, start string, d time.Duration) resource.TestCheckFunc {
 	}
 }
 
-// binaryExampleDirs are the example directories applied through the real
-// provider binary by tests of their own, not in-process.
-var binaryExampleDirs = []string{
+// ownTestExampleDirs are the example directories applied by tests of their
+// own rather than as a root configuration on their own: through the real
+// provider binary, or, for a module, called by a root configuration.
+var ownTestExampleDirs = []string{
 	"ephemeral-resources/keymate_api_key", // TestAccExamples_ephemeralAPIKey: a provider alias needs its own plugin process
 	// TestAccActions_examples: actions run by -invoke, which only the CLI does.
 	"actions/keymate_api_key_rotate", "actions/keymate_notification_channel_test", "actions/keymate_backup_run", "actions/keymate_access_review",
 	// TestAccSecretFingerprintFunction_example: its check warns, which only the CLI's output shows.
 	"functions/secret_fingerprint",
+	baselineModuleDir, // TestAccBaselineModule: a module, called with inputs and a loopback receiver
 }
 
 // exampleMinimumVersion is the Terraform an example directory needs beyond
@@ -162,6 +173,7 @@ var binaryExampleDirs = []string{
 var exampleMinimumVersion = map[string]*version.Version{
 	"list-resources": tfversion.Version1_14_0,
 	"actions":        tfversion.Version1_14_0,
+	"modules":        tfversion.Version1_14_0, // the baseline module triggers an action
 }
 
 // exampleVersionChecks are the version checks of an example directory.
@@ -250,7 +262,7 @@ func TestExamplesAreAllTested(t *testing.T) {
 		case ".tf", ".hcl": // .tfquery.hcl: queries, which no apply reads
 			count++
 			dir := filepath.ToSlash(filepath.Dir(rel))
-			if filepath.Ext(rel) == ".tf" && !isImportExample(rel) && !slices.Contains(binaryExampleDirs, dir) {
+			if filepath.Ext(rel) == ".tf" && !isImportExample(rel) && !slices.Contains(ownTestExampleDirs, dir) {
 				return nil // applied with its directory
 			}
 			if !bytes.Contains(tests.Bytes(), []byte(`"`+filepath.ToSlash(rel)+`"`)) {
@@ -290,7 +302,7 @@ func TestAccExamples_standalone(t *testing.T) {
 	t.Parallel()
 	for _, clk := range []string{"manual", "real"} {
 		for _, dir := range exampleDirs(t) {
-			if slices.Contains(binaryExampleDirs, dir) {
+			if slices.Contains(ownTestExampleDirs, dir) {
 				continue
 			}
 			t.Run(clk+"/"+dir, func(t *testing.T) {
@@ -406,35 +418,38 @@ func TestAccExamples_initValidate(t *testing.T) {
 }
 
 // checkAccountEmpty fails unless the server holds no object but its
-// bootstrap admin key: every key revoked, every grant revoked, and no
-// channel, alert rule or backup schedule.
+// bootstrap admin key (accountEmpty).
 func checkAccountEmpty(t *testing.T, inst *servertest.Instance) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		ctx, c := context.Background(), testClient(t, inst)
-		keys, err := c.ListAPIKeys(ctx, client.ListAPIKeysOptions{Status: apiv1.KeyStatusActive})
-		if err != nil {
-			return err
-		}
-		grants, err := c.ListAccessGrants(ctx, client.ListAccessGrantsOptions{Status: apiv1.GrantStatusActive})
-		if err != nil {
-			return err
-		}
-		channels, err := c.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{})
-		if err != nil {
-			return err
-		}
-		rules, err := c.ListAlertRules(ctx, client.ListAlertRulesOptions{})
-		if err != nil {
-			return err
-		}
-		schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
-		if err != nil {
-			return err
-		}
-		if len(keys) != 1 || len(grants)+len(channels)+len(rules)+len(schedules) != 0 {
-			return fmt.Errorf("after destroy: %d active keys (want only the admin key), %d active grants, %d channels, %d rules, %d schedules (want none)",
-				len(keys), len(grants), len(channels), len(rules), len(schedules))
-		}
-		return nil
+	return func(*terraform.State) error { return accountEmpty(context.Background(), testClient(t, inst)) }
+}
+
+// accountEmpty returns an error unless the account c reads holds no object
+// but one active key (the admin key c uses): every other key revoked, every
+// grant revoked, and no channel, alert rule or backup schedule.
+func accountEmpty(ctx context.Context, c *client.Client) error {
+	keys, err := c.ListAPIKeys(ctx, client.ListAPIKeysOptions{Status: apiv1.KeyStatusActive})
+	if err != nil {
+		return err
 	}
+	grants, err := c.ListAccessGrants(ctx, client.ListAccessGrantsOptions{Status: apiv1.GrantStatusActive})
+	if err != nil {
+		return err
+	}
+	channels, err := c.ListNotificationChannels(ctx, client.ListNotificationChannelsOptions{})
+	if err != nil {
+		return err
+	}
+	rules, err := c.ListAlertRules(ctx, client.ListAlertRulesOptions{})
+	if err != nil {
+		return err
+	}
+	schedules, err := c.ListBackupSchedules(ctx, client.ListBackupSchedulesOptions{})
+	if err != nil {
+		return err
+	}
+	if len(keys) != 1 || len(grants)+len(channels)+len(rules)+len(schedules) != 0 {
+		return fmt.Errorf("after destroy: %d active keys (want only the admin key), %d active grants, %d channels, %d rules, %d schedules (want none)",
+			len(keys), len(grants), len(channels), len(rules), len(schedules))
+	}
+	return nil
 }

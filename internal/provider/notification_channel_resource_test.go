@@ -43,7 +43,7 @@ type delivery struct {
 // webhookReceiver is a loopback HTTP receiver like the one an operator would
 // run: it verifies X-Keymate-Signature (HMAC-SHA256 of "<t>.<body>" under
 // the signing secret, timestamp at most apiv1.MaxSignatureAge old by the
-// server's clock), answers 401 to a bad signature and 204 otherwise, and
+// server's clock, manual or real), answers 401 to a bad signature and 204 otherwise, and
 // records every delivery.
 type webhookReceiver struct {
 	*httptest.Server
@@ -57,7 +57,11 @@ func newWebhookReceiver(t *testing.T, inst *servertest.Instance, secret string) 
 		body, _ := io.ReadAll(req.Body)
 		d := delivery{event: req.Header.Get(apiv1.HeaderEvent), header: req.Header.Clone()}
 		_ = json.Unmarshal(body, &d.body)
-		d.signatureOK = secret != "" && verifySignature(req.Header.Get(apiv1.HeaderSignature), secret, body, inst.Clock.Now())
+		now := time.Now() // the server's clock: the manual one, else the wall clock
+		if inst.Clock != nil {
+			now = inst.Clock.Now()
+		}
+		d.signatureOK = secret != "" && verifySignature(req.Header.Get(apiv1.HeaderSignature), secret, body, now)
 		r.deliveries <- d
 		if secret != "" && !d.signatureOK {
 			http.Error(w, "bad signature", http.StatusUnauthorized)

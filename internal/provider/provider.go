@@ -83,12 +83,13 @@ type keymateProvider struct {
 }
 
 // providerData is what Configure hands to every resource, data source and
-// ephemeral resource: the API client and the clock that decides rotations
-// and expiries.
+// ephemeral resource: the API client, the clock that decides rotations
+// and expiries, the policy, and the keys' use as this run read it.
 type providerData struct {
-	client *client.Client
-	clock  clock.Clock
-	policy policyMode
+	client   *client.Client
+	clock    clock.Clock
+	policy   policyMode
+	keyUsage *keyUsage
 }
 
 type providerModel struct {
@@ -199,7 +200,7 @@ func (p *keymateProvider) Configure(ctx context.Context, req provider.ConfigureR
 			err.Error()+". Check the provider's endpoint argument or the "+envEndpoint+" environment variable.")
 		return
 	}
-	data := &providerData{client: c, clock: p.clock, policy: settings.policy}
+	data := &providerData{client: c, clock: p.clock, policy: settings.policy, keyUsage: newKeyUsage()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -348,7 +349,8 @@ func (p *keymateProvider) Resources(context.Context) []func() resource.Resource 
 }
 
 func (p *keymateProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newAPIKeyDataSource, newAccessGrantsDataSource, newBackupRunsDataSource, newAuditEventsDataSource, newNotificationChannelDataSource, newAlertRulesDataSource, newComplianceReportDataSource}
+	return []func() datasource.DataSource{newAPIKeyDataSource, newAccessGrantsDataSource, newBackupRunsDataSource, newAuditEventsDataSource, newNotificationChannelDataSource, newAlertRulesDataSource, newComplianceReportDataSource,
+		newAPIKeyUsageDataSource, newAlertIncidentsDataSource}
 }
 
 func (p *keymateProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

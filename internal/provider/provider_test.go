@@ -153,7 +153,14 @@ func recreateStep(t *testing.T, addr, config string, id *string, remove func(ctx
 // (any answer but 401), using raw HTTP so that no client logic is involved.
 func authenticates(t *testing.T, inst *servertest.Instance, secret string) bool {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, inst.URL+"/v1/api-keys?limit=1", nil)
+	return statusOf(t, inst, secret, "/v1/api-keys?limit=1") != http.StatusUnauthorized
+}
+
+// statusOf returns the status of a GET of path with secret as the bearer
+// key, by raw HTTP: a use of the key as an application makes one.
+func statusOf(t *testing.T, inst *servertest.Instance, secret, path string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, inst.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +170,7 @@ func authenticates(t *testing.T, inst *servertest.Instance, secret string) bool 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	return resp.StatusCode != http.StatusUnauthorized
+	return resp.StatusCode
 }
 
 const minimalKeyConfig = `

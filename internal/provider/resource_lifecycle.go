@@ -191,27 +191,29 @@ func createObject[T, M, B any, PM modelOf[T, M]](ctx context.Context, req resour
 // read with getObject. It leaves state when it is gone (404), or when the
 // kind says so (a revoked key or grant), so that the plan creates it again;
 // otherwise fromAPI refreshes the state, which is written only when it
-// changed.
-func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, r *resourceBase[T]) {
+// changed. It returns the object read, nil when the resource left state or
+// the read failed.
+func readObject[T, M any, PM modelOf[T, M]](ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, r *resourceBase[T]) *T {
 	var state M
 	var stateID types.String
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
 	if resp.Diagnostics.HasError() {
-		return
+		return nil
 	}
 	obj, err := getObject(ctx, r, req.Private, stateID)
 	if stopRead(ctx, resp, r.kind.op("read"), err) {
-		return
+		return nil
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.kind.id(obj))...)
 	if r.kind.isGone(obj) {
 		resp.State.RemoveResource(ctx)
-		return
+		return nil
 	}
 	read := state
 	resp.Diagnostics.Append(PM(&state).fromAPI(ctx, obj)...)
 	setReadState(ctx, resp, read, state)
+	return obj
 }
 
 // updateObject is such a resource's Update: the merge patch that build makes

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/client"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
@@ -58,7 +59,7 @@ func TestAccRotationOverdue_oneBoundaryForReportMetricAndPlan(t *testing.T) {
 			}
 		}
 		inst.RunJobs(t) // the alert evaluator reads the metric now
-		incidents, err := c.ListAlertIncidents(t.Context(), ruleID)
+		incidents, err := c.ListAlertIncidents(t.Context(), client.ListAlertIncidentsOptions{RuleID: ruleID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -149,7 +149,7 @@ func TestEveryAttributeIsDescribed(t *testing.T) {
 		checkDescribed(t, "action."+meta.TypeName, attrs)
 		count++
 	}
-	if count != 22 {
-		t.Errorf("checked %d resources, data sources, ephemeral and list resources and actions, want 22: update this test when adding one", count)
+	if count != 24 {
+		t.Errorf("checked %d resources, data sources, ephemeral and list resources and actions, want 24: update this test when adding one", count)
 	}
 }

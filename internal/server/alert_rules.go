@@ -131,9 +131,29 @@ func (s *Server) handleUpdateAlertRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListAlertIncidents(w http.ResponseWriter, r *http.Request) {
-	writeSubList(s, w, r, storedRules, s.store.ListAlertIncidents,
-		func(inc store.AlertIncident) int64 { return inc.Seq }, incidentToWire)
+	writeSubList(s, w, r, storedRules, func(ctx context.Context, ruleID string, beforeSeq int64, limit int) ([]store.AlertIncident, error) {
+		return s.store.ListAlertIncidents(ctx, store.AlertIncidentFilter{RuleID: ruleID, BeforeSeq: beforeSeq, Limit: limit})
+	}, incidentSeq, incidentToWire)
 }
+
+// handleListAllAlertIncidents answers GET /v1/alert-incidents: the incidents
+// of every rule, or of the rule rule_id names (an empty list when there is
+// no such rule), filtered by status.
+func (s *Server) handleListAllAlertIncidents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f fieldErrors
+	filter := store.AlertIncidentFilter{RuleID: q.Get("rule_id"), Status: q.Get("status")}
+	filter.Limit, filter.BeforeSeq = f.parsePage(q)
+	if filter.Status != "" {
+		f.checkOneOf("status", filter.Status, apiv1.IncidentStatuses)
+	}
+	writeList(s, w, r, f, filter.Limit, func(limit int) ([]store.AlertIncident, error) {
+		filter.Limit = limit
+		return s.store.ListAlertIncidents(r.Context(), filter)
+	}, incidentSeq, plain(incidentToWire))
+}
+
+func incidentSeq(inc store.AlertIncident) int64 { return inc.Seq }
 
 // loadAlertRuleForChange reads the rule named by the path for a change: it
 // must exist, match If-Match, and watch a metric whose data the caller may
@@ -187,10 +207,17 @@ func describeCondition(rule store.AlertRule) string {
 	return strings.Join([]string{rule.Operator, strconv.FormatFloat(rule.Threshold, 'g', -1, 64), "over", rule.Window.String()}, " ")
 }
 
-// incidentToWire converts a stored incident into its API representation.
+// incidentToWire converts a stored incident, with its notifications, into
+// its API representation.
 func incidentToWire(inc store.AlertIncident) apiv1.AlertIncident {
-	return apiv1.AlertIncident{
+	view := apiv1.AlertIncident{
 		ID: inc.ID, RuleID: inc.RuleID, Status: inc.Status, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt,
 		Value: inc.Value, LastValue: inc.LastValue, NotificationsSent: inc.NotificationsSent, LastNotifiedAt: inc.LastNotifiedAt,
+		Notifications: make([]apiv1.AlertNotification, len(inc.Notifications)),
 	}
+	for i, n := range inc.Notifications {
+		view.Notifications[i] = apiv1.AlertNotification{ID: n.ID, ChannelID: n.ChannelID, Event: n.Event, Status: n.Status,
+			Attempts: n.Attempts, LastError: n.LastError, CreatedAt: n.CreatedAt}
+	}
+	return view
 }

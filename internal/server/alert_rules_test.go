@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -162,5 +164,58 @@ func TestAlertRuleCreateIsIdempotent(t *testing.T) {
 	mustStatus(t, resp, b, http.StatusOK)
 	if n := len(decode[apiv1.AlertRuleList](t, b).Data); n != 1 {
 		t.Fatalf("%d rules after a retried create, want 1", n)
+	}
+}
+
+// TestAlertHistoryOfEveryRule proves GET /v1/alert-incidents: the incidents
+// of every rule with each notification's outcome (a receiver that fails
+// leaves its notification pending with the error, then failed after the
+// last attempt), filtered by rule and status; and the attack: a key without
+// alerts:read reads no incident.
+func TestAlertHistoryOfEveryRule(t *testing.T) {
+	inst := servertest.Start(t, servertest.WithLoopbackDestinations())
+	down, _ := receiver(t, http.StatusInternalServerError)
+	ch := createChannel(t, inst, fmt.Sprintf(`{"name":"down","type":"webhook","webhook":{"url":%q}}`, down))
+	rule := createRule(t, inst, apiv1.CreateAlertRuleRequest{Name: "auth", Severity: apiv1.SeverityCritical, Metric: apiv1.MetricAuthFailures,
+		Condition: apiv1.AlertCondition{Operator: apiv1.OperatorGT, Threshold: 0, Window: "5m"}, NotificationChannelIDs: []string{ch.ID}})
+	resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys", "not-a-key", "")
+	mustStatus(t, resp, body, http.StatusUnauthorized)
+	history := func(query string) []apiv1.AlertIncident {
+		t.Helper()
+		resp, body := call(t, inst.URL, http.MethodGet, "/v1/alert-incidents"+query, inst.AdminKey, "")
+		mustStatus(t, resp, body, http.StatusOK)
+		return decode[apiv1.AlertIncidentList](t, body).Data
+	}
+	inst.RunJobs(t)
+	got := history("")
+	if len(got) != 1 || got[0].RuleID != rule.ID || got[0].Status != apiv1.IncidentStatusOpen || len(got[0].Notifications) != 1 {
+		t.Fatalf("history = %+v, want the rule's open incident with one notification", got)
+	}
+	if n := got[0].Notifications[0]; n.ChannelID != ch.ID || n.Event != apiv1.EventAlertOpened || n.Status != apiv1.NotificationPending ||
+		n.Attempts != 1 || !strings.Contains(n.LastError, "500") {
+		t.Errorf("notification after a failed attempt = %+v, want pending, 1 attempt, the 500 named", n)
+	}
+	for range server.OutboxMaxAttempts {
+		inst.Clock.Advance(time.Hour)
+		inst.RunJobs(t)
+	}
+	got = history("?rule_id=" + rule.ID)
+	if len(got) != 1 || len(got[0].Notifications) != 2 || got[0].Status != apiv1.IncidentStatusResolved ||
+		got[0].Notifications[0].Status != apiv1.NotificationFailed || got[0].Notifications[0].Attempts != server.OutboxMaxAttempts ||
+		got[0].Notifications[1].Event != apiv1.EventAlertResolved {
+		t.Errorf("history after the window passed = %+v, want the resolved incident, its opening failed after %d attempts", got, server.OutboxMaxAttempts)
+	}
+	if got := history("?status=open"); len(got) != 0 {
+		t.Errorf("open incidents = %+v, want none", got)
+	}
+	if got := history("?rule_id=ar_missing"); len(got) != 0 {
+		t.Errorf("incidents of no rule = %+v, want none", got)
+	}
+
+	_, blind := inst.NewKey(t, "keys:read", "channels:read", "metrics:read")
+	resp, body = call(t, inst.URL, http.MethodGet, "/v1/alert-incidents", blind, "")
+	mustStatus(t, resp, body, http.StatusForbidden)
+	if e := errorOf(t, body); !strings.Contains(e.Message, `"alerts:read"`) {
+		t.Errorf("403 = %+v, want it to name alerts:read", e)
 	}
 }

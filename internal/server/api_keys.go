@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,8 +39,11 @@ func (s *Server) apiKeys() kind {
 				return s.loadKeyForChange(ctx, tx, r, callerFrom(r.Context()), "revoke")
 			},
 			func(k *store.APIKey) **time.Time { return &k.RevokedAt }),
-		get:        getHandler(s, storedKeys, plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
-		operations: []operation{{http.MethodPost, "rotate", apiv1.ScopeKeysWrite, s.handleRotateAPIKey}},
+		get: getHandler(s, storedKeys, plain(func(k store.APIKey) apiv1.APIKey { return keyToWire(k, s.clock.Now()) })),
+		operations: []operation{
+			{http.MethodPost, "rotate", apiv1.ScopeKeysWrite, s.handleRotateAPIKey},
+			{http.MethodGet, "usage", apiv1.ScopeKeysRead, s.handleAPIKeyUsage},
+		},
 	}
 }
 
@@ -340,6 +345,10 @@ func keyToWire(k store.APIKey, now time.Time) apiv1.APIKey {
 	if scopes == nil {
 		scopes = []string{}
 	}
+	scopeLastUsed := k.ScopeLastUsedAt
+	if scopeLastUsed == nil {
+		scopeLastUsed = map[string]time.Time{}
+	}
 	return apiv1.APIKey{
 		ID: k.ID, Name: k.Name, Description: k.Description, Scopes: scopes,
 		RotationDays: k.RotationDays, RotationGracePeriod: k.RotationGracePeriod.String(),
@@ -348,6 +357,59 @@ func keyToWire(k store.APIKey, now time.Time) apiv1.APIKey {
 		CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, RotatedAt: k.RotatedAt,
 		NextRotationAt:          k.NextRotationAt(),
 		PreviousSecretExpiresAt: k.PreviousSecretExpiresAt,
-		LastUsedAt:              k.LastUsedAt, RevokedAt: k.RevokedAt, Version: k.Version,
+		LastUsedAt:              k.LastUsedAt, ScopeLastUsedAt: scopeLastUsed, RevokedAt: k.RevokedAt, Version: k.Version,
 	}
 }
+
+// handleAPIKeyUsage answers GET /v1/api-keys/{id}/usage: the key's requests
+// per route over the window (query parameter window, a Go duration from 1h
+// to apiv1.UsageRetention; apiv1.DefaultUsageWindow when absent), counted in
+// whole hours from the start of the hour the window reaches into. Usage
+// tells what a key does, so it is guarded like the key: keys:read, and 404
+// for an unknown key.
+func (s *Server) handleAPIKeyUsage(w http.ResponseWriter, r *http.Request) {
+	var f fieldErrors
+	window := f.parseUsageWindow(r.URL.Query())
+	if err := f.err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	key, ok := storedKeys.readByPath(s, w, r)
+	if !ok {
+		return
+	}
+	now := s.clock.Now()
+	since := now.Add(-window).UTC().Truncate(time.Hour)
+	routes, err := s.store.APIKeyRouteUsage(r.Context(), key.ID, since)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	usage := apiv1.APIKeyUsage{KeyID: key.ID, Window: window.String(), Since: since, Until: now.UTC(),
+		Routes: make([]apiv1.RouteUsage, len(routes))}
+	for i, u := range routes {
+		usage.Routes[i] = apiv1.RouteUsage{Route: u.Route, Requests: u.Requests, Errors: u.Errors}
+		usage.Requests += u.Requests
+		usage.Errors += u.Errors
+	}
+	writeJSON(w, http.StatusOK, usage)
+}
+
+// parseUsageWindow reads a usage request's window: a Go duration from
+// apiv1.MinUsageWindow to apiv1.UsageRetention, apiv1.DefaultUsageWindow
+// when absent.
+func (f *fieldErrors) parseUsageWindow(q url.Values) time.Duration {
+	raw := q.Get("window")
+	if raw == "" {
+		return apiv1.DefaultUsageWindow
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < apiv1.MinUsageWindow || d > apiv1.UsageRetention {
+		f.add("window", "must be a duration from %s to %s, such as \"24h\", got %q",
+			shortHours(apiv1.MinUsageWindow), shortHours(apiv1.UsageRetention), raw)
+	}
+	return d
+}
+
+// shortHours writes d, a whole number of hours, as "2160h".
+func shortHours(d time.Duration) string { return strconv.FormatInt(int64(d/time.Hour), 10) + "h" }

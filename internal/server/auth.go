@@ -17,10 +17,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
-// lastUsedResolution is how stale a key's last_used_at may get before a use
-// writes it again.
-const lastUsedResolution = time.Minute
-
 // authenticated admits requests that carry a valid API key holding scope, and
 // that the key's rate limit allows, to next. A client address that presented
 // too many refused secrets is answered 429 before its secret is looked at, so
@@ -61,12 +57,9 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 			tooManyRequests(w, r, decision.RetryAfter, "rate limit exceeded")
 			return
 		}
+		st.scope = scope // needed, whether or not the key holds it (usage.go)
 		if !apiv1.HoldsScope(caller.Scopes, scope) {
 			writeError(w, r, errForbidden("the API key lacks the %q scope required by %s %s", scope, r.Method, r.Pattern))
-			return
-		}
-		if err := s.touch(r.Context(), st.caller); err != nil {
-			s.internalError(w, r, err)
 			return
 		}
 		next(w, r)
@@ -144,19 +137,6 @@ func bearerToken(header string) (string, bool) {
 	}
 	token = strings.TrimSpace(token)
 	return token, token != ""
-}
-
-// touch records the use of key, at most once per lastUsedResolution.
-func (s *Server) touch(ctx context.Context, key *store.APIKey) error {
-	now := s.clock.Now()
-	if key.LastUsedAt != nil && now.Sub(*key.LastUsedAt) < lastUsedResolution {
-		return nil
-	}
-	if err := s.store.TouchAPIKey(ctx, key.ID, now); err != nil {
-		return err
-	}
-	key.LastUsedAt = &now
-	return nil
 }
 
 func setRateLimitHeaders(w http.ResponseWriter, d ratelimit.Decision) {

@@ -123,29 +123,6 @@ func TestPreviousSecretWorksOnlyDuringGracePeriod(t *testing.T) {
 	mustStatus(t, resp, body, http.StatusOK)
 }
 
-// TestLastUsedAtIsRecorded proves that using a key sets last_used_at to the
-// clock's time, refreshed once it is a minute old.
-func TestLastUsedAtIsRecorded(t *testing.T) {
-	inst := servertest.Start(t)
-	id, secret := inst.NewKey(t, "keys:read")
-	lastUsed := func() time.Time {
-		resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+id, secret, "")
-		mustStatus(t, resp, body, http.StatusOK)
-		k := decode[apiv1.APIKey](t, body)
-		if k.LastUsedAt == nil {
-			t.Fatal("last_used_at is null after use")
-		}
-		return *k.LastUsedAt
-	}
-	if got := lastUsed(); !got.Equal(servertest.StartTime) {
-		t.Fatalf("last_used_at = %s, want %s", got, servertest.StartTime)
-	}
-	inst.Clock.Advance(2 * time.Minute)
-	if got := lastUsed(); !got.Equal(servertest.StartTime.Add(2 * time.Minute)) {
-		t.Fatalf("last_used_at = %s after two minutes", got)
-	}
-}
-
 // TestRateLimitAnswers429WithHeaders proves that an empty bucket gives 429
 // with Retry-After, and that the headers count down on every response.
 func TestRateLimitAnswers429WithHeaders(t *testing.T) {

@@ -77,6 +77,35 @@ func BenchmarkComplianceReport(b *testing.B) {
 	}
 }
 
+// BenchmarkFlushUsage is one flush of what a busy minute did: 100 keys, each
+// of which requested 3 routes (2 scopes) 10 times. The requests are not
+// timed; the flush writes each key's row once and one count per key and
+// route, in one transaction.
+func BenchmarkFlushUsage(b *testing.B) {
+	inst := servertest.Start(b)
+	h := inst.Server.Handler()
+	var secrets []string
+	for range 100 {
+		_, secret := inst.NewKey(b, "keys:read", "alerts:read")
+		secrets = append(secrets, secret)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		for _, secret := range secrets {
+			for range 10 {
+				serve(b, h, http.MethodGet, "/v1/api-keys?limit=1", secret, "", http.StatusOK)
+				serve(b, h, http.MethodGet, "/v1/alert-rules", secret, "", http.StatusOK)
+				serve(b, h, http.MethodGet, "/v1/audit-events", secret, "", http.StatusForbidden)
+			}
+		}
+		inst.Clock.Advance(time.Minute)
+		b.StartTimer()
+		if err := inst.Server.FlushUsage(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkHTTP measures the server as Terraform meets it: requests over
 // loopback HTTP from c clients at once, reporting throughput and the
 // latency percentiles (p50, p99, max) that a parallel plan or apply feels.

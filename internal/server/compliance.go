@@ -77,8 +77,9 @@ func (s *Server) evaluateCompliance(ctx context.Context, now time.Time) ([]findi
 }
 
 // checkAPIKeys applies KM-KEY-001 (rotation overdue), KM-KEY-002 (rotation
-// period over 90 days) and KM-KEY-003 (admin without expiry) to every active
-// key.
+// period over 90 days), KM-KEY-003 (admin without expiry), KM-KEY-004
+// (unused for 90 days) and KM-KEY-005 (scopes not needed for 90 days, on a
+// key that is in use) to every active key.
 func (s *Server) checkAPIKeys(ctx context.Context, e *evaluation) error {
 	keys, err := s.store.ActiveAPIKeys(ctx, e.now)
 	if err != nil {
@@ -98,8 +99,38 @@ func (s *Server) checkAPIKeys(ctx context.Context, e *evaluation) error {
 			e.add(controls.KeyAdminWithoutExpiry, objectTypeAPIKey, k.ID, k.Name,
 				"API key %q holds the admin scope and never expires.", k.Name)
 		}
+		checkKeyUsage(e, k)
 	}
 	return nil
+}
+
+// keyUsage judges active key k at now: unused as a whole (KM-KEY-004), else
+// the scopes it holds and has not needed (KM-KEY-005). The report and the
+// metrics count by it.
+func keyUsage(k store.APIKey, now time.Time) (unused bool, unneeded []string) {
+	if controls.KeyUnused(k.CreatedAt, k.LastUsedAt, now) {
+		return true, nil
+	}
+	return false, controls.UnneededScopes(k.Scopes, k.ScopeLastUsedAt, k.CreatedAt, now)
+}
+
+// checkKeyUsage applies KM-KEY-004 and KM-KEY-005 to active key k. A key
+// unused as a whole is one finding, not one more per scope.
+func checkKeyUsage(e *evaluation, k store.APIKey) {
+	days := int(controls.MaxUnusedAge.Hours() / 24)
+	unused, unneeded := keyUsage(k, e.now)
+	switch {
+	case unused && k.LastUsedAt == nil:
+		e.add(controls.KeyNotUsed, objectTypeAPIKey, k.ID, k.Name,
+			"API key %q has not been used since it was created at %s, more than %d days ago.", k.Name, stamp(k.CreatedAt), days)
+	case unused:
+		e.add(controls.KeyNotUsed, objectTypeAPIKey, k.ID, k.Name,
+			"API key %q was last used at %s, more than %d days ago.", k.Name, stamp(*k.LastUsedAt), days)
+	case len(unneeded) > 0:
+		e.add(controls.KeyScopeNotNeeded, objectTypeAPIKey, k.ID, k.Name,
+			"API key %q holds scopes that no request has needed in %d days; drop from its scopes: %s.",
+			k.Name, days, strings.Join(unneeded, ", "))
+	}
 }
 
 // checkAlerting applies KM-ALERT-001 to enabled critical rules and

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/controls"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
@@ -289,4 +291,48 @@ func TestComplianceBackupControls(t *testing.T) {
 	patch(t, inst, "/v1/backup-schedules/"+s.ID, `{"enabled":false}`)
 	expectFinding(t, inst, controls.BackupNoSchedule, "", "(1 disabled)")
 	expectNoFinding(t, inst, controls.BackupNoVerifiedRestore, "")
+}
+
+// TestComplianceKeyUsageControls proves KM-KEY-004 (a key unused for 90
+// days, from its creation or its last use) and KM-KEY-005 (scopes a key in
+// use has not needed for 90 days, named), that both follow the uses the
+// server records and flushes, that a fix clears them, and that /metrics
+// counts the same keys.
+func TestComplianceKeyUsageControls(t *testing.T) {
+	inst := servertest.Start(t)
+	idle := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "idle", Scopes: []string{"keys:read"}})
+	busy := createKey(t, inst, apiv1.CreateAPIKeyRequest{Name: "busy", Scopes: []string{"keys:read", "alerts:read", "backups:read"}})
+	read := func(secret, path string) {
+		t.Helper()
+		resp, body := call(t, inst.URL, http.MethodGet, path, secret, "")
+		mustStatus(t, resp, body, http.StatusOK)
+	}
+	for range 3 { // busy lists keys every month, and reads backups once
+		read(busy.Secret, "/v1/api-keys")
+		inst.Clock.Advance(30 * day)
+	}
+	read(busy.Secret, "/v1/backup-schedules")
+	flushUsage(t, inst.Server)
+
+	expectFinding(t, inst, controls.KeyNotUsed, idle.ID, `"idle"`, "since it was created at 2026-01-01T00:00:00Z")
+	expectNoFinding(t, inst, controls.KeyScopeNotNeeded, idle.ID)
+	expectNoFinding(t, inst, controls.KeyNotUsed, busy.ID)
+	expectFinding(t, inst, controls.KeyScopeNotNeeded, busy.ID, `"busy"`, "no request has needed in 90 days; drop from its scopes: alerts:read.")
+	findings := map[string]float64{}
+	for _, f := range complianceReport(t, inst, "").Findings {
+		findings[f.ControlID]++
+	}
+	m := scrape(t, inst, inst.AdminKey)
+	if unused, unneeded := m.value(t, dto.MetricType_GAUGE, "keymate_api_keys_unused"), m.value(t, dto.MetricType_GAUGE, "keymate_api_keys_unneeded_scopes"); unused != findings[controls.KeyNotUsed.ID] ||
+		unneeded != findings[controls.KeyScopeNotNeeded.ID] || unneeded != 1 {
+		t.Errorf("keymate_api_keys_unused %v and keymate_api_keys_unneeded_scopes %v, want the report's %v", unused, unneeded, findings)
+	}
+
+	patch(t, inst, "/v1/api-keys/"+busy.ID, `{"scopes":["keys:read","backups:read"]}`)
+	expectNoFinding(t, inst, controls.KeyScopeNotNeeded, busy.ID)
+	read(idle.Secret, "/v1/api-keys")
+	flushUsage(t, inst.Server)
+	expectNoFinding(t, inst, controls.KeyNotUsed, idle.ID)
+	inst.Clock.Advance(90 * day)
+	expectFinding(t, inst, controls.KeyNotUsed, idle.ID, `"idle" was last used at 2026-04-01T00:00:00Z`)
 }

@@ -334,6 +334,21 @@ func (g *gen) operations(contract []byte) {
 	wantCode(t, got(cl.GetMetricsWithResponse(ctx, g.reader)).want(t, http.StatusForbidden).JSON403, openapiclient.ErrorBodyCodeForbidden)
 }
 
+// keyUsage reads the usage of key id: the admin's reads of it are not its
+// own requests, so it has none; a bad window is a 422 on window; the
+// keys:read scope is needed.
+func (g *gen) keyUsage(id string) {
+	t, ctx, cl := g.t, g.ctx, g.cl
+	usage := got(cl.GetAPIKeyUsageWithResponse(ctx, id, &openapiclient.GetAPIKeyUsageParams{Window: ptr("48h")}, g.admin)).want(t, http.StatusOK)
+	if u := usage.JSON200; u.KeyId != id || u.Window != "48h0m0s" || u.Requests != 0 || len(u.Routes) != 0 {
+		t.Errorf("usage of %s: %+v", id, u)
+	}
+	wantFields(t, got(cl.GetAPIKeyUsageWithResponse(ctx, id, &openapiclient.GetAPIKeyUsageParams{Window: ptr("1y")}, g.admin)).
+		want(t, http.StatusUnprocessableEntity).JSON422, "window")
+	got(cl.GetAPIKeyUsageWithResponse(ctx, "key_missing", nil, g.admin)).want(t, http.StatusNotFound)
+	got(cl.GetAPIKeyUsageWithResponse(ctx, id, nil, anonymous)).want(t, http.StatusUnauthorized)
+}
+
 func (g *gen) apiKeys() {
 	t, ctx, cl := g.t, g.ctx, g.cl
 	idem := "gen-key-1"
@@ -370,6 +385,7 @@ func (g *gen) apiKeys() {
 	list := got(cl.ListAPIKeysWithResponse(ctx, &openapiclient.ListAPIKeysParams{NamePrefix: ptr("gen-pay"),
 		Scope: ptr(openapiclient.ScopeAuditRead), Status: ptr(openapiclient.ListAPIKeysParamsStatusActive)}, g.admin)).want(t, http.StatusOK)
 	wantListed(t, "api keys named gen-pay* with audit:read", list.JSON200.Data, id)
+	g.keyUsage(id)
 	found := got(cl.GetIdempotentCreateWithResponse(ctx, openapiclient.GetIdempotentCreateParamsCollectionApiKeys, idem, g.admin)).want(t, http.StatusOK)
 	if found.JSON200.ObjectId != id || found.JSON200.ObjectType != openapiclient.IdempotentCreateObjectTypeApiKey {
 		t.Errorf("idempotent create %s: %+v, want api_key %s", idem, found.JSON200, id)
@@ -508,10 +524,16 @@ func (g *gen) alertRules(srv *server.Server, channel openapiclient.NotificationC
 		Metric: ptr(openapiclient.ApiRequestRate), Enabled: ptr(true)}, g.admin)).want(t, http.StatusOK)
 	wantListed(t, "enabled warning rules on api.request_rate", list.JSON200.Data, rule.Id)
 	incidents := got(cl.ListAlertIncidentsWithResponse(ctx, rule.Id, &openapiclient.ListAlertIncidentsParams{Limit: ptr(10)}, g.admin)).want(t, http.StatusOK)
-	if data := incidents.JSON200.Data; len(data) != 1 || data[0].Status != openapiclient.Open || data[0].RuleId != rule.Id {
+	if data := incidents.JSON200.Data; len(data) != 1 || data[0].Status != openapiclient.AlertIncidentStatusOpen || data[0].RuleId != rule.Id {
 		t.Errorf("incidents of %s: %+v", rule.Id, data)
 	}
 	got(cl.ListAlertIncidentsWithResponse(ctx, "ar_missing", nil, g.admin)).want(t, http.StatusNotFound)
+	history := got(cl.ListAllAlertIncidentsWithResponse(ctx, &openapiclient.ListAllAlertIncidentsParams{RuleId: &rule.Id,
+		Status: ptr(openapiclient.ListAllAlertIncidentsParamsStatusOpen)}, g.admin)).want(t, http.StatusOK)
+	if data := history.JSON200.Data; len(data) != 1 || data[0].RuleId != rule.Id {
+		t.Errorf("the alert history of %s: %+v", rule.Id, data)
+	}
+	got(cl.ListAllAlertIncidentsWithResponse(ctx, nil, g.reader)).want(t, http.StatusForbidden)
 
 	etag := read.Headers200.ETag
 	update := got(cl.UpdateAlertRuleWithResponse(ctx, rule.Id, &openapiclient.UpdateAlertRuleParams{IfMatch: etag},

@@ -244,7 +244,7 @@ type doFunc func(method, path, secret, body string, want int, headers ...string)
 func TestServerConformsToOpenAPI(t *testing.T) {
 	c := loadConformance(t)
 	manual := clock.NewManual(servertest.StartTime)
-	url, admin, _ := c.start(handwritten, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
+	url, admin, srv := c.start(handwritten, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1000, RateBurst: 1000,
 		Destinations: servertest.LoopbackDestinations})
 	invalid := []string{headerInvalid, "1"}
 	var do doFunc = func(method, path, secret, body string, want int, headers ...string) []byte {
@@ -316,6 +316,7 @@ func TestServerConformsToOpenAPI(t *testing.T) {
 	alertingConformance(t, do, admin)
 	accessConformance(t, do, admin)
 	complianceConformance(t, do, admin)
+	usageConformance(t, do, admin, srv)
 
 	throttledURL, throttledAdmin, _ := c.start(handwritten, server.Config{DataDir: t.TempDir(), Clock: manual, RateLimit: 1, RateBurst: 1})
 	resp, b := call(t, throttledURL, http.MethodGet, "/v1/api-keys", throttledAdmin, "")

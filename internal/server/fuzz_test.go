@@ -412,9 +412,10 @@ func checkSchedule(t *testing.T, cron, timezone, destination string, include []s
 }
 
 // FuzzListQuery checks the query parameters every list reads: limit,
-// cursor, ids and booleans.
+// cursor, ids and booleans; and a usage request's window.
 func FuzzListQuery(f *testing.F) {
-	for _, q := range []string{"", "limit=0", "limit=1000&cursor=MTI", "ids=a,,b&enabled=true", "limit=%zz", "cursor=!!&enabled=yes"} {
+	for _, q := range []string{"", "limit=0", "limit=1000&cursor=MTI", "ids=a,,b&enabled=true", "limit=%zz", "cursor=!!&enabled=yes",
+		"window=24h", "window=59m59s", "window=2160h0m1s", "window=-1h"} {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -426,12 +427,16 @@ func FuzzListQuery(f *testing.F) {
 		limit, _ := fe.parsePage(q)
 		ids := fe.parseIDs(q)
 		fe.parseQueryBool(q, "enabled")
+		window := fe.parseUsageWindow(q)
 		if err := fe.err(); err != nil {
 			checkRefusal(t, err, http.StatusUnprocessableEntity)
 			return
 		}
 		if limit < 1 || limit > apiv1.MaxPageLimit || len(ids) > apiv1.MaxListIDs || slices.Contains(ids, "") {
 			t.Fatalf("accepted limit %d and ids %q from %q", limit, ids, raw)
+		}
+		if window < apiv1.MinUsageWindow || window > apiv1.UsageRetention {
+			t.Fatalf("accepted the usage window %s from %q", window, raw)
 		}
 	})
 }

@@ -19,6 +19,7 @@ const maxBodyBytes = 1 << 20
 type requestState struct {
 	id          string
 	caller      *store.APIKey
+	scope       string // the scope the route needed, once the caller passed its rate limit
 	authFailure bool
 	throttled   bool
 }
@@ -73,12 +74,15 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 
 		latency := time.Since(started)
-		route := routeLabel(r.Pattern)
+		route, now := routeLabel(r.Pattern), s.clock.Now()
 		s.httpMetrics.Observe(route, r.Method, rec.status, latency)
 		s.outcomes.Record(metrics.Outcome{
-			Time: s.clock.Now(), Route: route, Status: rec.status, Latency: latency,
+			Time: now, Route: route, Status: rec.status, Latency: latency,
 			AuthFailure: st.authFailure, Throttled: st.throttled,
 		})
+		if st.caller != nil {
+			s.usage.record(st.caller.ID, st.scope, r.Pattern, rec.status, now)
+		}
 		attrs := []any{"method", r.Method, "route", route, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(latency.Microseconds()) / 1000, "request_id", st.id}
 		if st.caller != nil {

@@ -27,6 +27,7 @@ func (s *Server) routes() http.Handler {
 	for _, k := range []kind{s.apiKeys(), s.notificationChannels(), s.alertRules(), s.accessGrants(), s.backupSchedules()} {
 		s.routeKind(mux, k)
 	}
+	mux.Handle("GET /v1/alert-incidents", s.authenticated(apiv1.ScopeAlertsRead, s.handleListAllAlertIncidents))
 	mux.Handle("GET /v1/audit-events", s.authenticated(apiv1.ScopeAuditRead, s.handleListAuditEvents))
 	mux.Handle("POST /v1/access-checks", s.authenticated(apiv1.ScopeAccessRead, s.handleCheckAccess))
 	mux.Handle("GET /v1/compliance/report", s.authenticated(apiv1.ScopeComplianceRead, s.handleComplianceReport))

@@ -99,6 +99,9 @@ type Config struct {
 	// BackupCheckInterval is how often StartJobs runs due backup schedules.
 	// Defaults to DefaultBackupCheckInterval.
 	BackupCheckInterval time.Duration
+	// UsageFlushInterval is how often StartJobs writes what requests did
+	// (FlushUsage). Defaults to DefaultUsageFlushInterval.
+	UsageFlushInterval time.Duration
 }
 
 // Server serves the Keymate API.
@@ -112,6 +115,7 @@ type Server struct {
 	httpMetrics          *metrics.HTTP
 	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
+	usage                *usageRecorder
 	generatedAdminSecret string
 	sender               *delivery.Sender
 	destinations         destination.Policy
@@ -170,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 		httpMetrics:    metrics.NewHTTP(),
 		processMetrics: prometheus.NewRegistry(),
 		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),
+		usage:          newUsageRecorder(),
 		dataDir:        dataDir,
 		backupRoot:     backupRoot,
 		hidePaths:      pathHider(dataDir, backupRoot),
@@ -190,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 	// After the evaluator, so that one RunJobs sends what it decided.
 	s.addJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
+	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
 }
 
@@ -248,16 +254,18 @@ func withDefaults(cfg Config) Config {
 	cfg.AlertEvalInterval = cmp.Or(cfg.AlertEvalInterval, DefaultAlertEvalInterval)
 	cfg.DeliveryInterval = cmp.Or(cfg.DeliveryInterval, DefaultDeliveryInterval)
 	cfg.BackupCheckInterval = cmp.Or(cfg.BackupCheckInterval, DefaultBackupCheckInterval)
+	cfg.UsageFlushInterval = cmp.Or(cfg.UsageFlushInterval, DefaultUsageFlushInterval)
 	return cfg
 }
 
 // Handler returns the HTTP handler serving the API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the database. Stop serving requests and periodic jobs first;
+// Close writes what requests did since the last flush (FlushUsage) and
+// closes the database. Stop serving requests and periodic jobs first;
 // notifications not yet delivered stay in the outbox for the next start.
 func (s *Server) Close() error {
-	return s.store.Close()
+	return errors.Join(s.FlushUsage(context.Background()), s.store.Close())
 }
 
 // GeneratedAdminSecret returns the secret of the admin key that New generated

@@ -25,6 +25,11 @@ var (
 	rotationOverdueDesc = prometheus.NewDesc("keymate_api_keys_rotation_overdue",
 		"Active API keys overdue for rotation: from the instant of their next_rotation_at on, as the compliance "+
 			"report's KM-KEY-001 and the keys.rotation_overdue alert metric count them.", nil, nil)
+	unusedKeysDesc = prometheus.NewDesc("keymate_api_keys_unused",
+		"Active API keys unused for 90 days, as the compliance report's KM-KEY-004 counts them.", nil, nil)
+	unneededScopesDesc = prometheus.NewDesc("keymate_api_keys_unneeded_scopes",
+		"Active API keys in use that hold scopes no request needed in 90 days, as the compliance report's "+
+			"KM-KEY-005 counts them.", nil, nil)
 	openIncidentsDesc = prometheus.NewDesc("keymate_alert_incidents_open",
 		"Open alert incidents, by the severity of their rule.", []string{"severity"}, nil)
 	lastBackupDesc = prometheus.NewDesc("keymate_backup_last_success_timestamp_seconds",
@@ -47,7 +52,7 @@ type stateFamily struct {
 }
 
 var stateFamilies = []stateFamily{
-	{apiv1.ScopeKeysRead, []*prometheus.Desc{apiKeysDesc, rotationOverdueDesc}, (*Server).collectKeys},
+	{apiv1.ScopeKeysRead, []*prometheus.Desc{apiKeysDesc, rotationOverdueDesc, unusedKeysDesc, unneededScopesDesc}, (*Server).collectKeys},
 	{apiv1.ScopeAlertsRead, []*prometheus.Desc{openIncidentsDesc}, (*Server).collectIncidents},
 	{apiv1.ScopeBackupsRead, []*prometheus.Desc{lastBackupDesc, lastRestoreDesc}, (*Server).collectBackups},
 	{apiv1.ScopeChannelsRead, []*prometheus.Desc{channelTestFailedDesc}, (*Server).collectChannelTests},
@@ -113,18 +118,31 @@ func (s *Server) collectKeys(ctx context.Context, now time.Time, ch chan<- prome
 		return err
 	}
 	byStatus := map[string]int{apiv1.KeyStatusActive: 0, apiv1.KeyStatusExpired: 0, apiv1.KeyStatusRevoked: 0}
-	overdue := 0 // the keys countRotationOverdue counts, from the same rows
+	// The keys countRotationOverdue and the report's KM-KEY-004 and
+	// KM-KEY-005 count, from the same rows.
+	overdue, unused, unneeded := 0, 0, 0
 	for _, k := range keys {
 		status := k.Status(now)
 		byStatus[status]++
-		if status == apiv1.KeyStatusActive && rotationOverdue(k, now) {
+		if status != apiv1.KeyStatusActive {
+			continue
+		}
+		if rotationOverdue(k, now) {
 			overdue++
+		}
+		switch isUnused, scopes := keyUsage(k, now); {
+		case isUnused:
+			unused++
+		case len(scopes) > 0:
+			unneeded++
 		}
 	}
 	for status, n := range byStatus {
 		ch <- gauge(apiKeysDesc, float64(n), status)
 	}
 	ch <- gauge(rotationOverdueDesc, float64(overdue))
+	ch <- gauge(unusedKeysDesc, float64(unused))
+	ch <- gauge(unneededScopesDesc, float64(unneeded))
 	return nil
 }
 

@@ -23,6 +23,8 @@ import (
 var stateFamilies = map[string]string{
 	"keymate_api_keys":                                       apiv1.ScopeKeysRead,
 	"keymate_api_keys_rotation_overdue":                      apiv1.ScopeKeysRead,
+	"keymate_api_keys_unused":                                apiv1.ScopeKeysRead,
+	"keymate_api_keys_unneeded_scopes":                       apiv1.ScopeKeysRead,
 	"keymate_alert_incidents_open":                           apiv1.ScopeAlertsRead,
 	"keymate_backup_last_success_timestamp_seconds":          apiv1.ScopeBackupsRead,
 	"keymate_backup_last_verified_restore_timestamp_seconds": apiv1.ScopeBackupsRead,

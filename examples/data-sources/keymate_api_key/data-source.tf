@@ -13,3 +13,9 @@ data "keymate_api_key" "deployer" {
 output "deployer_rotation_overdue" {
   value = data.keymate_api_key.deployer.rotation_overdue
 }
+
+# When each scope was last needed, which the compliance report's KM-KEY-005
+# reads: a scope held and not needed for 90 days should go.
+output "deployer_scope_last_used_at" {
+  value = data.keymate_api_key.deployer.scope_last_used_at
+}

@@ -172,16 +172,16 @@ func (e AlertConditionPatchOperator) Valid() bool {
 
 // Defines values for AlertIncidentStatus.
 const (
-	Open     AlertIncidentStatus = "open"
-	Resolved AlertIncidentStatus = "resolved"
+	AlertIncidentStatusOpen     AlertIncidentStatus = "open"
+	AlertIncidentStatusResolved AlertIncidentStatus = "resolved"
 )
 
 // Valid indicates whether the value is a known member of the AlertIncidentStatus enum.
 func (e AlertIncidentStatus) Valid() bool {
 	switch e {
-	case Open:
+	case AlertIncidentStatusOpen:
 		return true
-	case Resolved:
+	case AlertIncidentStatusResolved:
 		return true
 	default:
 		return false
@@ -212,6 +212,48 @@ func (e AlertMetric) Valid() bool {
 	case KeysRotationOverdue:
 		return true
 	case RateLimitThrottled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AlertNotificationEvent.
+const (
+	AlertOpened   AlertNotificationEvent = "alert.opened"
+	AlertRenotify AlertNotificationEvent = "alert.renotify"
+	AlertResolved AlertNotificationEvent = "alert.resolved"
+)
+
+// Valid indicates whether the value is a known member of the AlertNotificationEvent enum.
+func (e AlertNotificationEvent) Valid() bool {
+	switch e {
+	case AlertOpened:
+		return true
+	case AlertRenotify:
+		return true
+	case AlertResolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AlertNotificationStatus.
+const (
+	AlertNotificationStatusDelivered AlertNotificationStatus = "delivered"
+	AlertNotificationStatusFailed    AlertNotificationStatus = "failed"
+	AlertNotificationStatusPending   AlertNotificationStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the AlertNotificationStatus enum.
+func (e AlertNotificationStatus) Valid() bool {
+	switch e {
+	case AlertNotificationStatusDelivered:
+		return true
+	case AlertNotificationStatusFailed:
+		return true
+	case AlertNotificationStatusPending:
 		return true
 	default:
 		return false
@@ -761,6 +803,24 @@ func (e ListAccessGrantsParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListAllAlertIncidentsParamsStatus.
+const (
+	ListAllAlertIncidentsParamsStatusOpen     ListAllAlertIncidentsParamsStatus = "open"
+	ListAllAlertIncidentsParamsStatusResolved ListAllAlertIncidentsParamsStatus = "resolved"
+)
+
+// Valid indicates whether the value is a known member of the ListAllAlertIncidentsParamsStatus enum.
+func (e ListAllAlertIncidentsParamsStatus) Valid() bool {
+	switch e {
+	case ListAllAlertIncidentsParamsStatusOpen:
+		return true
+	case ListAllAlertIncidentsParamsStatusResolved:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAlertRulesParamsSeverity.
 const (
 	ListAlertRulesParamsSeverityCritical ListAlertRulesParamsSeverity = "critical"
@@ -877,10 +937,12 @@ func (e ListNotificationChannelsParamsType) Valid() bool {
 
 // APIKey defines model for APIKey.
 type APIKey struct {
-	CreatedAt               time.Time                    `json:"created_at"`
-	Description             string                       `json:"description"`
-	ExpiresAt               nullable.Nullable[time.Time] `json:"expires_at"`
-	Id                      string                       `json:"id"`
+	CreatedAt   time.Time                    `json:"created_at"`
+	Description string                       `json:"description"`
+	ExpiresAt   nullable.Nullable[time.Time] `json:"expires_at"`
+	Id          string                       `json:"id"`
+
+	// LastUsedAt When the key last authenticated a request; written about once a minute.
 	LastUsedAt              nullable.Nullable[time.Time] `json:"last_used_at"`
 	Name                    string                       `json:"name"`
 	NextRotationAt          time.Time                    `json:"next_rotation_at"`
@@ -890,8 +952,14 @@ type APIKey struct {
 	RotationDays            int                          `json:"rotation_days"`
 
 	// RotationGracePeriod Canonical Go duration, for example "24h0m0s".
-	RotationGracePeriod string  `json:"rotation_grace_period"`
-	Scopes              []Scope `json:"scopes"`
+	RotationGracePeriod string `json:"rotation_grace_period"`
+
+	// ScopeLastUsedAt Each scope a request made with the key needed (the route's `x-required-scope`) and when one last did,
+	// whether or not the key held it: a scope the key lacks appears when a request was refused for it.
+	// Written about once a minute. The compliance report's KM-KEY-005 names the scopes a key older than
+	// 90 days holds and no request needed in 90 days.
+	ScopeLastUsedAt map[string]time.Time `json:"scope_last_used_at"`
+	Scopes          []Scope              `json:"scopes"`
 
 	// Secret Only in create and rotate responses, and only when the server generated the secret.
 	Secret            *string            `json:"secret,omitempty"`
@@ -914,6 +982,26 @@ type APIKeyList struct {
 
 	// NextCursor Empty on the last page.
 	NextCursor string `json:"next_cursor"`
+}
+
+// APIKeyUsage defines model for APIKeyUsage.
+type APIKeyUsage struct {
+	// Errors Requests answered with a status of 400 or more.
+	Errors   int    `json:"errors"`
+	KeyId    string `json:"key_id"`
+	Requests int    `json:"requests"`
+
+	// Routes One entry per route the key requested in the window, sorted by route.
+	Routes []RouteUsage `json:"routes"`
+
+	// Since The start of the first hour counted.
+	Since time.Time `json:"since"`
+
+	// Until The server's clock.
+	Until time.Time `json:"until"`
+
+	// Window Canonical Go duration, for example "24h0m0s".
+	Window string `json:"window"`
 }
 
 // AccessCheckRequest defines model for AccessCheckRequest.
@@ -1026,6 +1114,9 @@ type AlertIncident struct {
 	// LastValue The metric's value at the latest evaluation.
 	LastValue float64 `json:"last_value"`
 
+	// Notifications The incident's deliveries to its rule's channels, oldest first, one per channel and event.
+	Notifications []AlertNotification `json:"notifications"`
+
 	// NotificationsSent Notification events sent (opened, renotify, resolved).
 	NotificationsSent int                          `json:"notifications_sent"`
 	OpenedAt          time.Time                    `json:"opened_at"`
@@ -1048,6 +1139,29 @@ type AlertIncidentList struct {
 
 // AlertMetric defines model for AlertMetric.
 type AlertMetric string
+
+// AlertNotification defines model for AlertNotification.
+type AlertNotification struct {
+	Attempts  int                    `json:"attempts"`
+	ChannelId string                 `json:"channel_id"`
+	CreatedAt time.Time              `json:"created_at"`
+	Event     AlertNotificationEvent `json:"event"`
+	Id        string                 `json:"id"`
+
+	// LastError The server's own words about the last failed attempt; never the receiver's answer.
+	LastError string `json:"last_error"`
+
+	// Status pending while the server still tries (5 attempts, with backoff), then delivered, or failed after the
+	// last attempt (at once for a channel deleted or disabled meanwhile).
+	Status AlertNotificationStatus `json:"status"`
+}
+
+// AlertNotificationEvent defines model for AlertNotification.Event.
+type AlertNotificationEvent string
+
+// AlertNotificationStatus pending while the server still tries (5 attempts, with backoff), then delivered, or failed after the
+// last attempt (at once for a channel deleted or disabled meanwhile).
+type AlertNotificationStatus string
 
 // AlertRule defines model for AlertRule.
 type AlertRule struct {
@@ -1460,6 +1574,15 @@ type RotateAPIKeyRequest struct {
 	Secret      *string `json:"secret,omitempty"`
 }
 
+// RouteUsage defines model for RouteUsage.
+type RouteUsage struct {
+	Errors   int `json:"errors"`
+	Requests int `json:"requests"`
+
+	// Route Method and path pattern, such as "GET /v1/api-keys/{id}".
+	Route string `json:"route"`
+}
+
 // Scope defines model for Scope.
 type Scope string
 
@@ -1665,6 +1788,22 @@ type ListAccessGrantReviewsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListAllAlertIncidentsParams defines parameters for ListAllAlertIncidents.
+type ListAllAlertIncidentsParams struct {
+	// Limit Page size, 1 to 1000 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The next_cursor of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// RuleId Only the incidents of this rule (none when no rule has this id).
+	RuleId *string                            `form:"rule_id,omitempty" json:"rule_id,omitempty"`
+	Status *ListAllAlertIncidentsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+}
+
+// ListAllAlertIncidentsParamsStatus defines parameters for ListAllAlertIncidents.
+type ListAllAlertIncidentsParamsStatus string
+
 // ListAlertRulesParams defines parameters for ListAlertRules.
 type ListAlertRulesParams struct {
 	// Limit Page size, 1 to 1000 (default 50).
@@ -1762,6 +1901,12 @@ type RotateAPIKeyParams struct {
 
 	// IdempotencyKey 1 to 255 visible ASCII characters identifying the request for safe retries (24 hours).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetAPIKeyUsageParams defines parameters for GetAPIKeyUsage.
+type GetAPIKeyUsageParams struct {
+	// Window A Go duration from 1h to 2160h (90 days); defaults to 24h.
+	Window *string `form:"window,omitempty" json:"window,omitempty"`
 }
 
 // ListAuditEventsParams defines parameters for ListAuditEvents.
@@ -2021,7 +2166,8 @@ type ClientInterface interface {
 	//
 	// The account's state, read at scrape time at the server's clock, is served only to a caller that
 	// also holds the scope guarding the same data in the API (an unauthenticated scrape gets none):
-	// gauges `keymate_api_keys{status}` and `keymate_api_keys_rotation_overdue` (`keys:read`),
+	// gauges `keymate_api_keys{status}`, `keymate_api_keys_rotation_overdue`, `keymate_api_keys_unused`
+	// (KM-KEY-004) and `keymate_api_keys_unneeded_scopes` (KM-KEY-005) (`keys:read`),
 	// `keymate_alert_incidents_open{severity}` (`alerts:read`),
 	// `keymate_backup_last_success_timestamp_seconds{schedule_id}` and
 	// `keymate_backup_last_verified_restore_timestamp_seconds{schedule_id}` (`backups:read`, enabled
@@ -2171,6 +2317,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/access-grants/{id}/reviews (the `ListAccessGrantReviews` operationId).
 	ListAccessGrantReviews(ctx context.Context, id Id, params *ListAccessGrantReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAllAlertIncidents List the incidents of every alert rule, newest first, with their notifications.
+	//
+	// Requires scope `alerts:read`. The history of alerting: each incident with when it opened and resolved
+	// and every notification of it to a channel with its outcome. A rule's incidents, and their
+	// notifications, are kept until the rule is deleted.
+	//
+	// Corresponds with GET /v1/alert-incidents (the `ListAllAlertIncidents` operationId).
+	ListAllAlertIncidents(ctx context.Context, params *ListAllAlertIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAlertRules List alert rules, newest first.
 	//
@@ -2367,6 +2522,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 	RotateAPIKey(ctx context.Context, id Id, params *RotateAPIKeyParams, body RotateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAPIKeyUsage Count the requests made with an API key, per route, over a window.
+	//
+	// Requires scope `keys:read`: what a key does is guarded like the key. The server counts every request
+	// an API key authenticates (also those refused for a missing scope or throttled) per route and hour,
+	// in its database, so that the counts of every server sharing it add up; counts are written about once
+	// a minute and kept 90 days. The window is counted in whole hours: from the start of the hour that
+	// `window` before the server's clock falls in, until the server's clock.
+	//
+	// Corresponds with GET /v1/api-keys/{id}/usage (the `GetAPIKeyUsage` operationId).
+	GetAPIKeyUsage(ctx context.Context, id Id, params *GetAPIKeyUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAuditEvents List audit events, newest first.
 	//
@@ -2648,7 +2814,8 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 //
 // The account's state, read at scrape time at the server's clock, is served only to a caller that
 // also holds the scope guarding the same data in the API (an unauthenticated scrape gets none):
-// gauges `keymate_api_keys{status}` and `keymate_api_keys_rotation_overdue` (`keys:read`),
+// gauges `keymate_api_keys{status}`, `keymate_api_keys_rotation_overdue`, `keymate_api_keys_unused`
+// (KM-KEY-004) and `keymate_api_keys_unneeded_scopes` (KM-KEY-005) (`keys:read`),
 // `keymate_alert_incidents_open{severity}` (`alerts:read`),
 // `keymate_backup_last_success_timestamp_seconds{schedule_id}` and
 // `keymate_backup_last_verified_restore_timestamp_seconds{schedule_id}` (`backups:read`, enabled
@@ -2939,6 +3106,25 @@ func (c *Client) ReviewAccessGrant(ctx context.Context, id Id, params *ReviewAcc
 // Corresponds with GET /v1/access-grants/{id}/reviews (the `ListAccessGrantReviews` operationId).
 func (c *Client) ListAccessGrantReviews(ctx context.Context, id Id, params *ListAccessGrantReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAccessGrantReviewsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAllAlertIncidents List the incidents of every alert rule, newest first, with their notifications.
+//
+// Requires scope `alerts:read`. The history of alerting: each incident with when it opened and resolved
+// and every notification of it to a channel with its outcome. A rule's incidents, and their
+// notifications, are kept until the rule is deleted.
+//
+// Corresponds with GET /v1/alert-incidents (the `ListAllAlertIncidents` operationId).
+func (c *Client) ListAllAlertIncidents(ctx context.Context, params *ListAllAlertIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAllAlertIncidentsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3325,6 +3511,27 @@ func (c *Client) RotateAPIKeyWithBody(ctx context.Context, id Id, params *Rotate
 // Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 func (c *Client) RotateAPIKey(ctx context.Context, id Id, params *RotateAPIKeyParams, body RotateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateAPIKeyRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAPIKeyUsage Count the requests made with an API key, per route, over a window.
+//
+// Requires scope `keys:read`: what a key does is guarded like the key. The server counts every request
+// an API key authenticates (also those refused for a missing scope or throttled) per route and hour,
+// in its database, so that the counts of every server sharing it add up; counts are written about once
+// a minute and kept 90 days. The window is counted in whole hours: from the start of the hour that
+// `window` before the server's clock falls in, until the server's clock.
+//
+// Corresponds with GET /v1/api-keys/{id}/usage (the `GetAPIKeyUsage` operationId).
+func (c *Client) GetAPIKeyUsage(ctx context.Context, id Id, params *GetAPIKeyUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAPIKeyUsageRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4426,6 +4633,96 @@ func NewListAccessGrantReviewsRequest(server string, id Id, params *ListAccessGr
 	return req, nil
 }
 
+// NewListAllAlertIncidentsRequest constructs an http.Request for the ListAllAlertIncidents method
+func NewListAllAlertIncidentsRequest(server string, params *ListAllAlertIncidentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/alert-incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RuleId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "rule_id", *params.RuleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListAlertRulesRequest constructs an http.Request for the ListAlertRules method
 func NewListAlertRulesRequest(server string, params *ListAlertRulesParams) (*http.Request, error) {
 	var err error
@@ -5229,6 +5526,67 @@ func NewRotateAPIKeyRequestWithBody(server string, id Id, params *RotateAPIKeyPa
 			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetAPIKeyUsageRequest constructs an http.Request for the GetAPIKeyUsage method
+func NewGetAPIKeyUsageRequest(server string, id Id, params *GetAPIKeyUsageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/api-keys/%s/usage", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Window != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "window", *params.Window, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -6285,7 +6643,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// The account's state, read at scrape time at the server's clock, is served only to a caller that
 	// also holds the scope guarding the same data in the API (an unauthenticated scrape gets none):
-	// gauges `keymate_api_keys{status}` and `keymate_api_keys_rotation_overdue` (`keys:read`),
+	// gauges `keymate_api_keys{status}`, `keymate_api_keys_rotation_overdue`, `keymate_api_keys_unused`
+	// (KM-KEY-004) and `keymate_api_keys_unneeded_scopes` (KM-KEY-005) (`keys:read`),
 	// `keymate_alert_incidents_open{severity}` (`alerts:read`),
 	// `keymate_backup_last_success_timestamp_seconds{schedule_id}` and
 	// `keymate_backup_last_verified_restore_timestamp_seconds{schedule_id}` (`backups:read`, enabled
@@ -6447,6 +6806,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/access-grants/{id}/reviews (the `ListAccessGrantReviews` operationId).
 	ListAccessGrantReviewsWithResponse(ctx context.Context, id Id, params *ListAccessGrantReviewsParams, reqEditors ...RequestEditorFn) (*ListAccessGrantReviewsResponse, error)
+
+	// ListAllAlertIncidentsWithResponse List the incidents of every alert rule, newest first, with their notifications.
+	//
+	// Requires scope `alerts:read`. The history of alerting: each incident with when it opened and resolved
+	// and every notification of it to a channel with its outcome. A rule's incidents, and their
+	// notifications, are kept until the rule is deleted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/alert-incidents (the `ListAllAlertIncidents` operationId).
+	ListAllAlertIncidentsWithResponse(ctx context.Context, params *ListAllAlertIncidentsParams, reqEditors ...RequestEditorFn) (*ListAllAlertIncidentsResponse, error)
 
 	// ListAlertRulesWithResponse List alert rules, newest first.
 	//
@@ -6657,6 +7027,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/api-keys/{id}/rotate (the `RotateAPIKey` operationId).
 	RotateAPIKeyWithResponse(ctx context.Context, id Id, params *RotateAPIKeyParams, body RotateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateAPIKeyResponse, error)
+
+	// GetAPIKeyUsageWithResponse Count the requests made with an API key, per route, over a window.
+	//
+	// Requires scope `keys:read`: what a key does is guarded like the key. The server counts every request
+	// an API key authenticates (also those refused for a missing scope or throttled) per route and hour,
+	// in its database, so that the counts of every server sharing it add up; counts are written about once
+	// a minute and kept 90 days. The window is counted in whole hours: from the start of the hour that
+	// `window` before the server's clock falls in, until the server's clock.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/api-keys/{id}/usage (the `GetAPIKeyUsage` operationId).
+	GetAPIKeyUsageWithResponse(ctx context.Context, id Id, params *GetAPIKeyUsageParams, reqEditors ...RequestEditorFn) (*GetAPIKeyUsageResponse, error)
 
 	// ListAuditEventsWithResponse List audit events, newest first.
 	//
@@ -8397,6 +8780,135 @@ func (r ListAccessGrantReviewsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAccessGrantReviewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAllAlertIncidentsResponse200Headers the declared response headers of an HTTP 200 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse200Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// ListAllAlertIncidentsResponse401Headers the declared response headers of an HTTP 401 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ListAllAlertIncidentsResponse403Headers the declared response headers of an HTTP 403 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse403Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// ListAllAlertIncidentsResponse422Headers the declared response headers of an HTTP 422 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse422Headers struct {
+	XRequestId *string
+}
+
+// ListAllAlertIncidentsResponse429Headers the declared response headers of an HTTP 429 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// ListAllAlertIncidentsResponse500Headers the declared response headers of an HTTP 500 response for ListAllAlertIncidents
+type ListAllAlertIncidentsResponse500Headers struct {
+	XRequestId *string
+}
+
+type ListAllAlertIncidentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AlertIncidentList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ValidationFailed
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAllAlertIncidentsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAllAlertIncidentsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListAllAlertIncidentsResponse403Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListAllAlertIncidentsResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAllAlertIncidentsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListAllAlertIncidentsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON200() *AlertIncidentList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON422() *ValidationFailed {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAllAlertIncidentsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAllAlertIncidentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAllAlertIncidentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAllAlertIncidentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAllAlertIncidentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10250,6 +10762,149 @@ func (r RotateAPIKeyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RotateAPIKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAPIKeyUsageResponse200Headers the declared response headers of an HTTP 200 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse200Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// GetAPIKeyUsageResponse401Headers the declared response headers of an HTTP 401 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// GetAPIKeyUsageResponse403Headers the declared response headers of an HTTP 403 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse403Headers struct {
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// GetAPIKeyUsageResponse404Headers the declared response headers of an HTTP 404 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse404Headers struct {
+	XRequestId *string
+}
+
+// GetAPIKeyUsageResponse422Headers the declared response headers of an HTTP 422 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse422Headers struct {
+	XRequestId *string
+}
+
+// GetAPIKeyUsageResponse429Headers the declared response headers of an HTTP 429 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+	XRequestId          *string
+}
+
+// GetAPIKeyUsageResponse500Headers the declared response headers of an HTTP 500 response for GetAPIKeyUsage
+type GetAPIKeyUsageResponse500Headers struct {
+	XRequestId *string
+}
+
+type GetAPIKeyUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *APIKeyUsage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ValidationFailed
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAPIKeyUsageResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAPIKeyUsageResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAPIKeyUsageResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetAPIKeyUsageResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *GetAPIKeyUsageResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAPIKeyUsageResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAPIKeyUsageResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON200() *APIKeyUsage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON422() *ValidationFailed {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAPIKeyUsageResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAPIKeyUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAPIKeyUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAPIKeyUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAPIKeyUsageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12561,7 +13216,8 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 //
 // The account's state, read at scrape time at the server's clock, is served only to a caller that
 // also holds the scope guarding the same data in the API (an unauthenticated scrape gets none):
-// gauges `keymate_api_keys{status}` and `keymate_api_keys_rotation_overdue` (`keys:read`),
+// gauges `keymate_api_keys{status}`, `keymate_api_keys_rotation_overdue`, `keymate_api_keys_unused`
+// (KM-KEY-004) and `keymate_api_keys_unneeded_scopes` (KM-KEY-005) (`keys:read`),
 // `keymate_alert_incidents_open{severity}` (`alerts:read`),
 // `keymate_backup_last_success_timestamp_seconds{schedule_id}` and
 // `keymate_backup_last_verified_restore_timestamp_seconds{schedule_id}` (`backups:read`, enabled
@@ -12812,6 +13468,23 @@ func (c *ClientWithResponses) ListAccessGrantReviewsWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseListAccessGrantReviewsResponse(rsp)
+}
+
+// ListAllAlertIncidentsWithResponse List the incidents of every alert rule, newest first, with their notifications.
+//
+// Requires scope `alerts:read`. The history of alerting: each incident with when it opened and resolved
+// and every notification of it to a channel with its outcome. A rule's incidents, and their
+// notifications, are kept until the rule is deleted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/alert-incidents (the `ListAllAlertIncidents` operationId).
+func (c *ClientWithResponses) ListAllAlertIncidentsWithResponse(ctx context.Context, params *ListAllAlertIncidentsParams, reqEditors ...RequestEditorFn) (*ListAllAlertIncidentsResponse, error) {
+	rsp, err := c.ListAllAlertIncidents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAllAlertIncidentsResponse(rsp)
 }
 
 // ListAlertRulesWithResponse List alert rules, newest first.
@@ -13136,6 +13809,25 @@ func (c *ClientWithResponses) RotateAPIKeyWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseRotateAPIKeyResponse(rsp)
+}
+
+// GetAPIKeyUsageWithResponse Count the requests made with an API key, per route, over a window.
+//
+// Requires scope `keys:read`: what a key does is guarded like the key. The server counts every request
+// an API key authenticates (also those refused for a missing scope or throttled) per route and hour,
+// in its database, so that the counts of every server sharing it add up; counts are written about once
+// a minute and kept 90 days. The window is counted in whole hours: from the start of the hour that
+// `window` before the server's clock falls in, until the server's clock.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/api-keys/{id}/usage (the `GetAPIKeyUsage` operationId).
+func (c *ClientWithResponses) GetAPIKeyUsageWithResponse(ctx context.Context, id Id, params *GetAPIKeyUsageParams, reqEditors ...RequestEditorFn) (*GetAPIKeyUsageResponse, error) {
+	rsp, err := c.GetAPIKeyUsage(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAPIKeyUsageResponse(rsp)
 }
 
 // ListAuditEventsWithResponse List audit events, newest first.
@@ -15699,6 +16391,207 @@ func ParseListAccessGrantReviewsResponse(rsp *http.Response) (*ListAccessGrantRe
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListAccessGrantReviewsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAllAlertIncidentsResponse parses an HTTP response from a ListAllAlertIncidentsWithResponse call
+func ParseListAllAlertIncidentsResponse(rsp *http.Response) (*ListAllAlertIncidentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAllAlertIncidentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AlertIncidentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAllAlertIncidentsResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAllAlertIncidentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListAllAlertIncidentsResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListAllAlertIncidentsResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAllAlertIncidentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListAllAlertIncidentsResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18554,6 +19447,224 @@ func ParseRotateAPIKeyResponse(rsp *http.Response) (*RotateAPIKeyResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RotateAPIKeyResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAPIKeyUsageResponse parses an HTTP response from a GetAPIKeyUsageWithResponse call
+func ParseGetAPIKeyUsageResponse(rsp *http.Response) (*GetAPIKeyUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAPIKeyUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest APIKeyUsage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAPIKeyUsageResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAPIKeyUsageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAPIKeyUsageResponse403Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetAPIKeyUsageResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers GetAPIKeyUsageResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAPIKeyUsageResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAPIKeyUsageResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

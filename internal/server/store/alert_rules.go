@@ -164,7 +164,8 @@ func scanAlertRule(row scanner) (AlertRule, error) {
 	return r, nil
 }
 
-// AlertIncident is one firing of an alert rule as stored.
+// AlertIncident is one firing of an alert rule as stored. Notifications
+// are filled only by ListAlertIncidents.
 type AlertIncident struct {
 	Seq               int64
 	ID                string
@@ -176,17 +177,83 @@ type AlertIncident struct {
 	LastValue         float64
 	NotificationsSent int64
 	LastNotifiedAt    *time.Time
+	Notifications     []Notification
+}
+
+// Notification is an incident's delivery to one channel, as the outbox
+// holds it, without its message.
+type Notification struct {
+	ID, ChannelID, Event, Status string
+	Attempts                     int64
+	LastError                    string
+	CreatedAt                    time.Time
+}
+
+// AlertIncidentFilter selects incidents for ListAlertIncidents. Zero fields
+// do not filter.
+type AlertIncidentFilter struct {
+	RuleID    string
+	Status    string
+	BeforeSeq int64 // return incidents with Seq < BeforeSeq (the cursor)
+	Limit     int   // 0 = no limit
 }
 
 const incidentColumns = `seq, id, rule_id, status, opened_at, resolved_at, value, last_value, notifications_sent, last_notified_at`
 
-// ListAlertIncidents returns up to limit incidents of a rule with Seq below
-// beforeSeq (0 = no bound), newest first.
-func (s *Store) ListAlertIncidents(ctx context.Context, ruleID string, beforeSeq int64, limit int) ([]AlertIncident, error) {
-	l := newListQuery(`SELECT `+incidentColumns+` FROM alert_incidents`, "seq", beforeSeq)
-	l.add("rule_id = ?", ruleID)
-	query, args := l.build(limit)
-	return queryAll(ctx, s.db, "listing incidents of alert rule "+ruleID, scanAlertIncident, query, args...)
+// ListAlertIncidents returns up to f.Limit incidents, newest first, each
+// with its notifications, oldest first: one query, the page of incidents
+// joined with the outbox.
+func (s *Store) ListAlertIncidents(ctx context.Context, f AlertIncidentFilter) ([]AlertIncident, error) {
+	l := newListQuery(`SELECT `+incidentColumns+` FROM alert_incidents`, "seq", f.BeforeSeq)
+	if f.RuleID != "" {
+		l.add("rule_id = ?", f.RuleID)
+	}
+	if f.Status != "" {
+		l.add("status = ?", f.Status)
+	}
+	incidents, args := l.build(f.Limit)
+	rows, err := queryAll(ctx, s.db, "listing alert incidents", scanIncidentNotification, `SELECT i.*,
+		o.id, o.channel_id, o.event, o.status, o.attempts, o.last_error, o.created_at
+		FROM (`+incidents+`) i LEFT JOIN notification_outbox o ON o.incident_id = i.id ORDER BY i.seq DESC, o.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var list []AlertIncident
+	for _, row := range rows {
+		if len(list) == 0 || list[len(list)-1].ID != row.ID {
+			list = append(list, row)
+		} else {
+			last := &list[len(list)-1]
+			last.Notifications = append(last.Notifications, row.Notifications...)
+		}
+	}
+	return list, nil
+}
+
+// scanIncidentNotification reads a row of ListAlertIncidents: an incident
+// with one notification, or none when it has none.
+func scanIncidentNotification(row scanner) (AlertIncident, error) {
+	var (
+		inc                        AlertIncident
+		openedAt                   int64
+		resolvedAt, lastNotifiedAt sql.NullInt64
+		id, channelID, event       sql.NullString
+		status, lastError          sql.NullString
+		attempts, createdAt        sql.NullInt64
+	)
+	err := row.Scan(&inc.Seq, &inc.ID, &inc.RuleID, &inc.Status, &openedAt, &resolvedAt, &inc.Value, &inc.LastValue,
+		&inc.NotificationsSent, &lastNotifiedAt, &id, &channelID, &event, &status, &attempts, &lastError, &createdAt)
+	if err != nil {
+		return AlertIncident{}, err
+	}
+	inc.OpenedAt = fromNanos(openedAt)
+	inc.ResolvedAt = timeFromNullable(resolvedAt)
+	inc.LastNotifiedAt = timeFromNullable(lastNotifiedAt)
+	if id.Valid {
+		inc.Notifications = []Notification{{ID: id.String, ChannelID: channelID.String, Event: event.String,
+			Status: status.String, Attempts: attempts.Int64, LastError: lastError.String, CreatedAt: fromNanos(createdAt.Int64)}}
+	}
+	return inc, nil
 }
 
 // InsertAlertIncident stores a new incident and sets inc.Seq.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -29,6 +30,7 @@ type APIKey struct {
 	UpdatedAt               time.Time
 	RotatedAt               time.Time
 	LastUsedAt              *time.Time
+	ScopeLastUsedAt         map[string]time.Time // scope: the last request that needed it
 	RevokedAt               *time.Time
 	Version                 int64
 }
@@ -62,7 +64,7 @@ type APIKeyFilter struct {
 
 const apiKeyColumns = `seq, id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
 	secret_hash, secret_source, previous_secret_hash, previous_secret_expires_at,
-	created_at, updated_at, rotated_at, last_used_at, revoked_at, version`
+	created_at, updated_at, rotated_at, last_used_at, scope_last_used_at, revoked_at, version`
 
 // GetAPIKey returns the key with the given id, or ErrNotFound.
 func (s *Store) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
@@ -112,11 +114,106 @@ func (s *Store) ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, erro
 	return queryAll(ctx, s.db, "listing API keys", scanAPIKey, query, args...)
 }
 
-// TouchAPIKey sets a key's last_used_at. It is not a change of the key, so
-// neither version nor updated_at move.
-func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	if _, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toNanos(at), id); err != nil {
-		return fmt.Errorf("recording use of API key %s: %w", id, err)
+// KeyUse is what requests made with one key needed: scope, when a request
+// last needed it.
+type KeyUse struct {
+	KeyID  string
+	Scopes map[string]time.Time
+}
+
+// RouteUse counts the requests of one key to one route in one hour (Hour is
+// its start).
+type RouteUse struct {
+	KeyID, Route     string
+	Hour             time.Time
+	Requests, Errors int64
+}
+
+// RecordUsage writes, in one transaction, a batch of what requests needed
+// and how many were made: each key's scope_last_used_at and last_used_at
+// move forward to the batch's times (never back), and each route's hourly
+// counts grow by the batch's. Servers sharing the database add up: the
+// counts by an upsert, the times by a compare-and-swap of the key's row.
+// A use is not a change of the key: neither version nor updated_at move.
+func (s *Store) RecordUsage(ctx context.Context, keys []KeyUse, routes []RouteUse) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		for _, u := range keys {
+			if err := tx.recordKeyUse(ctx, u); err != nil {
+				return err
+			}
+		}
+		for _, u := range routes {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO api_key_usage (key_id, route, hour_start, requests, errors)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_id, route, hour_start) DO UPDATE SET
+				requests = api_key_usage.requests + excluded.requests, errors = api_key_usage.errors + excluded.errors`,
+				u.KeyID, u.Route, toNanos(u.Hour), u.Requests, u.Errors); err != nil {
+				return fmt.Errorf("counting requests of API key %s: %w", u.KeyID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// recordKeyUse merges u into its key's row. The update only takes when the
+// stored map is still the one read (another server may have merged its own
+// uses meanwhile); then it reads again, a few times at most.
+func (tx *Tx) recordKeyUse(ctx context.Context, u KeyUse) error {
+	for range 3 {
+		var (
+			lastUsed sql.NullInt64
+			raw      string
+		)
+		err := tx.tx.QueryRowContext(ctx, `SELECT last_used_at, scope_last_used_at FROM api_keys WHERE id = ?`, u.KeyID).Scan(&lastUsed, &raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // not a key of this database (restored from a backup without it)
+		}
+		if err != nil {
+			return fmt.Errorf("recording use of API key %s: %w", u.KeyID, err)
+		}
+		scopes, err := decodeScopeTimes(raw)
+		if err != nil {
+			return err
+		}
+		last := timeFromNullable(lastUsed)
+		for scope, at := range u.Scopes {
+			if prev, ok := scopes[scope]; !ok || at.After(prev) {
+				scopes[scope] = at
+			}
+			if last == nil || at.After(*last) {
+				last = &at
+			}
+		}
+		merged, err := encodeScopeTimes(scopes)
+		if err != nil {
+			return err
+		}
+		res, err := tx.tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, scope_last_used_at = ?
+			WHERE id = ? AND scope_last_used_at = ?`, nullableNanos(last), merged, u.KeyID, raw)
+		if err != nil {
+			return fmt.Errorf("recording use of API key %s: %w", u.KeyID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+	}
+	return fmt.Errorf("recording use of API key %s: its row kept changing", u.KeyID)
+}
+
+// APIKeyRouteUsage returns the requests of a key per route (sorted) in the
+// hours that start at or after since.
+func (s *Store) APIKeyRouteUsage(ctx context.Context, keyID string, since time.Time) ([]RouteUse, error) {
+	return queryAll(ctx, s.db, "reading usage of API key "+keyID, func(row scanner) (RouteUse, error) {
+		u := RouteUse{KeyID: keyID}
+		return u, row.Scan(&u.Route, &u.Requests, &u.Errors)
+	}, `SELECT route, SUM(requests), SUM(errors) FROM api_key_usage WHERE key_id = ? AND hour_start >= ?
+		GROUP BY route ORDER BY route`, keyID, toNanos(since))
+}
+
+// PruneUsage deletes the request counts of the hours that start before
+// cutoff.
+func (s *Store) PruneUsage(ctx context.Context, cutoff time.Time) error {
+	if _, err := s.exec(ctx, `DELETE FROM api_key_usage WHERE hour_start < ?`, toNanos(cutoff)); err != nil {
+		return fmt.Errorf("pruning API key usage: %w", err)
 	}
 	return nil
 }
@@ -219,14 +316,18 @@ func scanAPIKey(row scanner) (APIKey, error) {
 		scopes                                              string
 		graceNanos, createdAt, updatedAt, rotatedAt         int64
 		expiresAt, previousExpiresAt, lastUsedAt, revokedAt sql.NullInt64
+		scopeTimes                                          string
 	)
 	err := row.Scan(&k.Seq, &k.ID, &k.Name, &k.Description, &scopes, &k.RotationDays, &graceNanos, &expiresAt,
 		&k.SecretHash, &k.SecretSource, &k.PreviousSecretHash, &previousExpiresAt,
-		&createdAt, &updatedAt, &rotatedAt, &lastUsedAt, &revokedAt, &k.Version)
+		&createdAt, &updatedAt, &rotatedAt, &lastUsedAt, &scopeTimes, &revokedAt, &k.Version)
 	if err != nil {
 		return APIKey{}, err
 	}
 	if k.Scopes, err = decodeScopes(scopes); err != nil {
+		return APIKey{}, err
+	}
+	if k.ScopeLastUsedAt, err = decodeScopeTimes(scopeTimes); err != nil {
 		return APIKey{}, err
 	}
 	k.RotationGracePeriod = time.Duration(graceNanos)
@@ -238,6 +339,35 @@ func scanAPIKey(row scanner) (APIKey, error) {
 	k.LastUsedAt = timeFromNullable(lastUsedAt)
 	k.RevokedAt = timeFromNullable(revokedAt)
 	return k, nil
+}
+
+// decodeScopeTimes reads a stored scope_last_used_at (scope: Unix
+// nanoseconds); it never returns a nil map.
+func decodeScopeTimes(raw string) (map[string]time.Time, error) {
+	var nanos map[string]int64
+	if err := json.Unmarshal([]byte(raw), &nanos); err != nil {
+		return nil, fmt.Errorf("decoding stored scope_last_used_at: %w", err)
+	}
+	times := make(map[string]time.Time, len(nanos))
+	for scope, n := range nanos {
+		times[scope] = fromNanos(n)
+	}
+	return times, nil
+}
+
+// encodeScopeTimes is the inverse of decodeScopeTimes. Its text is the same
+// for the same map (encoding/json sorts keys), as the compare-and-swap of
+// recordKeyUse needs.
+func encodeScopeTimes(times map[string]time.Time) (string, error) {
+	nanos := make(map[string]int64, len(times))
+	for scope, t := range times {
+		nanos[scope] = toNanos(t)
+	}
+	b, err := json.Marshal(nanos)
+	if err != nil {
+		return "", fmt.Errorf("encoding scope_last_used_at: %w", err)
+	}
+	return string(b), nil
 }
 
 func decodeScopes(raw string) ([]string, error) {

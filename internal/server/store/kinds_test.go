@@ -293,7 +293,7 @@ func TestNotificationChannelAndAlertRuleSQL(t *testing.T) {
 		t.Error("a channel an alert rule notifies was deleted")
 	}
 	inTx(t, s, func(tx *Tx) error { return tx.DeleteAlertRule(ctx, "ar_crit") })
-	if incidents, err := s.ListAlertIncidents(ctx, "ar_crit", 0, 0); err != nil || len(incidents) != 0 {
+	if incidents, err := s.ListAlertIncidents(ctx, AlertIncidentFilter{RuleID: "ar_crit"}); err != nil || len(incidents) != 0 {
 		t.Errorf("incidents of a deleted rule: %v, %v; want none", incidents, err)
 	}
 	inTx(t, s, func(tx *Tx) error { return tx.DeleteNotificationChannel(ctx, "nc_mail") })

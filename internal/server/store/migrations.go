@@ -277,6 +277,34 @@ BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;
 CREATE TRIGGER idempotent_creates_backup_schedule_deleted AFTER DELETE ON backup_schedules
 BEGIN DELETE FROM idempotent_creates WHERE object_id = OLD.id; END;`,
 	},
+	{
+		version: 16,
+		name:    "add api_keys.scope_last_used_at",
+		// A JSON object: scope -> Unix nanoseconds of the last request that
+		// needed it (written by RecordKeyUses, never by UpdateAPIKey).
+		sql: `ALTER TABLE api_keys ADD COLUMN scope_last_used_at TEXT NOT NULL DEFAULT '{}';`,
+	},
+	{
+		version: 17,
+		name:    "create api_key_usage",
+		// Requests per key, route and hour (hour_start: Unix nanoseconds of its
+		// start), added to by every server that shares the database.
+		sql: `
+CREATE TABLE api_key_usage (
+	key_id     TEXT    NOT NULL,
+	route      TEXT    NOT NULL,
+	hour_start INTEGER NOT NULL,
+	requests   INTEGER NOT NULL,
+	errors     INTEGER NOT NULL,
+	PRIMARY KEY (key_id, route, hour_start)
+);
+CREATE INDEX api_key_usage_hour_start ON api_key_usage (hour_start);`,
+	},
+	{
+		version: 18,
+		name:    "index notification_outbox by incident",
+		sql:     `CREATE INDEX notification_outbox_incident ON notification_outbox (incident_id);`,
+	},
 }
 
 // migrate brings the database to the schema of migrations, each step in a

@@ -4,13 +4,15 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 )
 
-// Statuses of an OutboxDelivery.
+// Statuses of an OutboxDelivery, as the API names them.
 const (
-	OutboxPending   = "pending"
-	OutboxDelivered = "delivered"
-	OutboxFailed    = "failed"
+	OutboxPending   = apiv1.NotificationPending
+	OutboxDelivered = apiv1.NotificationDelivered
+	OutboxFailed    = apiv1.NotificationFailed
 )
 
 // OutboxDelivery is one notification to send through one channel. It is
@@ -76,9 +78,12 @@ func (s *Store) RecordOutboxAttempt(ctx context.Context, d OutboxDelivery) error
 }
 
 // PruneOutbox deletes the delivered and failed deliveries created before
-// cutoff and returns how many it deleted.
+// cutoff whose incident is gone (its rule was deleted), and returns how many
+// it deleted. The deliveries of a live incident are its history, which the
+// API shows with it.
 func (s *Store) PruneOutbox(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := s.exec(ctx, `DELETE FROM notification_outbox WHERE status != ? AND created_at < ?`,
+	res, err := s.exec(ctx, `DELETE FROM notification_outbox WHERE status != ? AND created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM alert_incidents WHERE alert_incidents.id = notification_outbox.incident_id)`,
 		OutboxPending, toNanos(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("pruning the outbox: %w", err)

@@ -14,7 +14,7 @@ import (
 // (the links between alert rules and channels, and the notifications of
 // incidents to channels, belong to both kinds).
 var kindTables = map[string][]string{
-	apiv1.IncludeAPIKeys:              {"api_keys"},
+	apiv1.IncludeAPIKeys:              {"api_keys", "api_key_usage"},
 	apiv1.IncludeNotificationChannels: {"notification_channels", "alert_rule_channels", "notification_outbox"},
 	apiv1.IncludeAlertRules:           {"alert_rules", "alert_rule_channels", "alert_incidents", "notification_outbox"},
 	apiv1.IncludeAccessGrants:         {"access_grants", "access_grant_reviews"},
