@@ -59,7 +59,8 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 		}
 		st.scope = scope // needed, whether or not the key holds it (usage.go)
 		if !apiv1.HoldsScope(caller.Scopes, scope) {
-			writeError(w, r, errForbidden("the API key lacks the %q scope required by %s %s", scope, r.Method, r.Pattern))
+			// Every route's pattern starts with its method ("GET /v1/...").
+			writeError(w, r, errForbidden("the API key lacks the %q scope required by %s", scope, r.Pattern))
 			return
 		}
 		next(w, r)

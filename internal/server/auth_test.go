@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,7 +54,8 @@ var routeScopes = []struct {
 }
 
 // TestEveryRouteRequiresItsScope proves that a key holding every scope but
-// the required one gets 403 naming that scope, on every route.
+// the required one gets 403 naming that scope, on every route, in one form:
+// the scope, then the method and the route once each.
 func TestEveryRouteRequiresItsScope(t *testing.T) {
 	inst := servertest.Start(t)
 	target, _ := inst.NewKey(t, "keys:read")
@@ -69,8 +71,9 @@ func TestEveryRouteRequiresItsScope(t *testing.T) {
 			path := strings.ReplaceAll(rt.path, "{id}", target)
 			resp, body := call(t, inst.URL, rt.method, path, secret, `{}`)
 			mustStatus(t, resp, body, http.StatusForbidden)
-			if e := errorOf(t, body); e.Code != apiv1.CodeForbidden || !strings.Contains(e.Message, `"`+rt.scope+`"`) {
-				t.Fatalf("error %+v does not name scope %s", e, rt.scope)
+			want := fmt.Sprintf("the API key lacks the %q scope required by %s %s", rt.scope, rt.method, rt.path)
+			if e := errorOf(t, body); e.Code != apiv1.CodeForbidden || e.Message != want {
+				t.Fatalf("error %+v, want the message %q", e, want)
 			}
 		})
 	}
