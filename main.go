@@ -3,6 +3,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"runtime/debug"
@@ -10,13 +11,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/keymate/terraform-provider-keymate/internal/buildinfo"
 	"github.com/keymate/terraform-provider-keymate/internal/provider"
 )
 
 // version is set at build time with -ldflags "-X main.version=..." to the
-// VERSION file's version (see the GNUmakefile); Terraform and the API's
-// User-Agent see it.
-var version = "dev"
+// VERSION file's version (see the GNUmakefile); without it the build info's
+// module version is reported (buildinfo.Version), as keymate-server does.
+// Terraform and the API's User-Agent see it.
+var version string
 
 // gcPercent is the garbage collector's target (GOGC) unless the environment
 // sets one. The provider's live heap stays small, a few MiB in a plan of
@@ -31,16 +34,21 @@ func main() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)
 	}
-	var debugger bool
+	var debugger, showVersion bool
 	flag.BoolVar(&debugger, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	flag.Parse()
+	if showVersion {
+		fmt.Println(buildinfo.Line("terraform-provider-keymate", buildinfo.Version(version)))
+		return
+	}
 	if !debugger { // a debugged provider writes its logs to its own terminal
 		if _, err := provider.SilenceUnseenLogs(os.Getenv, os.Setenv); err != nil {
 			log.Fatal(err.Error())
 		}
 	}
 
-	server, err := provider.NewServer(version)()
+	server, err := provider.NewServer(buildinfo.Version(version))()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -35,6 +36,7 @@ func buildServer(t *testing.T) string {
 type process struct {
 	cmd    *exec.Cmd
 	url    string
+	stdout *syncBuffer // nothing, as the server writes its log to stderr
 	stderr *syncBuffer
 }
 
@@ -49,12 +51,12 @@ func startServer(t *testing.T, bin, dataDir string, flags ...string) *process {
 // startServerEnv is startServer with extra environment variables (NAME=value).
 func startServerEnv(t *testing.T, bin, dataDir string, env []string, flags ...string) *process {
 	t.Helper()
-	addr := &addrWriter{found: make(chan string, 1)}
-	p := &process{stderr: &syncBuffer{}}
+	p := &process{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	addr := &addrWriter{found: make(chan string, 1), to: p.stderr}
 	args := append([]string{"--listen", "127.0.0.1:0", "--data-dir", dataDir}, flags...)
 	p.cmd = exec.CommandContext(t.Context(), bin, args...) //nolint:gosec // G204: the binary this test built.
 	p.cmd.Env = append(append(os.Environ(), "KEYMATE_BOOTSTRAP_API_KEY="+bootstrapSecret), env...)
-	p.cmd.Stdout, p.cmd.Stderr = addr, p.stderr
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, addr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting keymate-server: %v", err)
 	}
@@ -100,21 +102,27 @@ func (p *process) kill(t *testing.T) {
 	_ = p.cmd.Wait() // "signal: killed"
 }
 
-// addrWriter takes the server's stdout and reports the URL of its
-// "listening on" line once.
+// addrWriter takes the server's log (stderr), passes it on to "to" and
+// reports the URL of its "listening" record once, in either log format.
 type addrWriter struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
+	to    io.Writer
 	found chan string
 	sent  bool
 }
 
-var listeningLine = regexp.MustCompile(`listening on (http://\S+)\n`)
+// listeningLine matches the "listening" record as text (msg=listening ...
+// url=http://...) and as JSON ("msg":"listening",... "url":"http://...").
+var listeningLine = regexp.MustCompile(`"?msg"?[=:]"?listening\b.*\burl"?[=:]"?(http://[^"\s]+)`)
 
 func (w *addrWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(b)
+	if _, err := w.to.Write(b); err != nil {
+		return 0, err
+	}
 	if m := listeningLine.FindSubmatch(w.buf.Bytes()); m != nil && !w.sent {
 		w.sent = true
 		w.found <- string(m[1])

@@ -76,7 +76,9 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	}
 	p.kill(t)
 
-	log := p.stderr.String()
+	// A log collector reads stdout and stderr as one stream: every line of
+	// both is JSON.
+	log := p.stdout.String() + p.stderr.String()
 	for _, secret := range []string{adminSecret, bootstrapSecret, created.Secret, wrongBearer, signingSecret, "header-secret-log-test", backupKey, smtpPassword} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log holds the secret %q:\n%s", secret, log)
@@ -84,15 +86,57 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	}
 	msgs := map[string]int{}
 	for line := range strings.Lines(log) {
-		var entry struct{ Level, Msg string }
+		var entry struct{ Level, Msg, Address, URL string }
 		if err := json.Unmarshal([]byte(line), &entry); err != nil {
 			t.Fatalf("log line %q is not JSON: %v", line, err)
 		}
+		if entry.Msg == "listening" && (entry.URL != p.url || !strings.HasSuffix(p.url, "://"+entry.Address)) {
+			t.Errorf("the listening record %q does not give the address %s", line, p.url)
+		}
 		msgs[entry.Level+" "+entry.Msg]++
 	}
-	for _, want := range []string{"INFO keymate-server starting", "INFO request", "DEBUG notification channel tested"} {
+	for _, want := range []string{"INFO keymate-server starting", "INFO listening", "INFO request", "DEBUG notification channel tested"} {
 		if msgs[want] == 0 {
 			t.Errorf("the log lacks %q; it has %v", want, msgs)
+		}
+	}
+}
+
+// TestGeneratedAdminKeyGoesToAFile runs the binary with the text log and no
+// bootstrap key configured: the server generates one and writes its secret
+// to a file in the data directory that only its user can read, names the
+// file in the log and writes nothing to stdout; the listening announcement
+// is a log record too, and the log never holds the secret.
+func TestGeneratedAdminKeyGoesToAFile(t *testing.T) {
+	bin := buildServer(t)
+	dataDir := t.TempDir()
+	p := startServerEnv(t, bin, dataDir, []string{bootstrapKeyEnv + "="}) // empty: unset
+	file := filepath.Join(dataDir, generatedAdminKeyFile)
+	info, err := os.Stat(file)
+	if err != nil {
+		t.Fatalf("no generated key file: %v; log:\n%s", err, p.stderr)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", file, info.Mode().Perm())
+	}
+	secret, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api{t, p.url, strings.TrimSpace(string(secret))}.do(http.MethodGet, "/v1/api-keys", "", http.StatusOK)
+	p.kill(t)
+
+	log := p.stderr.String()
+	if p.stdout.String() != "" {
+		t.Errorf("stdout holds %q, want nothing", p.stdout.String())
+	}
+	if strings.Contains(log, strings.TrimSpace(string(secret))) {
+		t.Errorf("the log holds the generated secret:\n%s", log)
+	}
+	for _, want := range []string{"msg=listening address=" + strings.TrimPrefix(p.url, "http://") + " url=" + p.url,
+		"generated the bootstrap admin API key", "file=" + file} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
 		}
 	}
 }

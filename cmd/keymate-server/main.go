@@ -13,19 +13,22 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"golang.org/x/net/netutil"
 
+	"github.com/keymate/terraform-provider-keymate/internal/buildinfo"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
 
 // version is set at build time with -ldflags "-X main.version=..." to the
-// VERSION file's version (see the GNUmakefile), like the provider's.
-var version = "dev"
+// VERSION file's version (see the GNUmakefile), like the provider's; without
+// it the build info's module version is reported (buildinfo.Version).
+var version string
 
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 15 * time.Second
@@ -185,7 +188,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "keymate-server", version)
+		fmt.Fprintln(stdout, buildinfo.Line("keymate-server", buildinfo.Version(version)))
 		return nil
 	}
 	if err := limits.check(); err != nil {
@@ -242,10 +245,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 			logger.Error("closing the database", "error", err)
 		}
 	}()
-	logger.Info("keymate-server starting", "version", version, "data_dir", *dataDir, "log_level", *logLevel,
+	logger.Info("keymate-server starting", "version", buildinfo.Version(version), "data_dir", *dataDir, "log_level", *logLevel,
 		"smtp_addr", *smtpAddr, "smtp_starttls", *smtpStartTLS, "smtp_username", *smtpUsername, "backup_encryption", backupKey != nil)
 	if secret := srv.GeneratedAdminSecret(); secret != "" {
-		fmt.Fprintf(stdout, "Generated the bootstrap admin API key. It is shown only once; store it now:\n%s\n", secret)
+		file, err := writeGeneratedAdminKey(*dataDir, secret)
+		if err != nil {
+			return err
+		}
+		logger.Warn("generated the bootstrap admin API key; its secret is in the file, readable only by this user: "+
+			"store it elsewhere and delete the file", "file", file)
 	}
 
 	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", *listen)
@@ -255,7 +263,30 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	waitJobs := srv.StartJobs(ctx)
 	defer func() { stop(); waitJobs() }() // jobs end before the database closes
-	return serve(ctx, listener, srv.Handler(), limits, tlsConfig, stdout, logger)
+	return serve(ctx, listener, srv.Handler(), limits, tlsConfig, logger)
+}
+
+// generatedAdminKeyFile is the file in the data directory that receives the
+// secret of a generated bootstrap admin key: the secret never goes to the
+// log or to stdout, which log collectors read.
+const generatedAdminKeyFile = "bootstrap-admin-key"
+
+// writeGeneratedAdminKey writes secret to generatedAdminKeyFile in dataDir,
+// readable only by this user, replacing an older one, and returns its path.
+func writeGeneratedAdminKey(dataDir, secret string) (string, error) {
+	file := filepath.Join(dataDir, generatedAdminKeyFile)
+	if err := os.Remove(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("replacing %s: %w", file, err)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // G304: the operator's data directory.
+	if err != nil {
+		return "", fmt.Errorf("writing the generated bootstrap admin key: %w", err)
+	}
+	_, err = f.WriteString(secret + "\n")
+	if err := errors.Join(err, f.Close()); err != nil {
+		return "", fmt.Errorf("writing the generated bootstrap admin key to %s: %w", file, err)
+	}
+	return file, nil
 }
 
 // loadTLS returns the TLS configuration serving the certificate and key of
@@ -288,7 +319,7 @@ func exposedWithoutTLS(addr net.Addr, tlsOn bool) bool {
 // serve serves handler on listener within limits until ctx is done, then
 // shuts down gracefully.
 func serve(ctx context.Context, listener net.Listener, handler http.Handler, limits connLimits, tlsConfig *tls.Config,
-	stdout io.Writer, logger *slog.Logger,
+	logger *slog.Logger,
 ) error {
 	httpServer := &http.Server{
 		Handler:           handler,
@@ -309,7 +340,11 @@ func serve(ctx context.Context, listener net.Listener, handler http.Handler, lim
 			"in clear text; set --tls-cert and --tls-key, or listen on loopback behind a TLS-terminating proxy",
 			"address", listener.Addr().String())
 	}
-	fmt.Fprintf(stdout, "keymate-server %s listening on %s://%s\n", version, scheme, listener.Addr())
+	// The announcement is a log record like any other, so that with
+	// --log-format json everything the server writes is JSON lines; url is
+	// what scripts and tests wait for.
+	logger.Info("listening", "address", listener.Addr().String(), "url", scheme+"://"+listener.Addr().String(),
+		"version", buildinfo.Version(version))
 	listener = netutil.LimitListener(listener, limits.maxConnections)
 	serveErr := make(chan error, 1)
 	go func() {

@@ -95,7 +95,7 @@ func startServingTLS(t *testing.T, limits connLimits, tlsConfig *tls.Config) (ad
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, counter, srv.Handler(), limits, tlsConfig, io.Discard, slog.New(slog.DiscardHandler))
+		done <- serve(ctx, counter, srv.Handler(), limits, tlsConfig, slog.New(slog.DiscardHandler))
 	}()
 	t.Cleanup(func() {
 		cancel()
