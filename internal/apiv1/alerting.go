@@ -139,9 +139,15 @@ const (
 )
 
 // WebhookSettings is a webhook channel's configuration as the API returns
-// it: header values and the signing secret are replaced by fingerprints.
+// it: header values and the signing secret are replaced by fingerprints, and
+// the URL's credentials by URLMask (MaskURL); URLFingerprint tells when any
+// part of the URL changed. A hidden URL (URLHidden) is not shown at all: URL
+// is "" and Host is all that is shown of it.
 type WebhookSettings struct {
-	URL                      string   `json:"url"`
+	URL                      string   `json:"url" secret:"true"` // masked already; logs mask it whole
+	URLFingerprint           string   `json:"url_fingerprint"`
+	URLHidden                bool     `json:"url_hidden"`
+	Host                     string   `json:"host"`
 	HeaderNames              []string `json:"header_names"`
 	HeadersFingerprint       string   `json:"headers_fingerprint"`        // "" when no headers
 	SigningSecretFingerprint string   `json:"signing_secret_fingerprint"` // "" when none
@@ -187,9 +193,14 @@ type NotificationChannel struct {
 // WebhookInput is a webhook channel's configuration in a request. In an
 // update, a nil SigningSecret keeps the stored one and "" removes it; a nil
 // Headers keeps the stored headers and a present one replaces the whole map.
-// URL must be http or https.
+// URL must be http or https; it may hold credentials (userinfo, query
+// values), which the API never returns. URLHidden true hides the whole URL
+// (for one whose path is its secret); a nil URLHidden keeps the stored
+// choice (false on create), and turning it off needs URL in the same
+// request, so that a hidden URL is never revealed.
 type WebhookInput struct {
-	URL           *string            `json:"url,omitempty"`
+	URL           *string            `json:"url,omitempty" secret:"true"`
+	URLHidden     *bool              `json:"url_hidden,omitempty"`
 	Headers       *map[string]string `json:"headers,omitempty" secret:"true"`
 	SigningSecret *string            `json:"signing_secret,omitempty" secret:"true"`
 }

@@ -126,3 +126,59 @@ func IsLoopbackHost(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// URLMask replaces each credential part of a destination URL that the API
+// shows (MaskURL).
+const URLMask = "*****"
+
+// MaskURL returns raw with each part that may be a credential replaced by
+// URLMask: the userinfo's password (its user name when it has no password,
+// as a lone user name is usually a token), every query value and the
+// fragment. Every query value is masked, not only those whose names look
+// secret (token, key, sig, code, ...): any name can carry a receiver's
+// credential, and a list of names would miss a vendor's own. Names, scheme,
+// host and path are kept as written, so the masked URL tells which receiver
+// it is. A URL that does not parse is masked whole. A secret in the path
+// cannot be told from the rest of the path: such a URL is hidden instead
+// (WebhookInput.URLHidden).
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return URLMask
+	}
+	userinfo := "" // written by hand: url.Userinfo would escape the mask
+	if u.User != nil {
+		userinfo = URLMask + "@"
+		if _, hasPassword := u.User.Password(); hasPassword {
+			userinfo = url.User(u.User.Username()).String() + ":" + URLMask + "@"
+		}
+		u.User = nil
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, part := range parts {
+			if name, value, found := strings.Cut(part, "="); found && value != "" {
+				parts[i] = name + "=" + URLMask
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = URLMask, URLMask
+	}
+	masked := u.String()
+	if prefix := u.Scheme + "://"; userinfo != "" && strings.HasPrefix(masked, prefix) {
+		masked = prefix + userinfo + masked[len(prefix):]
+	}
+	return masked
+}
+
+// URLHost returns the host (and port) of a destination URL, "" when it does
+// not parse: all the API shows of a hidden URL.
+func URLHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}

@@ -189,7 +189,7 @@ func TestMaskSecrets(t *testing.T) {
 	}{
 		{"webhook create", CreateNotificationChannelRequest{},
 			`{"name":"n","type":"webhook","webhook":{"url":"https://h/x","headers":{"Authorization":"Bearer t"},"signing_secret":"s"}}`,
-			`{"name":"n","type":"webhook","webhook":{"headers":{"Authorization":"***"},"signing_secret":"***","url":"https://h/x"}}`},
+			`{"name":"n","type":"webhook","webhook":{"headers":{"Authorization":"***"},"signing_secret":"***","url":"***"}}`},
 		{"slack update", &UpdateNotificationChannelRequest{}, `{"slack":{"webhook_url":"https://hooks/T/B/x","channel":"#a"}}`,
 			`{"slack":{"channel":"#a","webhook_url":"***"}}`},
 		{"pagerduty", CreateNotificationChannelRequest{}, `{"pagerduty":{"routing_key":"abc","events_url":"https://e"}}`,
@@ -217,5 +217,29 @@ func TestMaskSecrets(t *testing.T) {
 				t.Errorf("MaskSecrets(%s) = %s, want %s", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestMaskURL proves which parts of a destination URL the API masks: the
+// userinfo's password (or a lone user name), every query value and the
+// fragment; the rest is kept as written.
+func TestMaskURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://hooks.example.com/x":                            "https://hooks.example.com/x",
+		"https://ops:S3CRET@hooks.example.com/x":                 "https://ops:*****@hooks.example.com/x",
+		"https://TOKEN123@hooks.example.com/x":                   "https://*****@hooks.example.com/x",
+		"https://hooks.example.com/x?token=QSECRET123":           "https://hooks.example.com/x?token=*****",
+		"https://hooks.example.com/x?team=ops&code=C0DE&flag&e=": "https://hooks.example.com/x?team=*****&code=*****&flag&e=",
+		"https://hooks.example.com:8443/a%2Fb?sig=abc%3D#frag":   "https://hooks.example.com:8443/a%2Fb?sig=*****#*****",
+		"http://127.0.0.1:9/hook?X-Amz-Signature=deadbeef&v=1":   "http://127.0.0.1:9/hook?X-Amz-Signature=*****&v=*****",
+		"https://u:p@hooks.example.com/x?key=K#f":                "https://u:*****@hooks.example.com/x?key=*****#*****",
+		"://not a url": URLMask,
+	} {
+		if got := MaskURL(raw); got != want {
+			t.Errorf("MaskURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	if got := URLHost("https://hooks.example.com:8443/T0/B1/SECRETPATH"); got != "hooks.example.com:8443" {
+		t.Errorf("URLHost = %q", got)
 	}
 }

@@ -759,7 +759,7 @@ func (g *gen) accountReads() {
 // does not describe fails the conformance run.
 func TestGeneratedBodyProblems(t *testing.T) {
 	valid := `{"id":"nc_1","name":"hook","type":"webhook","enabled":true,
-		"webhook":{"url":"https://x.example.com","header_names":["X-Team"],"headers_fingerprint":"","signing_secret_fingerprint":""},
+		"webhook":{"url":"https://x.example.com","url_fingerprint":"sha256:0123456789abcdef","url_hidden":false,"host":"x.example.com","header_names":["X-Team"],"headers_fingerprint":"","signing_secret_fingerprint":""},
 		"slack":null,"pagerduty":null,"email":null,"last_test_at":null,"last_test_status":"never","last_test_error":"",
 		"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","version":1}`
 	channel := reflect.TypeFor[openapiclient.NotificationChannel]()

@@ -115,8 +115,17 @@ func (f *fieldErrors) mergeWebhook(b *apiv1.WebhookInput, cfg *delivery.Channel,
 			f.requireWithNewDestination("webhook.headers", "webhook.url", "{}")
 		}
 	}
+	if w.URLHidden && b.URLHidden != nil && !*b.URLHidden && b.URL == nil {
+		f.add("webhook.url", "is required to show a hidden URL (url_hidden false): the API never reveals a hidden URL")
+	}
 	var changed []string
 	f.setField("webhook.url", b.URL, creating, func(v string) { f.checkURL("webhook.url", v, false) }, &w.URL, &changed)
+	if b.URLHidden != nil {
+		if *b.URLHidden != w.URLHidden {
+			changed = append(changed, "webhook.url_hidden")
+		}
+		w.URLHidden = *b.URLHidden
+	}
 	if b.Headers != nil {
 		f.checkHeaders(*b.Headers)
 		if apiv1.HeadersFingerprint(*b.Headers) != apiv1.HeadersFingerprint(w.Headers) {

@@ -233,8 +233,13 @@ func channelToWire(ch store.NotificationChannel, config delivery.Channel) apiv1.
 		}
 		slices.Sort(names)
 		view.Webhook = &apiv1.WebhookSettings{
-			URL: config.Webhook.URL, HeaderNames: names, HeadersFingerprint: apiv1.HeadersFingerprint(config.Webhook.Headers),
+			URL: apiv1.MaskURL(config.Webhook.URL), URLFingerprint: apiv1.Fingerprint(config.Webhook.URL),
+			URLHidden: config.Webhook.URLHidden, Host: apiv1.URLHost(config.Webhook.URL),
+			HeaderNames: names, HeadersFingerprint: apiv1.HeadersFingerprint(config.Webhook.Headers),
 			SigningSecretFingerprint: apiv1.Fingerprint(config.Webhook.SigningSecret),
+		}
+		if config.Webhook.URLHidden {
+			view.Webhook.URL = ""
 		}
 	case config.Slack != nil:
 		view.Slack = &apiv1.SlackSettings{Channel: config.Slack.Channel, WebhookURLFingerprint: apiv1.Fingerprint(config.Slack.WebhookURL)}

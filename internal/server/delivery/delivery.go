@@ -64,8 +64,10 @@ type Channel struct {
 }
 
 // Webhook posts JSON to URL with Headers, signed when SigningSecret is set.
+// URLHidden says the API shows only the URL's host.
 type Webhook struct {
 	URL           string            `json:"url"`
+	URLHidden     bool              `json:"url_hidden,omitempty"`
 	Headers       map[string]string `json:"headers,omitempty"`
 	SigningSecret string            `json:"signing_secret,omitempty"`
 }

@@ -1521,9 +1521,20 @@ type NotificationChannel struct {
 		// HeadersFingerprint Fingerprint of the canonical JSON of the headers map (keys sorted).
 		HeadersFingerprint Fingerprint `json:"headers_fingerprint"`
 
+		// Host The URL's host and port, such as "hooks.example.com:8443".
+		Host string `json:"host"`
+
 		// SigningSecretFingerprint "sha256:" and the first 16 hex digits of the SHA-256 of a secret; "" when there is none.
 		SigningSecretFingerprint Fingerprint `json:"signing_secret_fingerprint"`
-		Url                      string      `json:"url"`
+
+		// Url The URL with its credentials masked: the userinfo's password (a lone user name), every query value and the fragment read "*****". "" when url_hidden.
+		Url string `json:"url"`
+
+		// UrlFingerprint Fingerprint of the whole URL as sent, masked parts included.
+		UrlFingerprint Fingerprint `json:"url_fingerprint"`
+
+		// UrlHidden The URL is not shown at all (its path is a secret); see host.
+		UrlHidden bool `json:"url_hidden"`
 	}] `json:"webhook"`
 }
 
@@ -1671,8 +1682,11 @@ type WebhookInput struct {
 	// SigningSecret At least 16 characters; "" removes it. Absent in an update keeps the stored one.
 	SigningSecret *string `json:"signing_secret,omitempty"`
 
-	// Url An http or https URL. Required on create.
+	// Url An http or https URL. Required on create. Secret in part: the API never returns its userinfo password or query values, and none of it when url_hidden.
 	Url *string `json:"url,omitempty"`
+
+	// UrlHidden true hides the whole URL (one whose path is its secret): the API shows only its host. Absent keeps the stored choice (false on create); false on a hidden URL requires url in the same request.
+	UrlHidden *bool `json:"url_hidden,omitempty"`
 }
 
 // IdempotencyKey defines model for Idempotency-Key.
