@@ -1029,6 +1029,7 @@ func TestLoggingMasksTheAPIsSecretFields(t *testing.T) {
 		signing = "signing-value-0002"
 		slack   = "https://hooks.example.com/services/T0/B0/slack-0003"
 		routing = "R0UTINGKEY00000000000000000000004"
+		hookURL = "https://receiver.example.com/hook?token=hook-token-0005" // a webhook URL may hold credentials
 	)
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		w.WriteHeader(http.StatusCreated)
@@ -1038,7 +1039,7 @@ func TestLoggingMasksTheAPIsSecretFields(t *testing.T) {
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 	requests := []apiv1.CreateNotificationChannelRequest{
-		{Name: "w", Type: apiv1.ChannelTypeWebhook, Webhook: &apiv1.WebhookInput{URL: ptr("https://receiver.example.com/hook"),
+		{Name: "w", Type: apiv1.ChannelTypeWebhook, Webhook: &apiv1.WebhookInput{URL: ptr(hookURL),
 			Headers: &map[string]string{"X-Receiver-Token": header}, SigningSecret: ptr(signing)}},
 		{Name: "s", Type: apiv1.ChannelTypeSlack, Slack: &apiv1.SlackInput{WebhookURL: ptr(slack), Channel: ptr("#ops")}},
 		{Name: "p", Type: apiv1.ChannelTypePagerDuty, PagerDuty: &apiv1.PagerDutyInput{RoutingKey: ptr(routing)}},
@@ -1049,12 +1050,12 @@ func TestLoggingMasksTheAPIsSecretFields(t *testing.T) {
 		}
 	}
 	out := buf.String()
-	for _, secret := range []string{header, signing, slack, routing} {
+	for _, secret := range []string{header, signing, slack, routing, "hook-token-0005"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log holds the secret %q", secret)
 		}
 	}
-	for _, kept := range []string{`https://receiver.example.com/hook`, `X-Receiver-Token`, `#ops`} {
+	for _, kept := range []string{`X-Receiver-Token`, `#ops`} {
 		if !strings.Contains(out, kept) {
 			t.Errorf("log lost the non-secret %q", kept)
 		}

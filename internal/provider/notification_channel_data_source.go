@@ -48,6 +48,9 @@ type notificationChannelDataSourceModel struct {
 
 type webhookSettingsModel struct {
 	URL                      types.String `tfsdk:"url"`
+	URLFingerprint           types.String `tfsdk:"url_fingerprint"`
+	URLHidden                types.Bool   `tfsdk:"url_hidden"`
+	Host                     types.String `tfsdk:"host"`
 	HeaderNames              types.List   `tfsdk:"header_names"`
 	HeadersFingerprint       types.String `tfsdk:"headers_fingerprint"`
 	SigningSecretFingerprint types.String `tfsdk:"signing_secret_fingerprint"`
@@ -86,7 +89,12 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 				Computed:            true,
 				MarkdownDescription: "Settings of a `webhook` channel; null for other types.",
 				Attributes: map[string]schema.Attribute{
-					"url": computedString("URL the notifications are posted to."),
+					"url": computedString("URL the notifications are posted to, with its credentials masked: the userinfo " +
+						"password and every query value read `" + apiv1.URLMask + "`. Empty when `url_hidden`."),
+					"url_fingerprint": fingerprint("whole URL, masked parts included"),
+					"url_hidden": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the URL is hidden " +
+						"(set through the resource's `url_wo`): the API then shows only its `host`."},
+					"host": computedString("Host (and port) of the URL."),
 					"header_names": schema.ListAttribute{
 						Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Names of the configured extra headers, sorted (their values are secret).",
@@ -192,6 +200,9 @@ func notificationChannelDataSourceModelFrom(ctx context.Context, ch *apiv1.Notif
 		diags.Append(d...)
 		m.Webhook = &webhookSettingsModel{
 			URL:                      types.StringValue(ch.Webhook.URL),
+			URLFingerprint:           types.StringValue(ch.Webhook.URLFingerprint),
+			URLHidden:                types.BoolValue(ch.Webhook.URLHidden),
+			Host:                     types.StringValue(ch.Webhook.Host),
 			HeaderNames:              names,
 			HeadersFingerprint:       types.StringValue(ch.Webhook.HeadersFingerprint),
 			SigningSecretFingerprint: types.StringValue(ch.Webhook.SigningSecretFingerprint),

@@ -48,6 +48,7 @@ const privateChannelFingerprintsKey = "applied_channel_fingerprints"
 
 // Secret attributes of channels, as private-state keys.
 const (
+	secretWebhookURL           = "webhook.url"
 	secretWebhookSigningSecret = "webhook.signing_secret"
 	secretWebhookHeaders       = "webhook.headers"
 	secretSlackWebhookURL      = "slack.webhook_url"
@@ -95,6 +96,8 @@ type notificationChannelResourceModel struct {
 
 type webhookChannelModel struct {
 	URL                    types.String `tfsdk:"url"`
+	URLWO                  types.String `tfsdk:"url_wo"`
+	URLWOVersion           types.Int64  `tfsdk:"url_wo_version"`
 	Headers                types.Map    `tfsdk:"headers"`
 	SigningSecret          types.String `tfsdk:"signing_secret"`
 	SigningSecretWO        types.String `tfsdk:"signing_secret_wo"`
@@ -152,6 +155,40 @@ func secretAttributes(name, what string, v ...validator.String) map[string]schem
 			Validators: []validator.Int64{int64validator.AlsoRequires(sibling(wo))},
 		},
 	}
+}
+
+// webhookURLAttributes returns the schema of a webhook's url and of its
+// write-only alternative url_wo with url_wo_version (secretAttributes), for a
+// URL whose path is its secret.
+func webhookURLAttributes() map[string]schema.Attribute {
+	attrs := secretAttributes("url", "", validators.HTTPURL())
+	attrs["url"] = schema.StringAttribute{
+		Optional:  true,
+		Sensitive: true,
+		MarkdownDescription: "URL the JSON notifications are posted to (http or https). It may carry credentials: a userinfo " +
+			"password (`https://user:password@host/...`) or query values (`?token=...`). Sensitive, so that they stay out of " +
+			"plan output; stored in state as written. The API treats the userinfo password and every query value as " +
+			"secrets: it returns the URL with each of them replaced by `" + apiv1.URLMask + "`, and a fingerprint of the whole " +
+			"URL, so a credential changed outside Terraform shows as an update that sets it back. After `terraform import` " +
+			"the state holds the URL when it has no such part, else null (the next plan sets the configured one). Changing it sends the configured `headers` and signing secret again, which the " +
+			"API requires with a new destination. Exactly one of `url` and `url_wo` is required.",
+		Validators: []validator.String{
+			stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("url_wo")),
+			validators.HTTPURL(),
+		},
+	}
+	attrs["url_wo"] = withDescription(attrs["url_wo"], "Write-only alternative to `url`, for a URL whose path is its "+
+		"secret (Discord, Microsoft Teams and other incoming webhook URLs): never stored in state or plan (requires "+
+		"Terraform 1.11), and the API never returns it, only its host. Sent on create and whenever `url_wo_version` "+
+		"changes; requires `url_wo_version`.")
+	return attrs
+}
+
+// withDescription returns the string attribute a with another description.
+func withDescription(a schema.Attribute, description string) schema.Attribute {
+	s := a.(schema.StringAttribute) //nolint:forcetypeassert // secretAttributes makes string attributes.
+	s.MarkdownDescription = description
+	return s
 }
 
 // withAttributes merges attribute maps.
@@ -219,12 +256,7 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"webhook": schema.SingleNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: "Settings of a `webhook` channel.",
-				Attributes: withAttributes(map[string]schema.Attribute{
-					"url": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: "URL the JSON notifications are posted to (http or https). Changing it sends the configured `headers` and signing secret again, which the API requires with a new destination.",
-						Validators:          []validator.String{validators.HTTPURL()},
-					},
+				Attributes: withAttributes(webhookURLAttributes(), map[string]schema.Attribute{
 					"headers": schema.MapAttribute{
 						Optional:    true,
 						Sensitive:   true,
@@ -377,7 +409,8 @@ func (r *notificationChannelResource) Create(ctx context.Context, req resource.C
 	case plan.Webhook != nil:
 		headers, diags := stringMap(ctx, plan.Webhook.Headers)
 		resp.Diagnostics.Append(diags...)
-		body.Webhook = &apiv1.WebhookInput{URL: plan.Webhook.URL.ValueStringPointer(), Headers: &headers}
+		url, hidden := webhookURLToSend(config.Webhook, plan.Webhook)
+		body.Webhook = &apiv1.WebhookInput{URL: &url, URLHidden: &hidden, Headers: &headers}
 		if s := secretToSend(config.Webhook.SigningSecretWO, plan.Webhook.SigningSecret); s != "" {
 			body.Webhook.SigningSecret = &s
 		}
@@ -484,9 +517,10 @@ func channelUpdateRequest(ctx context.Context, plan, state, config notificationC
 	switch {
 	case plan.Webhook != nil && state.Webhook != nil:
 		p, s, in := plan.Webhook, state.Webhook, apiv1.WebhookInput{}
-		newDestination := !p.URL.Equal(s.URL)
+		newDestination := secretChanged(p.URL, s.URL, p.URLWOVersion, s.URLWOVersion)
 		if newDestination {
-			in.URL = p.URL.ValueStringPointer()
+			url, hidden := webhookURLToSend(config.Webhook, p)
+			in.URL, in.URLHidden = &url, &hidden
 		}
 		if newDestination || !p.Headers.Equal(s.Headers) {
 			headers, d := stringMap(ctx, p.Headers)
@@ -539,6 +573,13 @@ func channelUpdateRequest(ctx context.Context, plan, state, config notificationC
 // differs from state, or its write-only version changed.
 func secretChanged(planValue, stateValue types.String, planVersion, stateVersion types.Int64) bool {
 	return !planValue.Equal(stateValue) || !planVersion.Equal(stateVersion)
+}
+
+// webhookURLToSend returns the URL to send, the write-only one from the
+// configuration when set (hidden: the API then shows only its host), else
+// the plan's.
+func webhookURLToSend(config, plan *webhookChannelModel) (url string, hidden bool) {
+	return secretToSend(config.URLWO, plan.URL), !config.URLWO.IsNull()
 }
 
 // secretToSend returns the write-only value when configured, else the
@@ -608,7 +649,7 @@ func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv
 		if webhook == nil {
 			webhook = &webhookChannelModel{Headers: types.MapNull(types.StringType)}
 		}
-		webhook.URL = types.StringValue(ch.Webhook.URL)
+		webhook.keepURL(ch.Webhook)
 		m.Webhook = webhook
 	case ch.Slack != nil:
 		if slack == nil {
@@ -628,6 +669,24 @@ func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv
 		m.Email = &emailChannelModel{Addresses: addresses}
 	}
 	return diags
+}
+
+// keepURL sets w's url from the API's view of it, keeping the URL in state
+// as written while the API's masked URL is its mask (planSecretResends
+// compares the fingerprints of the hidden parts). A channel held without a
+// URL (after import) gets the API's masked URL, which planSecretResends
+// makes null when it masks a credential; a hidden one (url_wo) none.
+// A URL hidden or shown outside Terraform changes the state so that the next
+// plan sends the configured one again.
+func (w *webhookChannelModel) keepURL(api *apiv1.WebhookSettings) {
+	switch {
+	case api.URLHidden:
+		w.URL = types.StringNull()
+	case w.URL.IsNull() && !w.URLWOVersion.IsNull(): // shown outside Terraform
+		w.URLWOVersion = types.Int64Null()
+	case w.URL.IsNull() || apiv1.MaskURL(w.URL.ValueString()) != api.URL:
+		w.URL = types.StringValue(api.URL)
+	}
 }
 
 // planSecretResends compares the API's fingerprint of every secret of the
@@ -655,6 +714,9 @@ func (m *notificationChannelResourceModel) planSecretResends(ctx context.Context
 	switch {
 	case m.Webhook != nil && ch.Webhook != nil:
 		w := m.Webhook
+		if check(secretWebhookURL, apiv1.Fingerprint(w.URL.ValueString()), !w.URL.IsNull(), ch.Webhook.URLFingerprint) {
+			resend(&w.URL, &w.URLWOVersion)
+		}
 		if check(secretWebhookSigningSecret, apiv1.Fingerprint(w.SigningSecret.ValueString()), !w.SigningSecret.IsNull(),
 			ch.Webhook.SigningSecretFingerprint) {
 			resend(&w.SigningSecret, &w.SigningSecretWOVersion)
@@ -711,6 +773,7 @@ func setAppliedChannelFingerprints(ctx context.Context, private privateData, ch 
 	}
 	switch {
 	case ch.Webhook != nil:
+		record(secretWebhookURL, ch.Webhook.URLFingerprint)
 		record(secretWebhookSigningSecret, ch.Webhook.SigningSecretFingerprint)
 		record(secretWebhookHeaders, ch.Webhook.HeadersFingerprint)
 	case ch.Slack != nil:
@@ -725,6 +788,8 @@ func setAppliedChannelFingerprints(ctx context.Context, private privateData, ch 
 // privateChannelFingerprintsKey name): its value, or its write-only version.
 func (m *notificationChannelResourceModel) secretConfigured(name string) bool {
 	switch {
+	case name == secretWebhookURL && m.Webhook != nil:
+		return !m.Webhook.URL.IsNull() || !m.Webhook.URLWOVersion.IsNull()
 	case name == secretWebhookSigningSecret && m.Webhook != nil:
 		return !m.Webhook.SigningSecret.IsNull() || !m.Webhook.SigningSecretWOVersion.IsNull()
 	case name == secretWebhookHeaders && m.Webhook != nil:
