@@ -130,3 +130,42 @@ func FuzzCheckChannelURL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMaskURL checks that the mask of a URL the API accepts shows no password
+// and no query value of the URL, keeps its host, and masks nothing more when
+// masked again (the provider compares a URL's mask with the API's).
+func FuzzMaskURL(f *testing.F) {
+	for _, s := range []string{"https://ops:S3CRET@hooks.example.com/x?token=T0K&team=sre#frag", "https://T0KEN@h/x", "http://127.0.0.1:9/?a=b&c", "https://h/%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckChannelURL(s, false) != nil {
+			return
+		}
+		masked := MaskURL(s)
+		if again := MaskURL(masked); again != masked {
+			t.Fatalf("MaskURL(%q) = %q, masked again %q", s, masked, again)
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			return
+		}
+		m, err := url.Parse(masked)
+		if err != nil {
+			t.Fatalf("MaskURL(%q) = %q, which does not parse: %v", s, masked, err)
+		}
+		if m.Host != u.Host {
+			t.Fatalf("MaskURL(%q) = %q changed the host", s, masked)
+		}
+		if p, ok := m.User.Password(); ok && p != URLMask {
+			t.Fatalf("MaskURL(%q) = %q shows a password", s, masked)
+		}
+		for name, values := range m.Query() {
+			for _, v := range values {
+				if v != "" && v != URLMask {
+					t.Fatalf("MaskURL(%q) = %q shows the value of %q", s, masked, name)
+				}
+			}
+		}
+	})
+}

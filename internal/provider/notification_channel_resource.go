@@ -209,7 +209,10 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 			"Set `type` and exactly the settings object of that type. Secrets (the webhook's `signing_secret` and `headers`, " +
 			"Slack's `webhook_url`, PagerDuty's `routing_key`) are sensitive and each has a write-only alternative " +
 			"(`<secret>_wo` with `<secret>_wo_version`), so that no channel secret need be stored in state. The API never " +
-			"returns secrets, only fingerprints; a secret changed outside Terraform shows as an update in the next plan.\n\n" +
+			"returns secrets, only fingerprints; a secret changed outside Terraform shows as an update in the next plan. " +
+			"A webhook's `url` may carry credentials (a userinfo password, query values): it is sensitive, and the API " +
+			"returns it with those parts masked; a URL whose path is its secret goes in `url_wo` (with `url_wo_version`), " +
+			"of which the API shows only the host.\n\n" +
 			"Webhook deliveries are JSON `POST`s carrying `" + apiv1.HeaderEvent + "` (`test`, `alert.opened`, `alert.renotify`, " +
 			"`alert.resolved`) and, with a signing secret, `" + apiv1.HeaderSignature + ": t=<unix seconds>,v1=<hex HMAC-SHA256 of " +
 			"\"<t>.<body>\" under the secret>`. Receivers should verify the signature and reject timestamps older than " +
