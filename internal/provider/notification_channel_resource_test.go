@@ -301,7 +301,7 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
-						expectChangedAttribute(channelAddr, "webhook", "signing_secret"),
+						expectChangedAttribute("webhook", "signing_secret"),
 					},
 				},
 				Check: checkRestored,
@@ -312,7 +312,7 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
-						expectChangedAttribute(channelAddr, "webhook", "headers"),
+						expectChangedAttribute("webhook", "headers"),
 					},
 				},
 				Check: checkRestored,
@@ -322,11 +322,11 @@ func TestAccNotificationChannelResource_outOfBand(t *testing.T) {
 	})
 }
 
-// expectChangedAttribute is a plan check that the planned change of addr
-// changes the nested attribute object.name (the values may be sensitive, so
-// only that they differ is compared).
-func expectChangedAttribute(addr, object, name string) plancheck.PlanCheck {
-	return changedAttribute{addr: addr, object: object, name: name}
+// expectChangedAttribute is a plan check that the planned change of the
+// channel (channelAddr) changes the nested attribute object.name (the values
+// may be sensitive, so only that they differ is compared).
+func expectChangedAttribute(object, name string) plancheck.PlanCheck {
+	return changedAttribute{addr: channelAddr, object: object, name: name}
 }
 
 type changedAttribute struct{ addr, object, name string }
@@ -426,7 +426,7 @@ func TestAccNotificationChannelResource_writeOnlySecret(t *testing.T) {
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
-						expectChangedAttribute(channelAddr, "slack", "webhook_url_wo_version"),
+						expectChangedAttribute("slack", "webhook_url_wo_version"),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -98,7 +98,7 @@ func TestAccNotificationChannelResource_webhookURLCredentials(t *testing.T) {
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
-						expectChangedAttribute(channelAddr, "webhook", "url"),
+						expectChangedAttribute("webhook", "url"),
 					},
 				},
 				Check: checkAPI(withCreds, false),
@@ -134,7 +134,7 @@ func TestAccNotificationChannelResource_webhookURLCredentials(t *testing.T) {
 				ConfigPlanChecks: acc.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
-						expectChangedAttribute(channelAddr, "webhook", "url_wo_version"),
+						expectChangedAttribute("webhook", "url_wo_version"),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
