@@ -156,3 +156,105 @@ resource "keymate_notification_channel" "test" {
 		},
 	})
 }
+
+// A webhook channel imported without its url, as terraform query generates
+// it (a sensitive url is shown as null), adopts with an empty plan whether or
+// not its URL carries credentials, and Terraform leaves the URL the API holds
+// alone until the configuration sets one, which it then requires.
+func TestAccNotificationChannelResource_webhookAdoptedWithoutURL(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	c := testClient(t, inst)
+	ctx := context.Background()
+	plain, withToken := "https://hooks.example.com/plain", "https://hooks.example.com/hook?token=ADOPT-token-1"
+	var ids []string
+	for i, url := range []string{plain, withToken} {
+		ch, err := c.CreateNotificationChannel(ctx, apiv1.CreateNotificationChannelRequest{
+			Name: fmt.Sprintf("hook-%d", i), Type: apiv1.ChannelTypeWebhook, Webhook: &apiv1.WebhookInput{URL: &url}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ch.ID)
+	}
+	config := func(url string) string {
+		return fmt.Sprintf(`
+import {
+  to = keymate_notification_channel.plain
+  id = %q
+}
+
+import {
+  to = keymate_notification_channel.test
+  id = %q
+}
+
+resource "keymate_notification_channel" "plain" {
+  name    = "hook-0"
+  type    = "webhook"
+  webhook = {}
+}
+
+resource "keymate_notification_channel" "test" {
+  name    = "hook-1"
+  type    = "webhook"
+  webhook = { %s }
+}`, ids[0], ids[1], url)
+	}
+	holds := func(url string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := c.GetNotificationChannel(ctx, ids[1])
+			if err != nil {
+				return err
+			}
+			if got.Webhook.URLFingerprint != apiv1.Fingerprint(url) {
+				return fmt.Errorf("API has url fingerprint %s, want %s's", got.Webhook.URLFingerprint, url)
+			}
+			return nil
+		}
+	}
+	changed, configured := "https://hooks.example.com/hook?token=ADOPT-token-2", "https://hooks.example.com/configured"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkDestroyed(t, inst),
+		Steps: []resource.TestStep{
+			{
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("keymate_notification_channel.plain", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("keymate_notification_channel.plain", tfjsonpath.New("webhook").AtMapKey("url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("webhook").AtMapKey("url"), knownvalue.Null()),
+				},
+				Check: holds(withToken),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.UpdateNotificationChannel(ctx, ids[1], apiv1.UpdateNotificationChannelRequest{
+						Webhook: &apiv1.WebhookInput{URL: &changed}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: holds(changed),
+			},
+			{
+				Config: config(fmt.Sprintf("url = %q", configured)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: holds(configured),
+			},
+			{
+				Config:      config(""),
+				ExpectError: regexp.MustCompile(`(?s)Missing URL.*A webhook channel needs its URL`),
+			},
+		},
+	})
+}

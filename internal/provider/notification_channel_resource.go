@@ -169,11 +169,12 @@ func webhookURLAttributes() map[string]schema.Attribute {
 			"password (`https://user:password@host/...`) or query values (`?token=...`). Sensitive, so that they stay out of " +
 			"plan output; stored in state as written. The API treats the userinfo password and every query value as " +
 			"secrets: it returns the URL with each of them replaced by `" + apiv1.URLMask + "`, and a fingerprint of the whole " +
-			"URL, so a credential changed outside Terraform shows as an update that sets it back. After `terraform import` " +
-			"the state holds the URL when it has no such part, else null (the next plan sets the configured one). Changing it sends the configured `headers` and signing secret again, which the " +
-			"API requires with a new destination. Exactly one of `url` and `url_wo` is required.",
+			"URL, so a URL changed outside Terraform shows as an update that sets it back. Null after `terraform import`, " +
+			"like every secret. Changing it sends the configured `headers` and signing secret again, which the API requires " +
+			"with a new destination. One of `url` and `url_wo` is required, except on a channel imported without either: " +
+			"Terraform then leaves the URL the API holds as it is until one is set. Conflicts with `url_wo`.",
 		Validators: []validator.String{
-			stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("url_wo")),
+			stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("url_wo")),
 			validators.HTTPURL(),
 		},
 	}
@@ -345,8 +346,9 @@ func (r *notificationChannelResource) ConfigValidators(context.Context) []resour
 		"exactly the settings object named by type (webhook, slack, pagerduty or email) must be set"}}
 }
 
-// ModifyPlan requires the secret a Slack or a PagerDuty channel cannot work
-// without (webhook_url or routing_key, or its write-only alternative), unless
+// ModifyPlan requires the secret a channel cannot work without (a webhook's
+// url, Slack's webhook_url, PagerDuty's routing_key, or its write-only
+// alternative), unless
 // the state holds the channel without it: a channel imported without it, whose
 // secret Terraform leaves as the API holds it until one is configured. A
 // PagerDuty channel held so cannot change its events_url without its key,
@@ -355,16 +357,19 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	// Only a Slack or a PagerDuty channel has a secret to require: any other
-	// is not converted at all, and of these only the settings object is.
+	// An email channel has no secret to require: it is not converted at all,
+	// and of the others only the settings object is.
+	var webhook, stateWebhook *webhookChannelModel
 	var slack, stateSlack *slackChannelModel
 	var pagerDuty, statePagerDuty *pagerDutyChannelModel
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("webhook"), &webhook)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("slack"), &slack)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("pagerduty"), &pagerDuty)...)
-	if resp.Diagnostics.HasError() || (slack == nil && pagerDuty == nil) {
+	if resp.Diagnostics.HasError() || (webhook == nil && slack == nil && pagerDuty == nil) {
 		return
 	}
 	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("webhook"), &stateWebhook)...)
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("slack"), &stateSlack)...)
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("pagerduty"), &statePagerDuty)...)
 	}
@@ -385,6 +390,9 @@ func (r *notificationChannelResource) ModifyPlan(ctx context.Context, req resour
 			fmt.Sprintf("A %s channel needs its %s: set %s, or %s_wo with %s_wo_version. Only a channel imported without "+
 				"either may leave both out, while its destination stays; Terraform then keeps the %s the API holds.",
 				settings, what, name, name, name, what))
+	}
+	if c, s := webhook, stateWebhook; c != nil {
+		require("webhook", "url", "URL", c.URL, c.URLWO, s != nil && s.URL.IsNull() && s.URLWOVersion.IsNull())
 	}
 	if c, s := slack, stateSlack; c != nil {
 		require("slack", "webhook_url", "webhook URL", c.WebhookURL, c.WebhookURLWO,
@@ -478,7 +486,21 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	id := state.ID.ValueString()
-	patch, changed, diags := channelUpdateRequest(ctx, plan, state, config)
+	// A URL configured on a channel held without one (imported) is a new
+	// destination only when it is not the URL the API holds.
+	var heldURL string
+	if p, s := plan.Webhook, state.Webhook; p != nil && s != nil && s.URL.IsNull() && s.URLWOVersion.IsNull() &&
+		(!p.URL.IsNull() || !p.URLWOVersion.IsNull()) {
+		ch, err := r.kind.get(r.data.client, ctx, id)
+		if err != nil {
+			resp.Diagnostics.Append(r.kind.op("read").diagnostics(err, nil)...)
+			return
+		}
+		if ch.Webhook != nil {
+			heldURL = ch.Webhook.URLFingerprint
+		}
+	}
+	patch, changed, diags := channelUpdateRequest(ctx, plan, state, config, heldURL)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -509,8 +531,10 @@ func (r *notificationChannelResource) Update(ctx context.Context, req resource.U
 // the channel is sent with a new destination (webhook url, PagerDuty
 // events_url), because the API never sends a stored secret to a new
 // destination; write-only secrets come from the configuration. Otherwise the
-// API keeps the stored secret.
-func channelUpdateRequest(ctx context.Context, plan, state, config notificationChannelResourceModel) (patch apiv1.UpdateNotificationChannelRequest, changed bool, diags diag.Diagnostics) {
+// API keeps the stored secret. heldURL is the fingerprint of the URL the API
+// holds for a webhook channel held without one in state, else "": sending
+// that URL is no new destination.
+func channelUpdateRequest(ctx context.Context, plan, state, config notificationChannelResourceModel, heldURL string) (patch apiv1.UpdateNotificationChannelRequest, changed bool, diags diag.Diagnostics) {
 	if !plan.Name.Equal(state.Name) {
 		patch.Name, changed = plan.Name.ValueStringPointer(), true
 	}
@@ -524,6 +548,7 @@ func channelUpdateRequest(ctx context.Context, plan, state, config notificationC
 		if newDestination {
 			url, hidden := webhookURLToSend(config.Webhook, p)
 			in.URL, in.URLHidden = &url, &hidden
+			newDestination = apiv1.Fingerprint(url) != heldURL
 		}
 		if newDestination || !p.Headers.Equal(s.Headers) {
 			headers, d := stringMap(ctx, p.Headers)
@@ -677,17 +702,18 @@ func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv
 // keepURL sets w's url from the API's view of it, keeping the URL in state
 // as written while the API's masked URL is its mask (planSecretResends
 // compares the fingerprints of the hidden parts). A channel held without a
-// URL (after import) gets the API's masked URL, which planSecretResends
-// makes null when it masks a credential; a hidden one (url_wo) none.
-// A URL hidden or shown outside Terraform changes the state so that the next
-// plan sends the configured one again.
+// URL (after import) keeps none, as with every secret: generated
+// configuration shows a sensitive url as null, and Terraform leaves the URL
+// the API holds alone until one is configured. A URL hidden, shown or
+// changed outside Terraform changes the state so that the next plan sends
+// the configured one again.
 func (w *webhookChannelModel) keepURL(api *apiv1.WebhookSettings) {
 	switch {
 	case api.URLHidden:
 		w.URL = types.StringNull()
 	case w.URL.IsNull() && !w.URLWOVersion.IsNull(): // shown outside Terraform
 		w.URLWOVersion = types.Int64Null()
-	case w.URL.IsNull() || apiv1.MaskURL(w.URL.ValueString()) != api.URL:
+	case !w.URL.IsNull() && apiv1.MaskURL(w.URL.ValueString()) != api.URL:
 		w.URL = types.StringValue(api.URL)
 	}
 }

@@ -207,12 +207,12 @@ func TestAccNotificationChannelResource_lifecycle(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 				// The API never returns secrets.
-				ImportStateVerifyIgnore: []string{"webhook.signing_secret", "webhook.headers", "webhook.headers.%", "webhook.headers.Authorization"},
+				ImportStateVerifyIgnore: []string{"webhook.url", "webhook.signing_secret", "webhook.headers", "webhook.headers.%", "webhook.headers.Authorization"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					attrs := states[0].Attributes
-					if attrs["webhook.signing_secret"] != "" || attrs["webhook.headers.%"] != "" {
-						return fmt.Errorf("imported secrets must be null, got signing_secret set=%t headers=%q",
-							attrs["webhook.signing_secret"] != "", attrs["webhook.headers.%"])
+					if attrs["webhook.url"] != "" || attrs["webhook.signing_secret"] != "" || attrs["webhook.headers.%"] != "" {
+						return fmt.Errorf("imported secrets must be null, got url set=%t signing_secret set=%t headers=%q",
+							attrs["webhook.url"] != "", attrs["webhook.signing_secret"] != "", attrs["webhook.headers.%"])
 					}
 					return nil
 				},
@@ -709,35 +709,48 @@ func TestChannelUpdateRequest(t *testing.T) {
 	state := model("https://a/", types.StringValue("secret-one-0123456"), noVersion, null)
 	renamed := state
 	renamed.Name = types.StringValue("m")
-	patch, changed, _ := channelUpdateRequest(ctx, renamed, state, renamed)
+	patch, changed, _ := channelUpdateRequest(ctx, renamed, state, renamed, "")
 	if !changed || patch.Webhook != nil || *patch.Name != "m" {
 		t.Errorf("rename: got %+v changed=%t; want only the name", patch, changed)
 	}
 	moved := model("https://b/", types.StringValue("secret-one-0123456"), noVersion, null)
-	patch, changed, _ = channelUpdateRequest(ctx, moved, state, moved)
+	patch, changed, _ = channelUpdateRequest(ctx, moved, state, moved, "")
 	if w := patch.Webhook; !changed || w == nil || *w.URL != "https://b/" || w.SigningSecret == nil || *w.SigningSecret != "secret-one-0123456" ||
 		w.Headers == nil || len(*w.Headers) != 0 {
 		t.Errorf("URL change: got %+v changed=%t; want the URL with the secret and the (empty) headers", patch.Webhook, changed)
 	}
 	woState := model("https://a/", null, types.Int64Value(1), null)
 	patch, _, _ = channelUpdateRequest(ctx, model("https://b/", null, types.Int64Value(1), null), woState,
-		model("https://b/", null, types.Int64Value(1), types.StringValue("write-only-0123456")))
+		model("https://b/", null, types.Int64Value(1), types.StringValue("write-only-0123456")), "")
 	if w := patch.Webhook; w == nil || w.SigningSecret == nil || *w.SigningSecret != "write-only-0123456" {
 		t.Errorf("URL change with signing_secret_wo: want the configured write-only value sent, got %+v", patch.Webhook)
 	}
 
 	config := model("https://a/", null, types.Int64Value(1), types.StringValue("write-only-0123456"))
-	patch, _, _ = channelUpdateRequest(ctx, model("https://a/", null, types.Int64Value(1), null), state, config)
+	patch, _, _ = channelUpdateRequest(ctx, model("https://a/", null, types.Int64Value(1), null), state, config, "")
 	if patch.Webhook == nil || patch.Webhook.SigningSecret == nil || *patch.Webhook.SigningSecret != "write-only-0123456" {
 		t.Errorf("switch to signing_secret_wo: want the write-only value sent, got %+v", patch.Webhook)
 	}
 
-	patch, _, _ = channelUpdateRequest(ctx, model("https://a/", null, noVersion, null), state, model("https://a/", null, noVersion, null))
+	patch, _, _ = channelUpdateRequest(ctx, model("https://a/", null, noVersion, null), state, model("https://a/", null, noVersion, null), "")
 	if patch.Webhook == nil || patch.Webhook.SigningSecret == nil || *patch.Webhook.SigningSecret != "" {
 		t.Errorf("removed secret: want \"\" sent, got %+v", patch.Webhook)
 	}
 
-	if _, changed, _ := channelUpdateRequest(ctx, state, state, state); changed {
+	// A channel held without its URL (imported): configuring the URL the API
+	// holds sends it alone, another one with the secrets.
+	held, adopted := model("", null, noVersion, null), model("https://b/", null, noVersion, null)
+	held.Webhook.URL = types.StringNull()
+	patch, _, _ = channelUpdateRequest(ctx, adopted, held, adopted, apiv1.Fingerprint("https://b/"))
+	if w := patch.Webhook; w == nil || w.URL == nil || *w.URL != "https://b/" || w.SigningSecret != nil || w.Headers != nil {
+		t.Errorf("the held URL configured: want only the URL sent, got %+v", patch.Webhook)
+	}
+	patch, _, _ = channelUpdateRequest(ctx, adopted, held, adopted, apiv1.Fingerprint("https://a/"))
+	if w := patch.Webhook; w == nil || w.URL == nil || w.SigningSecret == nil || w.Headers == nil {
+		t.Errorf("another URL on a held channel: want the URL with the secrets, got %+v", patch.Webhook)
+	}
+
+	if _, changed, _ := channelUpdateRequest(ctx, state, state, state, ""); changed {
 		t.Error("no difference must send no request")
 	}
 }

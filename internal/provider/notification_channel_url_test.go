@@ -109,8 +109,8 @@ func TestAccNotificationChannelResource_webhookURLCredentials(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"webhook.url"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					// The API holds only the mask of its credentials: the
-					// next plan sets the configured URL.
+					// The URL is a secret: null after import, as
+					// generated configuration shows it.
 					if got, set := states[0].Attributes["webhook.url"]; set && got != "" {
 						return fmt.Errorf("imported url %q, want null", got)
 					}
