@@ -118,7 +118,7 @@ func (s *Store) ListAccessGrants(ctx context.Context, f AccessGrantFilter) ([]Ac
 
 // InsertAccessGrant stores a new grant and sets g.Seq.
 func (tx *Tx) InsertAccessGrant(ctx context.Context, g *AccessGrant) error {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO access_grants (
+	seq, err := tx.insert(ctx, `INSERT INTO access_grants (
 		id, principal_type, principal_id, role, resource, expires_at, justification, ticket,
 		review_interval_days, last_reviewed_at, created_at, updated_at, revoked_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -128,9 +128,7 @@ func (tx *Tx) InsertAccessGrant(ctx context.Context, g *AccessGrant) error {
 	if err != nil {
 		return fmt.Errorf("inserting access grant %s: %w", g.ID, err)
 	}
-	if g.Seq, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("reading sequence of access grant %s: %w", g.ID, err)
-	}
+	g.Seq = seq
 	return nil
 }
 

@@ -44,7 +44,7 @@ type AlertRuleFilter struct {
 const alertRuleColumns = `r.seq, r.id, r.name, r.description, r.enabled, r.severity, r.metric, r.operator, r.threshold,
 	r.window_ns, r.renotify_ns, r.labels, r.created_at, r.updated_at, r.version,
 	(SELECT json_group_array(channel_id) FROM
-		(SELECT channel_id FROM alert_rule_channels WHERE rule_id = r.id ORDER BY channel_id)),
+		(SELECT channel_id FROM alert_rule_channels WHERE rule_id = r.id ORDER BY channel_id) AS c),
 	(SELECT id FROM alert_incidents WHERE rule_id = r.id AND status = 'open')`
 
 // GetAlertRule returns the rule with the given id, or ErrNotFound.
@@ -84,7 +84,7 @@ func (tx *Tx) InsertAlertRule(ctx context.Context, r *AlertRule) error {
 	if err != nil {
 		return fmt.Errorf("encoding labels: %w", err)
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO alert_rules (
+	seq, err := tx.insert(ctx, `INSERT INTO alert_rules (
 		id, name, description, enabled, severity, metric, operator, threshold, window_ns, renotify_ns, labels,
 		created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Name, r.Description, r.Enabled, r.Severity, r.Metric, r.Operator, r.Threshold,
@@ -92,9 +92,7 @@ func (tx *Tx) InsertAlertRule(ctx context.Context, r *AlertRule) error {
 	if err != nil {
 		return fmt.Errorf("inserting alert rule %s: %w", r.ID, err)
 	}
-	if r.Seq, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("reading sequence of alert rule %s: %w", r.ID, err)
-	}
+	r.Seq = seq
 	return tx.setRuleChannels(ctx, r.ID, r.ChannelIDs)
 }
 
@@ -258,7 +256,7 @@ func scanIncidentNotification(row scanner) (AlertIncident, error) {
 
 // InsertAlertIncident stores a new incident and sets inc.Seq.
 func (tx *Tx) InsertAlertIncident(ctx context.Context, inc *AlertIncident) error {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO alert_incidents (
+	seq, err := tx.insert(ctx, `INSERT INTO alert_incidents (
 		id, rule_id, status, opened_at, resolved_at, value, last_value, notifications_sent, last_notified_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		inc.ID, inc.RuleID, inc.Status, toNanos(inc.OpenedAt), nullableNanos(inc.ResolvedAt), inc.Value, inc.LastValue,
@@ -266,9 +264,7 @@ func (tx *Tx) InsertAlertIncident(ctx context.Context, inc *AlertIncident) error
 	if err != nil {
 		return fmt.Errorf("inserting alert incident %s: %w", inc.ID, err)
 	}
-	if inc.Seq, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("reading sequence of alert incident %s: %w", inc.ID, err)
-	}
+	inc.Seq = seq
 	return nil
 }
 

@@ -13,8 +13,11 @@ import (
 // the notifications of a live incident past its retention and prunes those
 // of a deleted rule's incidents.
 func TestAlertIncidentsListWithTheirNotifications(t *testing.T) {
+	eachEngine(t, testAlertIncidentsListWithTheirNotifications)
+}
+
+func testAlertIncidentsListWithTheirNotifications(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	inTx(t, s, func(tx *Tx) error {
 		if err := tx.InsertNotificationChannel(ctx, &NotificationChannel{ID: "nc_1", Name: "n", Type: "webhook", Enabled: true,
 			SealedConfig: []byte("x"), LastTestStatus: "never", CreatedAt: t0, UpdatedAt: t0, Version: 1}); err != nil {

@@ -274,7 +274,7 @@ func (tx *Tx) InsertAPIKey(ctx context.Context, k *APIKey) error {
 	if err != nil {
 		return fmt.Errorf("encoding scopes: %w", err)
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO api_keys (
+	seq, err := tx.insert(ctx, `INSERT INTO api_keys (
 		id, name, description, scopes, rotation_days, rotation_grace_ns, expires_at,
 		secret_hash, secret_source, previous_secret_hash, previous_secret_expires_at,
 		created_at, updated_at, rotated_at, last_used_at, revoked_at, version)
@@ -284,10 +284,6 @@ func (tx *Tx) InsertAPIKey(ctx context.Context, k *APIKey) error {
 		toNanos(k.CreatedAt), toNanos(k.UpdatedAt), toNanos(k.RotatedAt), nullableNanos(k.LastUsedAt), nullableNanos(k.RevokedAt), k.Version)
 	if err != nil {
 		return fmt.Errorf("inserting API key %s: %w", k.ID, err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("reading sequence of API key %s: %w", k.ID, err)
 	}
 	k.Seq = seq
 	return nil

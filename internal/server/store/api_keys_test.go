@@ -12,8 +12,11 @@ import (
 // later batch (from another server sharing the database) adds its counts
 // to the same hour's, and a key's own fields are left alone.
 func TestRecordUsageMergesTimesAndAddsCounts(t *testing.T) {
+	eachEngine(t, testRecordUsageMergesTimesAndAddsCounts)
+}
+
+func testRecordUsageMergesTimesAndAddsCounts(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	key := &APIKey{ID: "key_u", Name: "u", Scopes: []string{"keys:read"}, RotationDays: 90, SecretHash: []byte("hash-u"),
 		SecretSource: "generated", CreatedAt: t0, UpdatedAt: t0, RotatedAt: t0, Version: 1}
 	inTx(t, s, func(tx *Tx) error { return tx.InsertAPIKey(ctx, key) })

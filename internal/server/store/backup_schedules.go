@@ -74,7 +74,7 @@ func (tx *Tx) InsertBackupSchedule(ctx context.Context, b *BackupSchedule) error
 	if err != nil {
 		return fmt.Errorf("encoding include: %w", err)
 	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO backup_schedules (
+	seq, err := tx.insert(ctx, `INSERT INTO backup_schedules (
 		id, name, cron, timezone, retention_days, include, destination, encrypt, verify_restore, enabled,
 		next_run_at, created_at, updated_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -83,9 +83,7 @@ func (tx *Tx) InsertBackupSchedule(ctx context.Context, b *BackupSchedule) error
 	if err != nil {
 		return fmt.Errorf("inserting backup schedule %s: %w", b.ID, err)
 	}
-	if b.Seq, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("reading sequence of backup schedule %s: %w", b.ID, err)
-	}
+	b.Seq = seq
 	return nil
 }
 

@@ -71,9 +71,10 @@ func pages[T any](t *testing.T, limit int, list func(beforeSeq int64, limit int)
 	return nil
 }
 
-func TestAPIKeySQL(t *testing.T) {
+func TestAPIKeySQL(t *testing.T) { eachEngine(t, testAPIKeySQL) }
+
+func testAPIKeySQL(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	expiry := t0.Add(time.Hour)
 	key := func(id, name string, scopes ...string) *APIKey {
 		return &APIKey{ID: id, Name: name, Scopes: scopes, RotationDays: 90, RotationGracePeriod: 24 * time.Hour,
@@ -177,8 +178,11 @@ func TestAPIKeySQL(t *testing.T) {
 }
 
 func TestNotificationChannelAndAlertRuleSQL(t *testing.T) {
+	eachEngine(t, testNotificationChannelAndAlertRuleSQL)
+}
+
+func testNotificationChannelAndAlertRuleSQL(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	channel := func(id, typ string) *NotificationChannel {
 		return &NotificationChannel{ID: id, Name: "n-" + id, Type: typ, Enabled: true, SealedConfig: []byte("sealed " + id),
 			LastTestStatus: "never", CreatedAt: t0, UpdatedAt: t0, Version: 1}
@@ -305,9 +309,10 @@ func TestNotificationChannelAndAlertRuleSQL(t *testing.T) {
 	}
 }
 
-func TestAccessGrantSQL(t *testing.T) {
+func TestAccessGrantSQL(t *testing.T) { eachEngine(t, testAccessGrantSQL) }
+
+func testAccessGrantSQL(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	expiry := t0.Add(48 * time.Hour)
 	grant := func(id, principalType, principalID, role string, reviewDays int64) *AccessGrant {
 		return &AccessGrant{ID: id, PrincipalType: principalType, PrincipalID: principalID, Role: role, Resource: "*",
@@ -382,9 +387,10 @@ func TestAccessGrantSQL(t *testing.T) {
 	}
 }
 
-func TestBackupScheduleSQL(t *testing.T) {
+func TestBackupScheduleSQL(t *testing.T) { eachEngine(t, testBackupScheduleSQL) }
+
+func testBackupScheduleSQL(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	next := t0.Add(3 * time.Hour)
 	schedule := func(id string, enabled bool) *BackupSchedule {
 		b := &BackupSchedule{ID: id, Name: "s-" + id, Cron: "0 3 * * *", Timezone: "UTC", RetentionDays: 30,
@@ -457,9 +463,10 @@ func TestBackupScheduleSQL(t *testing.T) {
 	}
 }
 
-func TestAuditEventSQL(t *testing.T) {
+func TestAuditEventSQL(t *testing.T) { eachEngine(t, testAuditEventSQL) }
+
+func testAuditEventSQL(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	events := []AuditEvent{
 		{ID: "evt_1", Time: t0, ActorKeyID: "key_a", Action: "api_key.create", ObjectType: "api_key", ObjectID: "key_x", RequestID: "req_1"},
 		{ID: "evt_2", Time: t0.Add(time.Hour), ActorKeyID: "key_b", Action: "alert_rule.update", ObjectType: "alert_rule", ObjectID: "ar_1",

@@ -114,17 +114,13 @@ func scanRuleRef(row scanner) (RuleRef, error) {
 
 // InsertNotificationChannel stores a new channel and sets c.Seq.
 func (tx *Tx) InsertNotificationChannel(ctx context.Context, c *NotificationChannel) error {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO notification_channels (
+	seq, err := tx.insert(ctx, `INSERT INTO notification_channels (
 		id, name, type, enabled, sealed_config, last_test_at, last_test_status, last_test_error,
 		created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, c.Type, c.Enabled, c.SealedConfig, nullableNanos(c.LastTestAt), c.LastTestStatus, c.LastTestError,
 		toNanos(c.CreatedAt), toNanos(c.UpdatedAt), c.Version)
 	if err != nil {
 		return fmt.Errorf("inserting notification channel %s: %w", c.ID, err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("reading sequence of notification channel %s: %w", c.ID, err)
 	}
 	c.Seq = seq
 	return nil

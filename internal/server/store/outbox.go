@@ -39,7 +39,7 @@ const outboxColumns = `seq, id, channel_id, event, incident_id, payload, attempt
 
 // InsertOutboxDelivery stores a new delivery and sets d.Seq.
 func (tx *Tx) InsertOutboxDelivery(ctx context.Context, d *OutboxDelivery) error {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO notification_outbox (
+	seq, err := tx.insert(ctx, `INSERT INTO notification_outbox (
 		id, channel_id, event, incident_id, payload, attempts, next_attempt_at, created_at, status, last_error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.ChannelID, d.Event, d.IncidentID, d.Payload, d.Attempts, toNanos(d.NextAttemptAt), toNanos(d.CreatedAt),
@@ -47,9 +47,7 @@ func (tx *Tx) InsertOutboxDelivery(ctx context.Context, d *OutboxDelivery) error
 	if err != nil {
 		return fmt.Errorf("inserting outbox delivery %s: %w", d.ID, err)
 	}
-	if d.Seq, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("reading sequence of outbox delivery %s: %w", d.ID, err)
-	}
+	d.Seq = seq
 	return nil
 }
 

@@ -59,22 +59,36 @@ func (s *statements) close() error {
 type pool struct {
 	db    *sql.DB
 	stmts *statements
+	text  func(query string) string // the query in the engine's dialect (pgSQL), nil on SQLite
 }
 
-func newPool(db *sql.DB) *pool { return &pool{db: db, stmts: newStatements(db.PrepareContext)} }
+func newPool(db *sql.DB, text func(string) string) *pool {
+	p := &pool{db: db, text: text}
+	p.stmts = newStatements(func(ctx context.Context, query string) (*sql.Stmt, error) {
+		return db.PrepareContext(ctx, p.dialect(query))
+	})
+	return p
+}
+
+func (p *pool) dialect(query string) string {
+	if p.text == nil {
+		return query
+	}
+	return p.text(query)
+}
 
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := p.stmts.get(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.db.QueryContext(ctx, query, args...)
+	return p.db.QueryContext(ctx, p.dialect(query), args...)
 }
 
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := p.stmts.get(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.db.QueryRowContext(ctx, query, args...)
+	return p.db.QueryRowContext(ctx, p.dialect(query), args...)
 }
 
 func (p *pool) close() error { return errors.Join(p.stmts.close(), p.db.Close()) }

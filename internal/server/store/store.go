@@ -1,4 +1,5 @@
-// Package store keeps the Keymate server's state in SQLite.
+// Package store keeps the Keymate server's state in SQLite, the embedded
+// default, or in PostgreSQL (postgres.go), which several servers can share.
 //
 // Every kind of object follows the same pattern: one migration in
 // migrations.go creates its table, and one file holds the small set of
@@ -156,9 +157,10 @@ func (l *listQuery) build(limit int) (string, []any) {
 // Both sides keep their statements prepared (statements.go): parsing SQL
 // would otherwise be a third of the server's work.
 type Store struct {
-	db  *pool   // reads; query_only, so that a write through it fails loudly
-	w   *sql.DB // holds the write connection
-	dsn string  // the data source name of writes, for connections of their own (SnapshotInto)
+	db  *pool   // reads; on SQLite query_only, so that a write through it fails loudly
+	w   *sql.DB // SQLite: holds the write connection
+	dsn string  // SQLite: the data source name of writes, for connections of their own (SnapshotInto)
+	pg  *sql.DB // PostgreSQL: the pool that reads and transactions share; nil on SQLite
 
 	writes     chan *write   // InTx calls waiting for the writer (see writer.go)
 	quit       chan struct{} // closed by Close: the writer stops
@@ -168,7 +170,15 @@ type Store struct {
 // Tx is a write transaction, one InTx call's part of a group commit (see
 // writer.go): a read followed by a write inside one Tx cannot race.
 type Tx struct {
-	tx *conn
+	tx txConn
+}
+
+// txConn is what a transaction runs its statements on: SQLite's write
+// connection (conn), or a PostgreSQL transaction (pgConn).
+type txConn interface {
+	querier
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	script(ctx context.Context, sqlText string) error // SQL text of several statements
 }
 
 // readConns is the size of the read pool: enough for the cores to share
@@ -209,7 +219,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(readConns)
 	db.SetMaxIdleConns(readConns)
-	s.db, s.w = newPool(db), w
+	s.db, s.w = newPool(db, nil), w
 	go s.writer(newConn(wc))
 	if err := s.migrate(ctx, migrations); err != nil {
 		_ = s.Close()
@@ -221,6 +231,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close stops the writer and closes the database. A later InTx fails.
 func (s *Store) Close() error {
 	close(s.quit)
+	if s.pg != nil {
+		if err := s.db.close(); err != nil {
+			return fmt.Errorf("closing database: %w", err)
+		}
+		return nil
+	}
 	<-s.writerDone
 	if err := errors.Join(s.db.close(), s.w.Close()); err != nil {
 		return fmt.Errorf("closing database: %w", err)
@@ -268,4 +284,12 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("pinging database: %w", err)
 	}
 	return nil
+}
+
+// insert runs an INSERT of a row into a table with a seq column and returns
+// the row's seq.
+func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var seq int64
+	err := tx.tx.QueryRowContext(ctx, query+` RETURNING seq`, args...).Scan(&seq)
+	return seq, err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 )
 
 // TestMigrationsApplyOnceAndRecordEachStep proves that reopening a database
@@ -31,4 +33,29 @@ func TestMigrationsApplyOnceAndRecordEachStep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// eachEngine runs test against a new, empty store of each engine: SQLite
+// in a temporary directory, and PostgreSQL (skipped when there is none, see
+// pgtest).
+func eachEngine(t *testing.T, test func(t *testing.T, s *Store)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, openTestStore(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, openPostgresStore(t, pgtest.URL(t))) })
+}
+
+// openPostgresStore opens the PostgreSQL database at url, closed when t ends.
+func openPostgresStore(t *testing.T, url string) *Store {
+	t.Helper()
+	s, err := OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
 }

@@ -40,19 +40,31 @@ type write struct {
 // has started, ctx no longer interrupts it (an interrupted statement would
 // roll back the whole group), so InTx always reports whether the changes
 // were committed.
+//
+// On PostgreSQL, fn may run more than once (see postgres.go).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	if s.pg != nil {
+		err = s.pgInTx(ctx, fn)
+	} else {
+		err = s.writeInGroup(ctx, fn)
+	}
+	var p *panicError
+	if errors.As(err, &p) {
+		panic(p)
+	}
+	return err
+}
+
+// writeInGroup hands fn to the writer and waits for its outcome.
+func (s *Store) writeInGroup(ctx context.Context, fn func(tx *Tx) error) error {
 	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- w:
 	case <-s.quit:
 		return errClosed
 	}
-	err := <-w.done
-	var p *panicError
-	if errors.As(err, &p) {
-		panic(p)
-	}
-	return err
+	return <-w.done
 }
 
 // panicError carries a panic of a transaction function to its caller.

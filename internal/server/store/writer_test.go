@@ -73,7 +73,7 @@ func TestGroupCommitIsolatesEachCall(t *testing.T) {
 		w.done = make(chan error, 1)
 	}
 	var c *conn
-	if err := s.InTx(context.Background(), func(tx *Tx) error { c = tx.tx; return nil }); err != nil {
+	if err := s.InTx(context.Background(), func(tx *Tx) error { c = tx.tx.(*conn); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	commitGroup(c, group) // as the writer would, which is idle meanwhile
