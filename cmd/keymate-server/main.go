@@ -1,4 +1,5 @@
-// Command keymate-server serves the Keymate API from a SQLite database.
+// Command keymate-server serves the Keymate API from a SQLite database, or
+// from a PostgreSQL database that several servers share (--database-url).
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -156,7 +158,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("keymate-server", flag.ContinueOnError)
 	showVersion := flags.Bool(versionFlag, false, "print the version and exit")
 	listen := flags.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
-	dataDir := flags.String("data-dir", "./.keymate", "directory holding the database")
+	dataDir := flags.String("data-dir", "./.keymate", "directory holding the SQLite database and the sealing key (sealing.key, which every server of one PostgreSQL database needs a copy of)")
+	databaseURL := flags.String("database-url", "", "PostgreSQL database (postgres://user@host:port/db) that any number of servers share; empty keeps the state in SQLite in --data-dir. Give a password through the environment variable or a ~/.pgpass file, not on the command line")
 	bootstrapKeyFile := flags.String("bootstrap-api-key-file", "", "file holding the secret of the admin key to create when no active admin key exists; overrides "+bootstrapKeyEnv)
 	logFormat := choiceFlag(flags, "log-format", logFormatText, "`format` of the log on stderr", logFormats...)
 	logLevel := choiceFlag(flags, "log-level", "info", "least severe `level` logged", logLevels...)
@@ -222,6 +225,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	logger := newLogger(stderr, *logFormat, *logLevel)
 	srv, err := server.New(server.Config{
 		DataDir:             *dataDir,
+		DatabaseURL:         *databaseURL,
 		RateLimit:           *rateLimit,
 		RateBurst:           *rateBurst,
 		AuthFailureBurst:    *authFailureBurst,
@@ -245,7 +249,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			logger.Error("closing the database", "error", err)
 		}
 	}()
-	logger.Info("keymate-server starting", "version", buildinfo.Version(version), "data_dir", *dataDir, "log_level", *logLevel,
+	logger.Info("keymate-server starting", "version", buildinfo.Version(version), "data_dir", *dataDir,
+		"database", describeDatabase(*databaseURL), "log_level", *logLevel,
 		"smtp_addr", *smtpAddr, "smtp_starttls", *smtpStartTLS, "smtp_username", *smtpUsername, "backup_encryption", backupKey != nil)
 	if secret := srv.GeneratedAdminSecret(); secret != "" {
 		file, err := writeGeneratedAdminKey(*dataDir, secret)
@@ -264,6 +269,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 	waitJobs := srv.StartJobs(ctx)
 	defer func() { stop(); waitJobs() }() // jobs end before the database closes
 	return serve(ctx, listener, srv.Handler(), limits, tlsConfig, logger)
+}
+
+// describeDatabase names the database for the log: "sqlite", or the
+// PostgreSQL server and database without the user and password.
+func describeDatabase(databaseURL string) string {
+	if databaseURL == "" {
+		return "sqlite"
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "postgresql"
+	}
+	return "postgresql " + u.Host + u.Path
 }
 
 // generatedAdminKeyFile is the file in the data directory that receives the

@@ -23,6 +23,7 @@ const (
 // admin scope was removed), the new key's name gets its id as a suffix.
 func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		s.generatedAdminSecret = "" // a run before this one (on PostgreSQL) may have lost to another server's
 		now := s.clock.Now()
 		exists, err := tx.HasActiveAdminKey(ctx, now)
 		if err != nil || exists {
@@ -61,4 +62,32 @@ func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 		return fmt.Errorf("creating the bootstrap admin key: %w", err)
 	}
 	return nil
+}
+
+// sealingKeyCheck names the server setting that holds a value sealed with
+// the sealing key of the servers of the database.
+const sealingKeyCheck = "sealing_key_check"
+
+// checkSealingKey refuses to start a server whose sealing key differs from
+// the one the database's secrets are sealed with (another server's, on a
+// shared database): it could not open them. The first server to start
+// records a value sealed with its key.
+func (s *Server) checkSealingKey(ctx context.Context) error {
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
+		sealed, err := tx.GetSetting(ctx, sealingKeyCheck)
+		if errors.Is(err, store.ErrNotFound) {
+			if sealed, err = s.sealer.Seal([]byte(sealingKeyCheck)); err != nil {
+				return err
+			}
+			return tx.PutSetting(ctx, sealingKeyCheck, sealed)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.sealer.Open(sealed); err != nil {
+			return errors.New("the sealing key in the data directory (sealing.key) is not the one this database's secrets are sealed with: " +
+				"every server of one database needs a copy of the same sealing.key")
+		}
+		return nil
+	})
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// secrets the server must keep (channel secrets, replayed responses).
 	// It is created if missing.
 	DataDir string
+	// DatabaseURL, when set, names the PostgreSQL database (postgres:// or
+	// postgresql://) that holds the server's state instead of SQLite in
+	// DataDir; any number of servers may share it (--database-url). The
+	// sealing key in DataDir must then be the same file on every server.
+	DatabaseURL string
 	// Clock tells the time for expiry, rotation, rate limiting and audit
 	// events. Defaults to clock.Real.
 	Clock clock.Clock
@@ -99,6 +104,10 @@ type Config struct {
 	// BackupCheckInterval is how often StartJobs runs due backup schedules.
 	// Defaults to DefaultBackupCheckInterval.
 	BackupCheckInterval time.Duration
+	// LeaderInterval is how often a server that does not lead tries to take
+	// the lead of the servers of a PostgreSQL database, and the leader checks
+	// that it still holds it. Defaults to DefaultLeaderInterval.
+	LeaderInterval time.Duration
 	// UsageFlushInterval is how often StartJobs writes what requests did
 	// (FlushUsage). Defaults to DefaultUsageFlushInterval.
 	UsageFlushInterval time.Duration
@@ -116,6 +125,7 @@ type Server struct {
 	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
 	usage                *usageRecorder
+	leadership           *store.Leadership
 	generatedAdminSecret string
 	sender               *delivery.Sender
 	destinations         destination.Policy
@@ -160,7 +170,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(context.Background(), filepath.Join(cfg.DataDir, backup.DatabaseFile))
+	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +185,7 @@ func New(cfg Config) (*Server, error) {
 		processMetrics: prometheus.NewRegistry(),
 		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),
 		usage:          newUsageRecorder(),
+		leadership:     st.Leadership(),
 		dataDir:        dataDir,
 		backupRoot:     backupRoot,
 		hidePaths:      pathHider(dataDir, backupRoot),
@@ -184,19 +195,32 @@ func New(cfg Config) (*Server, error) {
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
 			SMTP: cfg.SMTP}),
 	}
-	if err := s.bootstrap(context.Background(), cfg.BootstrapAPIKey); err != nil {
+	if err := errors.Join(s.checkSealingKey(context.Background()), s.bootstrap(context.Background(), cfg.BootstrapAPIKey)); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	s.processMetrics.MustRegister(collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics)
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics, s.leaderGauge())
 	s.handler = s.routes()
-	s.addJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
+	s.addJob("leader election", cfg.LeaderInterval, s.elect)
+	s.addLeaderJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
 	// After the evaluator, so that one RunJobs sends what it decided.
-	s.addJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
-	s.addJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
+	s.addLeaderJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
+	s.addLeaderJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
+}
+
+// openStore opens the PostgreSQL database of cfg.DatabaseURL, or else the
+// SQLite database in cfg.DataDir.
+func openStore(cfg Config) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		return store.Open(context.Background(), filepath.Join(cfg.DataDir, backup.DatabaseFile))
+	}
+	if !store.IsPostgresURL(cfg.DatabaseURL) {
+		return nil, errors.New("the database URL must start with postgres:// or postgresql:// (PostgreSQL); leave it empty for SQLite in the data directory")
+	}
+	return store.OpenPostgres(context.Background(), cfg.DatabaseURL)
 }
 
 // prepareDirs creates the data directory and the backup root (by default
@@ -255,6 +279,7 @@ func withDefaults(cfg Config) Config {
 	cfg.DeliveryInterval = cmp.Or(cfg.DeliveryInterval, DefaultDeliveryInterval)
 	cfg.BackupCheckInterval = cmp.Or(cfg.BackupCheckInterval, DefaultBackupCheckInterval)
 	cfg.UsageFlushInterval = cmp.Or(cfg.UsageFlushInterval, DefaultUsageFlushInterval)
+	cfg.LeaderInterval = cmp.Or(cfg.LeaderInterval, DefaultLeaderInterval)
 	return cfg
 }
 
@@ -265,6 +290,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // closes the database. Stop serving requests and periodic jobs first;
 // notifications not yet delivered stay in the outbox for the next start.
 func (s *Server) Close() error {
+	s.leadership.Resign()
 	return errors.Join(s.FlushUsage(context.Background()), s.store.Close())
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // sealKeySize is the AES-256 key size in bytes.
@@ -24,14 +25,9 @@ type Sealer struct {
 func LoadOrCreateSealer(path string) (*Sealer, error) {
 	key, err := os.ReadFile(path) //nolint:gosec // G304: the path is the server's own data directory.
 	if errors.Is(err, os.ErrNotExist) {
-		key = make([]byte, sealKeySize)
-		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("generating seal key: %w", err)
-		}
-		if err := os.WriteFile(path, key, 0o600); err != nil {
-			return nil, fmt.Errorf("writing seal key %s: %w", path, err)
-		}
-	} else if err != nil {
+		key, err = createKey(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("reading seal key %s: %w", path, err)
 	}
 	if len(key) != sealKeySize {
@@ -68,4 +64,30 @@ func (s *Sealer) Open(sealed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("opening sealed data: %w", err)
 	}
 	return plaintext, nil
+}
+
+// createKey writes a new random key to path, which must not exist, and
+// returns it. The key is written whole to a file of its own first and then
+// linked to path, so that servers starting at once on one data directory
+// never read a part of it: the first link wins, and the others read its key.
+func createKey(path string) ([]byte, error) {
+	key := make([]byte, sealKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("generating seal key: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sealing-key-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(key)
+	if err = errors.Join(err, tmp.Sync(), tmp.Close()); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return os.ReadFile(path) //nolint:gosec // G304: the path is the server's own data directory.
+	} else if err != nil {
+		return nil, err
+	}
+	return key, nil
 }

@@ -1,5 +1,6 @@
 // Package servertest starts a real Keymate server on 127.0.0.1 for tests,
-// backed by a temporary SQLite database and a manual clock.
+// backed by a temporary SQLite database and a manual clock, or several
+// servers sharing a throwaway PostgreSQL database (StartReplicas).
 package servertest
 
 import (
@@ -16,6 +17,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/clock"
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 )
@@ -110,6 +112,36 @@ func Start(t testing.TB, opts ...Option) *Instance {
 	return i
 }
 
+// StartReplicas starts n servers on one new PostgreSQL database (see
+// pgtest: the test is skipped without PostgreSQL, and the package's TestMain
+// must call pgtest.Main), as replicas behind a load balancer run: they share
+// the data directory's sealing key, the clock (when no WithClock option is
+// given) and the bootstrap admin key, which the first one creates. Each
+// stops when the test ends.
+func StartReplicas(t testing.TB, n int, opts ...Option) []*Instance {
+	t.Helper()
+	url := pgtest.URL(t)
+	first := Start(t, append([]Option{func(c *server.Config) { c.DatabaseURL = url }}, opts...)...)
+	replicas := []*Instance{first}
+	for range n - 1 {
+		i := &Instance{cfg: first.cfg, Clock: first.Clock, AdminKey: first.AdminKey}
+		i.start(t)
+		if i.Server.GeneratedAdminSecret() != "" {
+			t.Fatal("servertest: a replica created a second bootstrap admin key")
+		}
+		t.Cleanup(func() { i.stop(t) })
+		replicas = append(replicas, i)
+	}
+	return replicas
+}
+
+// Stop stops the server before the test ends, as a replica that is taken
+// down; the test's end does not stop it again.
+func (i *Instance) Stop(t testing.TB) {
+	t.Helper()
+	i.stop(t)
+}
+
 // Restart stops the server and starts a new one on the same data directory
 // and clock, listening on a new port; i.URL and i.Server are updated.
 func (i *Instance) Restart(t testing.TB) {
@@ -141,6 +173,10 @@ func (i *Instance) stop(t testing.TB) {
 		t.Errorf("servertest: closing server: %v", err)
 	}
 }
+
+// DatabaseURL is the PostgreSQL database of a replica (StartReplicas), ""
+// on SQLite.
+func (i *Instance) DatabaseURL() string { return i.cfg.DatabaseURL }
 
 // DataDir returns the server's data directory.
 func (i *Instance) DataDir() string { return i.cfg.DataDir }

@@ -534,6 +534,23 @@ CREATE INDEX api_key_usage_hour_start ON api_key_usage (hour_start);`,
 		name:    "index notification_outbox by incident",
 		sql:     `CREATE INDEX notification_outbox_incident ON notification_outbox (incident_id);`,
 	},
+	{
+		version: 19,
+		name:    "create server_settings",
+		// What every server of one database must agree on, such as a value
+		// sealed with the sealing key, by which a server with another key
+		// refuses to start.
+		sql: `
+CREATE TABLE server_settings (
+	name  TEXT NOT NULL PRIMARY KEY,
+	value BLOB NOT NULL
+);`,
+		postgres: `
+CREATE TABLE server_settings (
+	name  TEXT  NOT NULL PRIMARY KEY,
+	value BYTEA NOT NULL
+);`,
+	},
 }
 
 // migrate brings the database to the schema of migrations, all steps in

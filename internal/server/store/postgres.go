@@ -52,7 +52,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{pg: db, db: newPool(db, pgSQL), quit: make(chan struct{})}
+	s := &Store{pg: db, pgURL: url, db: newPool(db, pgSQL), quit: make(chan struct{})}
 	if err := s.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -157,10 +157,11 @@ func (l *listQuery) build(limit int) (string, []any) {
 // Both sides keep their statements prepared (statements.go): parsing SQL
 // would otherwise be a third of the server's work.
 type Store struct {
-	db  *pool   // reads; on SQLite query_only, so that a write through it fails loudly
-	w   *sql.DB // SQLite: holds the write connection
-	dsn string  // SQLite: the data source name of writes, for connections of their own (SnapshotInto)
-	pg  *sql.DB // PostgreSQL: the pool that reads and transactions share; nil on SQLite
+	db    *pool   // reads; on SQLite query_only, so that a write through it fails loudly
+	w     *sql.DB // SQLite: holds the write connection
+	dsn   string  // SQLite: the data source name of writes, for connections of their own (SnapshotInto)
+	pg    *sql.DB // PostgreSQL: the pool that reads and transactions share; nil on SQLite
+	pgURL string  // PostgreSQL: the database's URL, for connections of their own (Leadership)
 
 	writes     chan *write   // InTx calls waiting for the writer (see writer.go)
 	quit       chan struct{} // closed by Close: the writer stops

@@ -1,0 +1,212 @@
+package server_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
+)
+
+// Several servers on one PostgreSQL database, as replicas behind a load
+// balancer: what one answers, the others answer too.
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestReplicasServeOneAccount proves that a key created on one replica
+// reads on the other, and that a name taken on one is a 409 on the other.
+func TestReplicasServeOneAccount(t *testing.T) {
+	r := servertest.StartReplicas(t, 2)
+	key := createKey(t, r[0], apiv1.CreateAPIKeyRequest{Name: "ci", Scopes: []string{"keys:read"}})
+	resp, body := call(t, r[1].URL, http.MethodGet, "/v1/api-keys/"+key.ID, r[1].AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if got := decode[apiv1.APIKey](t, body); got.Name != "ci" || got.Version != key.Version {
+		t.Fatalf("the other replica reads %+v, want the key created on the first", got)
+	}
+	resp, body = call(t, r[1].URL, http.MethodPost, "/v1/api-keys", r[1].AdminKey, `{"name":"ci","scopes":["keys:read"]}`)
+	mustStatus(t, resp, body, http.StatusConflict)
+}
+
+// TestIfMatchHoldsAcrossReplicas proves that of 50 concurrent PATCHes of
+// one key with If-Match on its version, split over two replicas, exactly
+// one succeeds and the other 49 get 412.
+func TestIfMatchHoldsAcrossReplicas(t *testing.T) {
+	r := servertest.StartReplicas(t, 2)
+	key := createKey(t, r[0], apiv1.CreateAPIKeyRequest{Name: "contended", Scopes: []string{"keys:read"}})
+	const n = 50
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			inst := r[i%2]
+			resp, _ := call(t, inst.URL, http.MethodPatch, "/v1/api-keys/"+key.ID, inst.AdminKey,
+				fmt.Sprintf(`{"description":"writer %d"}`, i), "If-Match", fmt.Sprintf(`"%d"`, key.Version))
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusOK] != 1 || count[http.StatusPreconditionFailed] != n-1 {
+		t.Fatalf("statuses %v, want one 200 and %d 412", count, n-1)
+	}
+}
+
+// TestReplicasStartingAtOnceCreateOneBootstrapKey proves that three
+// servers started at once on an empty database create one admin key.
+func TestReplicasStartingAtOnceCreateOneBootstrapKey(t *testing.T) {
+	url := pgtest.URL(t)
+	dir := t.TempDir()
+	const n = 3
+	servers := make([]*server.Server, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { servers[i], errs[i] = server.New(server.Config{DataDir: dir, DatabaseURL: url}) })
+	}
+	wg.Wait()
+	var secrets []string
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("server %d: %v", i, err)
+		}
+		t.Cleanup(func() { _ = servers[i].Close() })
+		if s := servers[i].GeneratedAdminSecret(); s != "" {
+			secrets = append(secrets, s)
+		}
+	}
+	if len(secrets) != 1 {
+		t.Fatalf("%d servers generated an admin key, want 1", len(secrets))
+	}
+}
+
+// TestAReplicaWithAnotherSealingKeyRefusesToStart proves that a server
+// whose sealing key is not the one the database's secrets are sealed with
+// (a data directory not copied from the others) does not start.
+func TestAReplicaWithAnotherSealingKeyRefusesToStart(t *testing.T) {
+	r := servertest.StartReplicas(t, 1)
+	_, err := server.New(server.Config{DataDir: t.TempDir(), DatabaseURL: r[0].DatabaseURL()})
+	if err == nil || !strings.Contains(err.Error(), "needs a copy of the same sealing.key") {
+		t.Fatalf("a server with another sealing key started (%v), want a refusal naming sealing.key", err)
+	}
+}
+
+// TestHealthzAnswers503WhenTheDatabaseIsGone proves that a replica whose
+// database stops answers 503 on /healthz, for the load balancer to take it
+// out, rather than serving from what it last knew.
+func TestHealthzAnswers503WhenTheDatabaseIsGone(t *testing.T) {
+	cluster, err := pgtest.Start(t.Context())
+	if err != nil {
+		t.Skipf("no PostgreSQL: %v", err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = cluster.Stop()
+		}
+	})
+	url, err := pgtest.NewDatabase(t.Context(), cluster.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{DataDir: t.TempDir(), DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	healthz := func() int {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/healthz", nil))
+		return rec.Code
+	}
+	if got := healthz(); got != http.StatusOK {
+		t.Fatalf("healthz = %d with the database up, want 200", got)
+	}
+	if err := cluster.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stopped = true
+	if got := healthz(); got != http.StatusServiceUnavailable {
+		t.Fatalf("healthz = %d with the database gone, want 503", got)
+	}
+}
+
+// leads reports whether inst's /metrics says keymate_leader 1.
+func leads(t *testing.T, inst *servertest.Instance) bool {
+	t.Helper()
+	resp, body := call(t, inst.URL, http.MethodGet, "/metrics", inst.AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	switch {
+	case strings.Contains(string(body), "\nkeymate_leader 1\n"):
+		return true
+	case strings.Contains(string(body), "\nkeymate_leader 0\n"):
+		return false
+	}
+	t.Fatalf("/metrics has no keymate_leader:\n%s", body)
+	return false
+}
+
+// TestOneReplicaLeadsTheJobsAndAnotherTakesOver proves that of two replicas
+// exactly one leads and runs the periodic jobs, that when the leader's
+// session ends (as when its process dies) and it stops, the other takes
+// over at its next election, and that an incident the old leader opened and
+// notified is not notified again by the new one.
+func TestOneReplicaLeadsTheJobsAndAnotherTakesOver(t *testing.T) {
+	r := servertest.StartReplicas(t, 2, servertest.WithLoopbackDestinations())
+	url, got := receiver(t, http.StatusOK)
+	ch := createChannel(t, r[0], fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q}}`, url))
+	createKey(t, r[0], apiv1.CreateAPIKeyRequest{Name: "short", Scopes: []string{"keys:read"}, RotationDays: ptr(int64(1))})
+	createRule(t, r[0], apiv1.CreateAlertRuleRequest{
+		Name: "overdue", Severity: apiv1.SeverityWarning, Metric: apiv1.MetricKeysRotationOverdue,
+		Condition: apiv1.AlertCondition{Operator: apiv1.OperatorGTE, Threshold: 1, Window: "1m"}, NotificationChannelIDs: []string{ch.ID},
+	})
+	r[0].RunJobs(t)
+	r[1].RunJobs(t)
+	if !leads(t, r[0]) || leads(t, r[1]) {
+		t.Fatal("want the first replica to lead, and the second not")
+	}
+	r[0].Clock.Advance(25 * time.Hour)
+	r[1].RunJobs(t) // not the leader: evaluates nothing
+	none(t, got, "after the replica that does not lead ran its jobs")
+	r[0].RunJobs(t)
+	if name, _, _ := event(t, next(t, got)); name != apiv1.EventAlertOpened {
+		t.Fatalf("the leader sent %s, want alert.opened", name)
+	}
+
+	endLeaderSession(t, r[0])
+	r[0].Stop(t)
+	r[1].RunJobs(t)
+	if !leads(t, r[1]) {
+		t.Fatal("the remaining replica does not lead after the leader stopped")
+	}
+	r[1].Clock.Advance(time.Minute)
+	r[1].RunJobs(t)
+	none(t, got, "after the new leader evaluated the incident the old one had notified")
+}
+
+// endLeaderSession ends the PostgreSQL session that holds the leader's lock,
+// as PostgreSQL does when the leader's process dies.
+func endLeaderSession(t *testing.T, inst *servertest.Instance) {
+	t.Helper()
+	db, err := sql.Open("pgx", inst.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ended int
+	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) t`).Scan(&ended); err != nil || ended != 1 {
+		t.Fatalf("ended %d sessions holding advisory locks (%v), want the leader's", ended, err)
+	}
+}
