@@ -85,8 +85,13 @@ func main() {
 // flags, 1 for any other failure.
 func runMain(args []string, stdout, stderr io.Writer) int {
 	command := run
-	if len(args) > 0 && args[0] == "restore" {
-		command, args = runRestore, args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "restore":
+			command, args = runRestore, args[1:]
+		case "migrate":
+			command, args = runMigrate, args[1:]
+		}
 	}
 	err := command(args, stdout, stderr)
 	var usageErr *usageError
@@ -106,6 +111,8 @@ const mainUsage = `Usage:
   keymate-server [flags]            serve the Keymate API
   keymate-server restore [flags]    restore a backup into a new data directory
                                     (keymate-server restore -h for its flags)
+  keymate-server migrate [flags]    copy a SQLite install into PostgreSQL
+                                    (keymate-server migrate -h for its flags)
   keymate-server --version          print the version
 
 Every flag can also be set by the environment variable named after it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 	"github.com/keymate/terraform-provider-keymate/internal/server"
+	"github.com/keymate/terraform-provider-keymate/internal/server/backup"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -208,5 +210,39 @@ func endLeaderSession(t *testing.T, inst *servertest.Instance) {
 	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) t`).Scan(&ended); err != nil || ended != 1 {
 		t.Fatalf("ended %d sessions holding advisory locks (%v), want the leader's", ended, err)
+	}
+}
+
+// TestBackupsOfPostgreSQLAreSQLiteFilesThatRestore proves that a backup
+// schedule on PostgreSQL writes the same verified backup format as on
+// SQLite: the run's restore drill passes, and `restore` of its file gives a
+// data directory whose SQLite server serves the keys of the PostgreSQL one.
+func TestBackupsOfPostgreSQLAreSQLiteFilesThatRestore(t *testing.T) {
+	r := servertest.StartReplicas(t, 2)
+	createKey(t, r[0], apiv1.CreateAPIKeyRequest{Name: "backed-up", Scopes: []string{"keys:read"}})
+	resp, body := call(t, r[1].URL, http.MethodPost, "/v1/backup-schedules", r[1].AdminKey, `{"name":"nightly","cron":"0 4 * * *","verify_restore":true}`)
+	mustStatus(t, resp, body, http.StatusCreated)
+	schedule := decode[apiv1.BackupSchedule](t, body)
+	resp, body = call(t, r[1].URL, http.MethodPost, "/v1/backup-schedules/"+schedule.ID+"/run", r[1].AdminKey, "")
+	mustStatus(t, resp, body, http.StatusCreated)
+	run := decode[apiv1.BackupRun](t, body)
+	if run.Status != apiv1.BackupRunSucceeded || !run.RestoreVerified {
+		t.Fatalf("the backup run of PostgreSQL: %+v", run)
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if _, err := backup.Restore(t.Context(), r[1].BackupFile(run), restored, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{DataDir: restored, Clock: r[0].Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(h.Close)
+	resp, body = call(t, h.URL, http.MethodGet, "/v1/api-keys?name=backed-up", r[0].AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if keys := decode[apiv1.APIKeyList](t, body); len(keys.Data) != 1 {
+		t.Fatalf("the restored SQLite server lists %d keys named backed-up, want 1", len(keys.Data))
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -25,7 +26,21 @@ var kindTables = map[string][]string{
 // not exist (VACUUM INTO reads one snapshot of the database). It uses a
 // connection of its own: the read connections are query_only, which VACUUM
 // INTO is not, and the write connection stays free for writers meanwhile.
+//
+// A PostgreSQL database is copied into a new SQLite database at path
+// (CopyInto), so that backups have one format whatever the engine.
 func (s *Store) SnapshotInto(ctx context.Context, path string) error {
+	if s.pg != nil {
+		snapshot, err := Open(ctx, path)
+		if err != nil {
+			return fmt.Errorf("snapshotting the database: %w", err)
+		}
+		_, err = s.CopyInto(ctx, snapshot)
+		if err = errors.Join(err, snapshot.Close()); err != nil {
+			return fmt.Errorf("snapshotting the database: %w", err)
+		}
+		return nil
+	}
 	db, err := sql.Open("sqlite", s.dsn)
 	if err != nil {
 		return fmt.Errorf("snapshotting the database: %w", err)
