@@ -246,3 +246,29 @@ func TestBackupsOfPostgreSQLAreSQLiteFilesThatRestore(t *testing.T) {
 		t.Fatalf("the restored SQLite server lists %d keys named backed-up, want 1", len(keys.Data))
 	}
 }
+
+// TestRateLimitsHoldAcrossReplicas proves that the limits are counted over
+// all replicas: of 160 requests of one key with a burst of 80 (and a clock
+// that stands still, so that no token comes back), spread over two
+// replicas, 80 are allowed, not 160; and of 20 refused secrets from one
+// client address with a burst of 10, the last 10 are answered 429.
+func TestRateLimitsHoldAcrossReplicas(t *testing.T) {
+	r := servertest.StartReplicas(t, 2, servertest.WithRateLimit(1, 80), func(c *server.Config) { c.AuthFailureBurst = 10 })
+	id, secret := r[0].NewKey(t, "keys:read")
+	count := map[int]int{}
+	for i := range 160 {
+		resp, _ := call(t, r[i%2].URL, http.MethodGet, "/v1/api-keys/"+id, secret, "")
+		count[resp.StatusCode]++
+	}
+	if count[http.StatusOK] != 80 || count[http.StatusTooManyRequests] != 80 {
+		t.Errorf("160 requests over two replicas: %v, want 80 allowed and 80 throttled", count)
+	}
+	count = map[int]int{}
+	for i := range 20 {
+		resp, _ := call(t, r[i%2].URL, http.MethodGet, "/v1/api-keys", "km_wrong-secret-0123456789", "")
+		count[resp.StatusCode]++
+	}
+	if count[http.StatusUnauthorized] != 10 || count[http.StatusTooManyRequests] != 10 {
+		t.Errorf("20 refused secrets over two replicas: %v, want 10 refused and then 10 throttled", count)
+	}
+}

@@ -24,7 +24,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
 	"github.com/keymate/terraform-provider-keymate/internal/server/destination"
 	"github.com/keymate/terraform-provider-keymate/internal/server/metrics"
-	"github.com/keymate/terraform-provider-keymate/internal/server/ratelimit"
 	"github.com/keymate/terraform-provider-keymate/internal/server/secret"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
@@ -119,8 +118,8 @@ type Server struct {
 	logger               *slog.Logger
 	store                *store.Store
 	sealer               *secret.Sealer
-	limiter              *ratelimit.Limiter
-	authFailures         *ratelimit.Limiter
+	limiter              limiter // per API key
+	authFailures         limiter // refused secrets per client address
 	httpMetrics          *metrics.HTTP
 	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
@@ -179,8 +178,8 @@ func New(cfg Config) (*Server, error) {
 		logger:         cfg.Logger,
 		store:          st,
 		sealer:         sealer,
-		limiter:        ratelimit.New(cfg.Clock, cfg.RateLimit, cfg.RateBurst),
-		authFailures:   ratelimit.New(cfg.Clock, 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
+		limiter:        newLimiter(st, cfg.Clock, cfg.Logger, "api_key_requests", cfg.RateLimit, cfg.RateBurst),
+		authFailures:   newLimiter(st, cfg.Clock, cfg.Logger, "refused_secrets", 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
 		httpMetrics:    metrics.NewHTTP(),
 		processMetrics: prometheus.NewRegistry(),
 		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),
@@ -207,6 +206,7 @@ func New(cfg Config) (*Server, error) {
 	// After the evaluator, so that one RunJobs sends what it decided.
 	s.addLeaderJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addLeaderJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
+	s.addLeaderJob("rate limit pruning", bucketPruneInterval, s.forgetFullBuckets)
 	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
 }

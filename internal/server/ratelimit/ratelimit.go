@@ -95,10 +95,17 @@ func (l *Limiter) Check(key string) Decision {
 }
 
 func (l *Limiter) decision(allowed bool, tokens float64, now time.Time) Decision {
-	d := Decision{Allowed: allowed, Limit: l.burst, Remaining: int(math.Floor(max(tokens, 0)))}
-	d.Reset = now.Add(l.durationFor(float64(l.burst) - tokens))
+	return Decide(allowed, tokens, float64(l.rate), l.burst, now)
+}
+
+// Decide is the Decision of a bucket of burst tokens refilling perSecond
+// that holds tokens at now after a request was allowed or not.
+func Decide(allowed bool, tokens, perSecond float64, burst int, now time.Time) Decision {
+	durationFor := func(tokens float64) time.Duration { return time.Duration(tokens / perSecond * float64(time.Second)) }
+	d := Decision{Allowed: allowed, Limit: burst, Remaining: int(math.Floor(max(tokens, 0)))}
+	d.Reset = now.Add(durationFor(float64(burst) - tokens))
 	if !allowed {
-		d.RetryAfter = l.durationFor(1 - tokens)
+		d.RetryAfter = durationFor(1 - tokens)
 	}
 	return d
 }
@@ -118,9 +125,4 @@ func (l *Limiter) prune(now time.Time) {
 func (l *Limiter) remove(e *list.Element) {
 	delete(l.buckets, bucketOf(e).key)
 	l.recency.Remove(e)
-}
-
-// durationFor returns how long a bucket takes to gain tokens.
-func (l *Limiter) durationFor(tokens float64) time.Duration {
-	return time.Duration(tokens / float64(l.rate) * float64(time.Second))
 }

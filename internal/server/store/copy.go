@@ -20,7 +20,7 @@ import (
 var tables = []string{
 	"api_keys", "audit_events", "idempotency_records", "notification_channels", "alert_rules",
 	"alert_rule_channels", "alert_incidents", "access_grants", "access_grant_reviews", "backup_schedules",
-	"backup_runs", "notification_outbox", "idempotent_creates", "api_key_usage", "server_settings",
+	"backup_runs", "notification_outbox", "idempotent_creates", "api_key_usage", "server_settings", "rate_buckets",
 }
 
 // CopyInto copies every row of s into target, which must hold none (a new

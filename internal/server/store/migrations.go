@@ -551,6 +551,29 @@ CREATE TABLE server_settings (
 	value BYTEA NOT NULL
 );`,
 	},
+	{
+		version: 20,
+		name:    "create rate_buckets",
+		// The token buckets of rate limits that the servers of one
+		// PostgreSQL database share (TakeToken); a SQLite server keeps its
+		// buckets in memory and leaves this table empty.
+		sql: `
+CREATE TABLE rate_buckets (
+	limiter    TEXT    NOT NULL,
+	bucket     TEXT    NOT NULL,
+	tokens     REAL    NOT NULL,
+	updated_at INTEGER NOT NULL,
+	PRIMARY KEY (limiter, bucket)
+);`,
+		postgres: `
+CREATE TABLE rate_buckets (
+	limiter    TEXT             NOT NULL,
+	bucket     TEXT             NOT NULL,
+	tokens     DOUBLE PRECISION NOT NULL,
+	updated_at BIGINT           NOT NULL,
+	PRIMARY KEY (limiter, bucket)
+);`,
+	},
 }
 
 // migrate brings the database to the schema of migrations, all steps in

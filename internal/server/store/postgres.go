@@ -64,6 +64,10 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
+// Shared reports whether the store is a database that several servers may
+// share (PostgreSQL), rather than one server's own (SQLite).
+func (s *Store) Shared() bool { return s.pg != nil }
+
 // IsPostgresURL reports whether url names a PostgreSQL database.
 func IsPostgresURL(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
