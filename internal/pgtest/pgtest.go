@@ -197,10 +197,17 @@ func URL(t testing.TB) string {
 // Main runs the tests of m and stops the cluster that URL started, if any.
 func Main(m *testing.M) {
 	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// Cleanup stops the cluster that URL started, if any; a TestMain that does
+// more than Main calls it after m.Run.
+func Cleanup() {
 	if shared.cluster != nil {
 		if err := shared.cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping the test PostgreSQL cluster:", err)
 		}
+		shared.cluster = nil
 	}
-	os.Exit(code)
 }

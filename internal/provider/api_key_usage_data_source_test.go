@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -27,9 +26,7 @@ func TestAccAPIKeyUsageDataSource(t *testing.T) {
 			t.Fatalf("GET %s: %d, want %d", path, got, status)
 		}
 	}
-	if err := inst.Server.FlushUsage(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	inst.FlushUsage(t)
 	_, blind := inst.NewKey(t, apiv1.ScopeAlertsRead)
 	usage := func(keyID, window string) string {
 		return fmt.Sprintf(`data "keymate_api_key_usage" "test" {

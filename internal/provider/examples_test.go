@@ -89,9 +89,7 @@ func TestAccExamples_ephemeralAPIKey(t *testing.T) {
 		t.Errorf("terraform plan after apply is not empty (%v):\n%s", err, out)
 	}
 
-	if err := inst.Server.FlushUsage(ctx); err != nil { // uses are written in batches
-		t.Fatal(err)
-	}
+	inst.FlushUsage(t) // uses are written in batches
 	keys, err := c.ListAPIKeys(ctx, client.ListAPIKeysOptions{})
 	if err != nil {
 		t.Fatal(err)

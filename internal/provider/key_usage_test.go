@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -103,9 +102,7 @@ data "keymate_api_key" "app" {
 				t.Fatalf("GET %s with the key: %d, want %d", path, got, want)
 			}
 		}
-		if err := inst.Server.FlushUsage(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		inst.FlushUsage(t)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,

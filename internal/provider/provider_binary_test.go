@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 )
 
 // providerBinary is the provider built once per test run for the tests that
@@ -30,6 +32,7 @@ func TestMain(m *testing.M) {
 	}
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
+	pgtest.Cleanup() // the cluster of servertest's replicas (make testacc-postgres)
 	for _, dir := range []string{providerBinary.dir, installed.home} {
 		if dir != "" {
 			_ = os.RemoveAll(dir)

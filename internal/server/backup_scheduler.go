@@ -38,16 +38,21 @@ func (s *Server) runDueBackups(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// runScheduled runs schedule b and records the run together with the
+// schedule's next run time, in one transaction, so that a leader that dies
+// between the two does not leave the tick to run again on the next leader.
 func (s *Server) runScheduled(ctx context.Context, b store.BackupSchedule, now time.Time) error {
-	run := s.runBackup(ctx, b)
-	if err := s.store.InsertBackupRun(ctx, run); err != nil {
-		return err
-	}
 	sched, err := schedule.Parse(b.Cron, b.Timezone)
 	if err != nil {
 		return fmt.Errorf("backup schedule %s: %w", b.ID, err)
 	}
-	return s.store.SetBackupNextRun(ctx, b.ID, b.Version, sched.Next(now))
+	run := s.runBackup(ctx, b)
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertBackupRun(ctx, run); err != nil {
+			return err
+		}
+		return tx.SetBackupNextRun(ctx, b.ID, b.Version, sched.Next(now))
+	})
 }
 
 // runBackup takes one backup of schedule b and returns its run record, which

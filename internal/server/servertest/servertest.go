@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -47,7 +49,17 @@ type Instance struct {
 	cfg    server.Config
 	http   *httptest.Server
 	closed bool
+
+	// replicas are the servers behind the balancer when Start runs
+	// replicas (EnvReplicas); Server is then the first of them.
+	replicas []*Instance
 }
+
+// EnvReplicas, set to a number of 2 or more, makes Start run that many
+// replicas on one throwaway PostgreSQL database behind a round-robin load
+// balancer, whose URL the Instance has, so that every test written against
+// one server runs against replicas too (make testacc-postgres).
+const EnvReplicas = "KEYMATE_TEST_REPLICAS"
 
 // Option configures Start.
 type Option func(*server.Config)
@@ -87,7 +99,38 @@ func WithBackupRoot(dir string) Option {
 
 // Start starts a server with a fresh data directory and a bootstrap admin
 // key, and stops it when the test ends.
+//
+// Under EnvReplicas it starts replicas behind a balancer instead.
 func Start(t testing.TB, opts ...Option) *Instance {
+	t.Helper()
+	if n, _ := strconv.Atoi(os.Getenv(EnvReplicas)); n >= 2 {
+		return startBehindBalancer(t, n, opts...)
+	}
+	return startOne(t, opts...)
+}
+
+// startBehindBalancer starts n replicas (StartReplicas) and a balancer in
+// front of them.
+func startBehindBalancer(t testing.TB, n int, opts ...Option) *Instance {
+	t.Helper()
+	replicas := StartReplicas(t, n, opts...)
+	front := &Instance{cfg: replicas[0].cfg, Clock: replicas[0].Clock, AdminKey: replicas[0].AdminKey,
+		Server: replicas[0].Server, replicas: replicas}
+	front.http = httptest.NewServer(newBalancer(func() []string {
+		urls := make([]string, len(replicas))
+		for i, r := range replicas {
+			urls[i] = r.URL
+		}
+		return urls
+	}))
+	front.URL = front.http.URL
+	front.RunJobs(t) // the first replica leads from the start, as a lone server does
+	t.Cleanup(front.http.Close)
+	return front
+}
+
+// startOne starts one server on SQLite.
+func startOne(t testing.TB, opts ...Option) *Instance {
 	t.Helper()
 	manual := clock.NewManual(StartTime)
 	cfg := server.Config{
@@ -121,7 +164,7 @@ func Start(t testing.TB, opts ...Option) *Instance {
 func StartReplicas(t testing.TB, n int, opts ...Option) []*Instance {
 	t.Helper()
 	url := pgtest.URL(t)
-	first := Start(t, append([]Option{func(c *server.Config) { c.DatabaseURL = url }}, opts...)...)
+	first := startOne(t, append([]Option{func(c *server.Config) { c.DatabaseURL = url }}, opts...)...)
 	replicas := []*Instance{first}
 	for range n - 1 {
 		i := &Instance{cfg: first.cfg, Clock: first.Clock, AdminKey: first.AdminKey}
@@ -139,13 +182,27 @@ func StartReplicas(t testing.TB, n int, opts ...Option) []*Instance {
 // down; the test's end does not stop it again.
 func (i *Instance) Stop(t testing.TB) {
 	t.Helper()
+	for _, r := range i.replicas {
+		r.stop(t)
+	}
 	i.stop(t)
 }
 
 // Restart stops the server and starts a new one on the same data directory
 // and clock, listening on a new port; i.URL and i.Server are updated.
+//
+// Replicas behind a balancer are restarted one after the other, and the
+// balancer's URL stays.
 func (i *Instance) Restart(t testing.TB) {
 	t.Helper()
+	if i.replicas != nil {
+		for _, r := range i.replicas {
+			r.Restart(t)
+		}
+		i.Server = i.replicas[0].Server
+		i.RunJobs(t)
+		return
+	}
 	i.stop(t)
 	i.start(t)
 }
@@ -169,6 +226,9 @@ func (i *Instance) stop(t testing.TB) {
 	}
 	i.closed = true
 	i.http.Close()
+	if i.replicas != nil {
+		return // the balancer: its replicas stop on their own
+	}
 	if err := i.Server.Close(); err != nil {
 		t.Errorf("servertest: closing server: %v", err)
 	}
@@ -237,9 +297,40 @@ func randomSuffix(t testing.TB) string {
 
 // RunJobs runs the server's periodic jobs (alert evaluation, due backups)
 // once at the clock's current time; tests call it after moving the clock.
+//
+// Replicas behind a balancer each run theirs, the first one first; the
+// leader's jobs run on the leader only.
 func (i *Instance) RunJobs(t testing.TB) {
 	t.Helper()
-	if err := i.Server.RunJobs(t.Context()); err != nil {
-		t.Fatalf("running periodic jobs: %v", err)
+	for _, srv := range i.servers() {
+		if err := srv.RunJobs(t.Context()); err != nil {
+			t.Fatalf("running periodic jobs: %v", err)
+		}
 	}
+}
+
+// FlushUsage writes what requests did on every server (server.FlushUsage),
+// which servers do about once a minute.
+func (i *Instance) FlushUsage(t testing.TB) {
+	t.Helper()
+	for _, srv := range i.servers() {
+		if err := srv.FlushUsage(t.Context()); err != nil {
+			t.Fatalf("flushing usage: %v", err)
+		}
+	}
+}
+
+// servers are the running servers: the replicas behind the balancer, or the
+// one server.
+func (i *Instance) servers() []*server.Server {
+	if i.replicas == nil {
+		return []*server.Server{i.Server}
+	}
+	var all []*server.Server
+	for _, r := range i.replicas {
+		if !r.closed {
+			all = append(all, r.Server)
+		}
+	}
+	return all
 }

@@ -106,8 +106,8 @@ func (tx *Tx) UpdateBackupSchedule(ctx context.Context, b BackupSchedule) error 
 // changed since version (its update planned the next run then). It is
 // bookkeeping of the scheduler, not a change of the schedule, so neither
 // version nor updated_at move.
-func (s *Store) SetBackupNextRun(ctx context.Context, id string, version int64, next time.Time) error {
-	if _, err := s.exec(ctx, `UPDATE backup_schedules SET next_run_at = ? WHERE id = ? AND version = ?`,
+func (tx *Tx) SetBackupNextRun(ctx context.Context, id string, version int64, next time.Time) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE backup_schedules SET next_run_at = ? WHERE id = ? AND version = ?`,
 		toNanos(next), id, version); err != nil {
 		return fmt.Errorf("recording next run of backup schedule %s: %w", id, err)
 	}
@@ -165,10 +165,6 @@ const backupRunColumns = `seq, id, schedule_id, started_at, finished_at, status,
 	restore_verified, error, file`
 
 // InsertBackupRun stores a run record.
-func (s *Store) InsertBackupRun(ctx context.Context, r BackupRun) error {
-	return s.InTx(ctx, func(tx *Tx) error { return tx.InsertBackupRun(ctx, r) })
-}
-
 // InsertBackupRun stores a run record.
 func (tx *Tx) InsertBackupRun(ctx context.Context, r BackupRun) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO backup_runs (

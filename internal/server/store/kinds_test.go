@@ -415,15 +415,11 @@ func testBackupScheduleSQL(t *testing.T, s *Store) {
 	}
 	// The scheduler's bookkeeping applies only to the version it planned.
 	later := next.Add(24 * time.Hour)
-	if err := s.SetBackupNextRun(ctx, "bs_nightly", 1, later); err != nil {
-		t.Fatal(err)
-	}
+	inTx(t, s, func(tx *Tx) error { return tx.SetBackupNextRun(ctx, "bs_nightly", 1, later) })
 	nightly.Cron, nightly.Version = "0 4 * * *", 2
 	nightly.NextRunAt = &next
 	inTx(t, s, func(tx *Tx) error { return tx.UpdateBackupSchedule(ctx, *nightly) })
-	if err := s.SetBackupNextRun(ctx, "bs_nightly", 1, later); err != nil {
-		t.Fatal(err)
-	}
+	inTx(t, s, func(tx *Tx) error { return tx.SetBackupNextRun(ctx, "bs_nightly", 1, later) })
 	if got, err := s.GetBackupSchedule(ctx, "bs_nightly"); err != nil || got.Cron != "0 4 * * *" || !got.NextRunAt.Equal(next) {
 		t.Fatalf("after an update, a stale SetBackupNextRun must change nothing: %+v, %v", got, err)
 	}
@@ -440,10 +436,10 @@ func testBackupScheduleSQL(t *testing.T, s *Store) {
 
 	// Runs list newest first, by page; deleting the schedule deletes them.
 	for i := range 3 {
-		if err := s.InsertBackupRun(ctx, BackupRun{ID: fmt.Sprintf("br_%d", i), ScheduleID: "bs_nightly", StartedAt: t0.Add(time.Duration(i) * time.Hour),
-			FinishedAt: t0.Add(time.Duration(i) * time.Hour), Status: "succeeded", RestoreVerified: i == 1}); err != nil {
-			t.Fatal(err)
-		}
+		inTx(t, s, func(tx *Tx) error {
+			return tx.InsertBackupRun(ctx, BackupRun{ID: fmt.Sprintf("br_%d", i), ScheduleID: "bs_nightly", StartedAt: t0.Add(time.Duration(i) * time.Hour),
+				FinishedAt: t0.Add(time.Duration(i) * time.Hour), Status: "succeeded", RestoreVerified: i == 1})
+		})
 	}
 	wantPages := [][]string{{"br_2", "br_1"}, {"br_0"}}
 	if got := pages(t, 2, func(before int64, limit int) ([]BackupRun, error) {
