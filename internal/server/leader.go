@@ -39,3 +39,11 @@ func (s *Server) leaderGauge() prometheus.Collector {
 		return 0
 	})
 }
+
+// Elect takes part in the election of the leader once, as the periodic
+// election job does; tests of replicas call it to decide who leads before
+// they run the jobs.
+func (s *Server) Elect(ctx context.Context) error { return s.elect(ctx) }
+
+// Leading reports whether this server led at its last election.
+func (s *Server) Leading() bool { return s.leadership.Leading() }

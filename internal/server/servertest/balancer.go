@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -21,11 +22,18 @@ type balancer struct {
 	proxy    *httputil.ReverseProxy
 }
 
+// NewBalancer returns a round-robin load balancer over the base URLs that
+// backends returns at each request: a request whose backend refuses the
+// connection goes on to the next one, as a load balancer's passive health
+// check does.
+func NewBalancer(backends func() []string) http.Handler { return newBalancer(backends) }
+
 func newBalancer(backends func() []string) *balancer {
 	b := &balancer{backends: backends}
 	b.proxy = &httputil.ReverseProxy{
 		Rewrite:   func(*httputil.ProxyRequest) {}, // the transport picks the backend
 		Transport: b,
+		ErrorLog:  log.New(io.Discard, "", 0), // a killed replica's requests end in 502, which clients retry
 	}
 	return b
 }

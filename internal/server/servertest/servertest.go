@@ -5,6 +5,7 @@ package servertest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -298,15 +300,33 @@ func randomSuffix(t testing.TB) string {
 // RunJobs runs the server's periodic jobs (alert evaluation, due backups)
 // once at the clock's current time; tests call it after moving the clock.
 //
-// Replicas behind a balancer each run theirs, the first one first; the
-// leader's jobs run on the leader only.
+// Replicas behind a balancer first elect their leader (the first replica,
+// unless another leads already), then each runs its jobs, the leader last,
+// so that it sees what the others wrote.
 func (i *Instance) RunJobs(t testing.TB) {
 	t.Helper()
-	for _, srv := range i.servers() {
+	servers := i.servers()
+	if len(servers) > 1 {
+		for _, srv := range servers {
+			if err := srv.Elect(t.Context()); err != nil {
+				t.Fatalf("electing the leader: %v", err)
+			}
+		}
+		slices.SortStableFunc(servers, func(a, b *server.Server) int { return cmp.Compare(b2i(a.Leading()), b2i(b.Leading())) })
+	}
+	for _, srv := range servers {
 		if err := srv.RunJobs(t.Context()); err != nil {
 			t.Fatalf("running periodic jobs: %v", err)
 		}
 	}
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // FlushUsage writes what requests did on every server (server.FlushUsage),
