@@ -62,8 +62,16 @@ func version(binDir string) int {
 	return n
 }
 
-// Start initializes and starts a cluster on a free loopback port.
-func Start(ctx context.Context) (*Cluster, error) {
+// Start initializes and starts a cluster on a free loopback port, tuned for
+// tests: without fsync, which they do not need.
+func Start(ctx context.Context) (*Cluster, error) { return start(ctx, false) }
+
+// StartDurable starts a cluster that syncs each commit to disk, as a
+// production server does, for benchmarks to compare with SQLite's
+// synchronous=FULL.
+func StartDurable(ctx context.Context) (*Cluster, error) { return start(ctx, true) }
+
+func start(ctx context.Context, durable bool) (*Cluster, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -96,7 +104,10 @@ func Start(ctx context.Context) (*Cluster, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200", c.port, dir)
+	if !durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if err := c.run(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
 	"github.com/keymate/terraform-provider-keymate/internal/server/servertest"
 )
 
@@ -111,7 +114,28 @@ func BenchmarkFlushUsage(b *testing.B) {
 // latency percentiles (p50, p99, max) that a parallel plan or apply feels.
 //
 //	go test -run '^$' -bench HTTP -benchtime 2000x ./internal/server/
+//
+// The postgres cases run one server on a PostgreSQL cluster of their own
+// that syncs every commit (pgtest.StartDurable), as SQLite does here.
 func BenchmarkHTTP(b *testing.B) {
+	b.Run("POST_api-keys/postgres/c=32", func(b *testing.B) {
+		inst := startOnDurablePostgres(b)
+		var n atomic.Int64
+		loadHTTP(b, 32, func() (*http.Request, int) {
+			i := n.Add(1)
+			body := fmt.Sprintf(`{"name":"bench-%d","scopes":["keys:read"]}`, i)
+			r := newRequest(b, http.MethodPost, inst.URL+"/v1/api-keys", inst.AdminKey, body)
+			r.Header.Set(apiv1.HeaderIdempotencyKey, fmt.Sprintf("bench-%d", i))
+			return r, http.StatusCreated
+		})
+	})
+	b.Run("GET_api-key/postgres/c=32", func(b *testing.B) {
+		inst := startOnDurablePostgres(b)
+		id, _ := inst.NewKey(b, "keys:read")
+		loadHTTP(b, 32, func() (*http.Request, int) {
+			return newRequest(b, http.MethodGet, inst.URL+"/v1/api-keys/"+id, inst.AdminKey, ""), http.StatusOK
+		})
+	})
 	for _, c := range []int{8, 32} {
 		b.Run(fmt.Sprintf("POST_api-keys/c=%d", c), func(b *testing.B) {
 			inst := servertest.Start(b, servertest.WithRateLimit(1e9, 1<<30))
@@ -132,6 +156,27 @@ func BenchmarkHTTP(b *testing.B) {
 			})
 		})
 	}
+}
+
+// durablePostgres is the cluster of the postgres benchmarks, started once.
+var durablePostgres struct {
+	once    sync.Once
+	cluster *pgtest.Cluster
+	err     error
+}
+
+// startOnDurablePostgres starts a server on a new database of a PostgreSQL
+// cluster that syncs every commit; TestMain stops the cluster.
+func startOnDurablePostgres(b *testing.B) *servertest.Instance {
+	durablePostgres.once.Do(func() { durablePostgres.cluster, durablePostgres.err = pgtest.StartDurable(context.Background()) })
+	if durablePostgres.err != nil {
+		b.Skipf("no PostgreSQL: %v", durablePostgres.err)
+	}
+	url, err := pgtest.NewDatabase(b.Context(), durablePostgres.cluster.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return servertest.Start(b, servertest.WithRateLimit(1e9, 1<<30), func(c *server.Config) { c.DatabaseURL = url })
 }
 
 func newRequest(b *testing.B, method, url, secret, body string) *http.Request {

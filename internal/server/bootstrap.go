@@ -76,10 +76,14 @@ func (s *Server) checkSealingKey(ctx context.Context) error {
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		sealed, err := tx.GetSetting(ctx, sealingKeyCheck)
 		if errors.Is(err, store.ErrNotFound) {
-			if sealed, err = s.sealer.Seal([]byte(sealingKeyCheck)); err != nil {
+			var mine []byte
+			if mine, err = s.sealer.Seal([]byte(sealingKeyCheck)); err != nil {
 				return err
 			}
-			return tx.PutSetting(ctx, sealingKeyCheck, sealed)
+			if err = tx.AddSetting(ctx, sealingKeyCheck, mine); err != nil {
+				return err
+			}
+			sealed, err = tx.GetSetting(ctx, sealingKeyCheck) // a server starting at once may have added its own
 		}
 		if err != nil {
 			return err

@@ -57,6 +57,11 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 	var encoded []byte
 	var replayed bool
 	err := s.store.InTx(r.Context(), func(tx *store.Tx) error {
+		if id := r.PathValue("id"); id != "" {
+			if err := tx.LockObject(r.Context(), id); err != nil { // changes of one object follow one another on every server
+				return err
+			}
+		}
 		if key != "" {
 			rec, err := tx.GetIdempotencyRecord(r.Context(), caller.ID, key, now.Add(-idempotencyRetention))
 			switch {
@@ -135,7 +140,17 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, actorID, key string, 
 	return tx.PutIdempotencyRecord(ctx, store.IdempotencyRecord{
 		ActorKeyID: actorID, Key: key, RequestHash: requestHash, Status: res.status,
 		ETag: tag, SealedBody: sealed, CreatedAt: now,
-	}, now.Add(-idempotencyRetention))
+	})
+}
+
+// idempotencyCleanupInterval is how often the leader deletes the
+// idempotency records past idempotencyRetention.
+const idempotencyCleanupInterval = 10 * time.Minute
+
+// deleteExpiredIdempotencyRecords is the leader's periodic job that deletes
+// the recorded responses no retry may replay any more.
+func (s *Server) deleteExpiredIdempotencyRecords(ctx context.Context) error {
+	return s.store.DeleteExpiredIdempotencyRecords(ctx, s.clock.Now().Add(-idempotencyRetention))
 }
 
 // handleGetIdempotentCreate answers GET

@@ -207,6 +207,7 @@ func New(cfg Config) (*Server, error) {
 	s.addLeaderJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addLeaderJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	s.addLeaderJob("rate limit pruning", bucketPruneInterval, s.forgetFullBuckets)
+	s.addLeaderJob("idempotency cleanup", idempotencyCleanupInterval, s.deleteExpiredIdempotencyRecords)
 	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
 }

@@ -33,9 +33,9 @@ func testTablesListsEveryTable(t *testing.T, s *Store) {
 // into a database that holds rows, and leaves it as it was.
 func TestCopyIntoRefusesATargetThatIsNotEmpty(t *testing.T) {
 	source := openTestStore(t)
-	inTx(t, source, func(tx *Tx) error { return tx.PutSetting(context.Background(), "a", []byte("from the source")) })
+	inTx(t, source, func(tx *Tx) error { return tx.AddSetting(context.Background(), "a", []byte("from the source")) })
 	target := openPostgresStore(t, pgtest.URL(t))
-	inTx(t, target, func(tx *Tx) error { return tx.PutSetting(context.Background(), "b", []byte("already here")) })
+	inTx(t, target, func(tx *Tx) error { return tx.AddSetting(context.Background(), "b", []byte("already here")) })
 	if _, err := source.CopyInto(context.Background(), target); err == nil {
 		t.Fatal("CopyInto into a database with rows succeeded")
 	}

@@ -40,11 +40,10 @@ func (tx *Tx) GetIdempotencyRecord(ctx context.Context, actorKeyID, key string, 
 }
 
 // PutIdempotencyRecord stores r, replacing an expired record with the same
-// key, and deletes every record created before notBefore.
-func (tx *Tx) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord, notBefore time.Time) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM idempotency_records WHERE created_at < ?`, toNanos(notBefore)); err != nil {
-		return fmt.Errorf("deleting expired idempotency records: %w", err)
-	}
+// key. Expired records are deleted apart (DeleteExpiredIdempotencyRecords):
+// deleting them here made every create read the same range of the table,
+// and so conflict with every concurrent create on PostgreSQL.
+func (tx *Tx) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO idempotency_records
 		(actor_key_id, idempotency_key, request_hash, status, etag, sealed_body, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (actor_key_id, idempotency_key) DO UPDATE SET
@@ -53,6 +52,15 @@ func (tx *Tx) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord, not
 		r.ActorKeyID, r.Key, r.RequestHash, r.Status, r.ETag, r.SealedBody, toNanos(r.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("storing idempotency record: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredIdempotencyRecords deletes every record created before
+// notBefore, which GetIdempotencyRecord no longer returns.
+func (s *Store) DeleteExpiredIdempotencyRecords(ctx context.Context, notBefore time.Time) error {
+	if _, err := s.exec(ctx, `DELETE FROM idempotency_records WHERE created_at < ?`, toNanos(notBefore)); err != nil {
+		return fmt.Errorf("deleting expired idempotency records: %w", err)
 	}
 	return nil
 }

@@ -17,9 +17,9 @@ func testIdempotencySQL(t *testing.T, s *Store) {
 	ctx := context.Background()
 	rec := IdempotencyRecord{ActorKeyID: "key_actor", Key: "idem-1", RequestHash: []byte("h1"), Status: 201, ETag: `"1"`,
 		SealedBody: []byte("sealed"), CreatedAt: t0}
-	inTx(t, s, func(tx *Tx) error { return tx.PutIdempotencyRecord(ctx, rec, t0.Add(-time.Hour)) })
+	inTx(t, s, func(tx *Tx) error { return tx.PutIdempotencyRecord(ctx, rec) })
 	rec.RequestHash, rec.Status = []byte("h2"), 200
-	inTx(t, s, func(tx *Tx) error { return tx.PutIdempotencyRecord(ctx, rec, t0.Add(-time.Hour)) })
+	inTx(t, s, func(tx *Tx) error { return tx.PutIdempotencyRecord(ctx, rec) })
 	inTx(t, s, func(tx *Tx) error {
 		got, err := tx.GetIdempotencyRecord(ctx, "key_actor", "idem-1", t0.Add(-time.Hour))
 		if err != nil || string(got.RequestHash) != "h2" || got.Status != 200 {
@@ -29,11 +29,17 @@ func testIdempotencySQL(t *testing.T, s *Store) {
 	})
 	inTx(t, s, func(tx *Tx) error {
 		return tx.PutIdempotencyRecord(ctx, IdempotencyRecord{ActorKeyID: "key_actor", Key: "idem-2", RequestHash: []byte("h"),
-			Status: 201, SealedBody: []byte("s"), CreatedAt: t0.Add(2 * time.Hour)}, t0.Add(time.Hour))
+			Status: 201, SealedBody: []byte("s"), CreatedAt: t0.Add(2 * time.Hour)})
 	})
+	if err := s.DeleteExpiredIdempotencyRecords(ctx, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	inTx(t, s, func(tx *Tx) error {
 		if _, err := tx.GetIdempotencyRecord(ctx, "key_actor", "idem-1", t0.Add(-time.Hour)); !errors.Is(err, ErrNotFound) {
 			t.Errorf("an expired record reads (%v), want it deleted", err)
+		}
+		if _, err := tx.GetIdempotencyRecord(ctx, "key_actor", "idem-2", t0.Add(-time.Hour)); err != nil {
+			t.Errorf("a record that has not expired: %v, want it kept", err)
 		}
 		return nil
 	})

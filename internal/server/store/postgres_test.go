@@ -75,10 +75,10 @@ func (r *rendezvous) wait() {
 }
 
 // TestConditionalUpdatesOnTwoServersOneWins proves that 50 concurrent
-// updates of one key, each conditional on the version it read (as If-Match
-// is), split over two servers, the first ten of them open at once, leave
-// exactly one winner: the others are run
-// again after their conflict, see the new version and refuse, as a 412.
+// updates of one key, each taking the object's lock and then conditional on
+// the version it read (as the server's If-Match is), split over two
+// servers, leave exactly one winner: the others wait for the lock, then see
+// the new version and refuse, as a 412.
 func TestConditionalUpdatesOnTwoServersOneWins(t *testing.T) {
 	stores := twoServers(t)
 	k := &APIKey{ID: "key_race", Name: "race", Scopes: []string{"keys:read"}, RotationDays: 90,
@@ -87,16 +87,17 @@ func TestConditionalUpdatesOnTwoServersOneWins(t *testing.T) {
 
 	const writers = 50
 	errs := make([]error, writers)
-	overlap := newRendezvous(10)
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
 			errs[i] = stores[i%2].InTx(context.Background(), func(tx *Tx) error {
+				if err := tx.LockObject(context.Background(), k.ID); err != nil { // as the server's changes do
+					return err
+				}
 				cur, err := tx.GetAPIKey(context.Background(), k.ID)
 				if err != nil {
 					return err
 				}
-				overlap.wait()
 				if cur.Version != 1 {
 					return errStale
 				}

@@ -13,10 +13,11 @@ func (tx *Tx) GetSetting(ctx context.Context, name string) ([]byte, error) {
 	}, `SELECT value FROM server_settings WHERE name = ?`, name)
 }
 
-// PutSetting sets the server setting name to value.
-func (tx *Tx) PutSetting(ctx context.Context, name string, value []byte) error {
+// AddSetting sets the server setting name to value unless it is set (by a
+// server starting at the same time, say): the first value stays.
+func (tx *Tx) AddSetting(ctx context.Context, name string, value []byte) error {
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_settings (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value); err != nil {
+		ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
 		return fmt.Errorf("writing server setting %s: %w", name, err)
 	}
 	return nil
