@@ -10,6 +10,7 @@ import (
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
 	"github.com/keymate/terraform-provider-keymate/internal/server/delivery"
+	"github.com/keymate/terraform-provider-keymate/internal/server/metrics"
 	"github.com/keymate/terraform-provider-keymate/internal/server/store"
 )
 
@@ -17,7 +18,10 @@ import (
 const DefaultAlertEvalInterval = 30 * time.Second
 
 // evaluateAlerts is the alert evaluation job: it evaluates every enabled
-// rule at the clock's current time.
+// rule at the clock's current time. On PostgreSQL it first writes this
+// server's own outcomes (flushOutcomes), so that they count at once; the
+// other servers' count once they flushed theirs. Rules with the same window
+// share one summary of it.
 func (s *Server) evaluateAlerts(ctx context.Context) error {
 	enabled := true
 	rules, err := s.store.ListAlertRules(ctx, store.AlertRuleFilter{Enabled: &enabled})
@@ -25,8 +29,12 @@ func (s *Server) evaluateAlerts(ctx context.Context) error {
 		return err
 	}
 	var errs []error
+	if err := s.flushOutcomes(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("writing this server's request outcomes: %w", err))
+	}
+	summaries := map[time.Duration]metrics.Summary{}
 	for _, rule := range rules {
-		if err := s.evaluateRule(ctx, rule); err != nil {
+		if err := s.evaluateRule(ctx, rule, summaries); err != nil {
 			errs = append(errs, fmt.Errorf("alert rule %s: %w", rule.ID, err))
 		}
 	}
@@ -38,8 +46,8 @@ func (s *Server) evaluateAlerts(ctx context.Context) error {
 // to the outbox in the same transaction as the incident change, so that
 // the decision to notify is committed exactly once; the delivery job sends
 // them later, so that a slow receiver never holds the database.
-func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
-	value, err := s.metricValue(ctx, rule)
+func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule, summaries map[time.Duration]metrics.Summary) error {
+	value, err := s.metricValue(ctx, rule, summaries)
 	if err != nil {
 		return err
 	}
@@ -85,12 +93,20 @@ func (s *Server) evaluateRule(ctx context.Context, rule store.AlertRule) error {
 }
 
 // metricValue computes the rule's metric over its window at the clock's
-// current time.
-func (s *Server) metricValue(ctx context.Context, rule store.AlertRule) (float64, error) {
+// current time, from the summary of the window in summaries, which it adds
+// when missing.
+func (s *Server) metricValue(ctx context.Context, rule store.AlertRule, summaries map[time.Duration]metrics.Summary) (float64, error) {
 	if rule.Metric == apiv1.MetricKeysRotationOverdue {
 		return s.countRotationOverdue(ctx, s.clock.Now())
 	}
-	sum := s.outcomes.Summarize(rule.Window)
+	sum, ok := summaries[rule.Window]
+	if !ok {
+		var err error
+		if sum, err = s.summarize(ctx, rule.Window); err != nil {
+			return 0, err
+		}
+		summaries[rule.Window] = sum
+	}
 	switch rule.Metric {
 	case apiv1.MetricAPIErrorRate:
 		return sum.ErrorRate(), nil

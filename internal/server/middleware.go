@@ -80,6 +80,9 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			Time: now, Route: route, Status: rec.status, Latency: latency,
 			AuthFailure: st.authFailure, Throttled: st.throttled,
 		})
+		if s.tally != nil {
+			s.tally.record(now, rec.status, latency, st.authFailure, st.throttled)
+		}
 		if st.caller != nil {
 			s.usage.record(st.caller.ID, st.scope, r.Pattern, rec.status, now)
 		}

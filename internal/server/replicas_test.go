@@ -285,3 +285,44 @@ func TestRateLimitsHoldAcrossReplicas(t *testing.T) {
 		t.Errorf("20 refused secrets over two replicas: %v, want 10 refused and then 10 throttled", count)
 	}
 }
+
+// TestAlertRulesCountTheRequestsOfEveryReplica proves that on PostgreSQL
+// the leader evaluates alert rules over the requests of every replica: 6
+// refused secrets on each of two replicas reach a threshold of 10 that
+// neither reaches alone, once the replica that does not lead has flushed
+// its outcomes, and open exactly one incident, whose value counts all 12.
+func TestAlertRulesCountTheRequestsOfEveryReplica(t *testing.T) {
+	r := servertest.StartReplicas(t, 2, servertest.WithLoopbackDestinations(), func(c *server.Config) { c.AuthFailureBurst = 100 })
+	url, got := receiver(t, http.StatusOK)
+	ch := createChannel(t, r[0], fmt.Sprintf(`{"name":"hook","type":"webhook","webhook":{"url":%q}}`, url))
+	createRule(t, r[0], apiv1.CreateAlertRuleRequest{
+		Name: "refused", Severity: apiv1.SeverityCritical, Metric: apiv1.MetricAuthFailures,
+		Condition: apiv1.AlertCondition{Operator: apiv1.OperatorGTE, Threshold: 10, Window: "1m"}, NotificationChannelIDs: []string{ch.ID},
+	})
+	r[0].RunJobs(t)
+	r[1].RunJobs(t)
+	if !leads(t, r[0]) || leads(t, r[1]) {
+		t.Fatal("want the first replica to lead, and the second not")
+	}
+	for i := range 12 {
+		resp, body := call(t, r[i%2].URL, http.MethodGet, "/v1/api-keys", "km_wrong-secret-0123456789", "")
+		mustStatus(t, resp, body, http.StatusUnauthorized)
+	}
+	r[0].Clock.Advance(30 * time.Second)
+	r[0].RunJobs(t) // the leader sees its own 6 only
+	none(t, got, "with the other replica's refused secrets not yet flushed")
+	r[1].RunJobs(t) // flushes its 6; evaluates nothing
+	r[0].RunJobs(t)
+	name, _, value := event(t, next(t, got))
+	if name != apiv1.EventAlertOpened || value != 12 {
+		t.Fatalf("the leader sent %s with value %v, want alert.opened with 12", name, value)
+	}
+	r[1].RunJobs(t)
+	r[0].RunJobs(t)
+	none(t, got, "after the incident was open")
+	resp, body := call(t, r[1].URL, http.MethodGet, "/v1/alert-incidents", r[1].AdminKey, "")
+	mustStatus(t, resp, body, http.StatusOK)
+	if incidents := decode[apiv1.AlertIncidentList](t, body).Data; len(incidents) != 1 || incidents[0].Status != apiv1.IncidentStatusOpen {
+		t.Fatalf("incidents = %+v, want exactly one, open", incidents)
+	}
+}

@@ -123,6 +123,7 @@ type Server struct {
 	httpMetrics          *metrics.HTTP
 	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
+	tally                *outcomeTally // nil unless the database is shared (PostgreSQL)
 	usage                *usageRecorder
 	leadership           *store.Leadership
 	generatedAdminSecret string
@@ -194,6 +195,9 @@ func New(cfg Config) (*Server, error) {
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
 			SMTP: cfg.SMTP}),
 	}
+	if st.Shared() {
+		s.tally = newOutcomeTally()
+	}
 	if err := errors.Join(s.checkSealingKey(context.Background()), s.bootstrap(context.Background(), cfg.BootstrapAPIKey)); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -202,12 +206,15 @@ func New(cfg Config) (*Server, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics, s.leaderGauge())
 	s.handler = s.routes()
 	s.addJob("leader election", cfg.LeaderInterval, s.elect)
+	// Before the evaluator, so that one RunJobs evaluates what it wrote.
+	s.addJob("outcome flush", DefaultOutcomeFlushInterval, s.flushOutcomes)
 	s.addLeaderJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
 	// After the evaluator, so that one RunJobs sends what it decided.
 	s.addLeaderJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addLeaderJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
 	s.addLeaderJob("rate limit pruning", bucketPruneInterval, s.forgetFullBuckets)
 	s.addLeaderJob("idempotency cleanup", idempotencyCleanupInterval, s.deleteExpiredIdempotencyRecords)
+	s.addLeaderJob("outcome pruning", outcomePruneInterval, s.pruneOutcomes)
 	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
 }
@@ -287,12 +294,13 @@ func withDefaults(cfg Config) Config {
 // Handler returns the HTTP handler serving the API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close writes what requests did since the last flush (FlushUsage) and
-// closes the database. Stop serving requests and periodic jobs first;
+// Close writes what requests did since the last flush (FlushUsage, and on
+// PostgreSQL their outcomes, flushOutcomes) and closes the database. Stop serving requests and periodic jobs first;
 // notifications not yet delivered stay in the outbox for the next start.
 func (s *Server) Close() error {
 	s.leadership.Resign()
-	return errors.Join(s.FlushUsage(context.Background()), s.store.Close())
+	ctx := context.Background()
+	return errors.Join(s.FlushUsage(ctx), s.flushOutcomes(ctx), s.store.Close())
 }
 
 // GeneratedAdminSecret returns the secret of the admin key that New generated
@@ -300,7 +308,9 @@ func (s *Server) Close() error {
 // the operator and never stored.
 func (s *Server) GeneratedAdminSecret() string { return s.generatedAdminSecret }
 
-// Outcomes returns the recorder of recent request outcomes, from which
-// request rate, error rate, p99 latency, throttling and authentication
-// failures over a window can be read.
+// Outcomes returns the recorder of this server's recent request outcomes,
+// from which request rate, error rate, p99 latency, throttling and
+// authentication failures over a window can be read. Alert rules read it on
+// SQLite; on PostgreSQL they read the outcomes of every server sharing the
+// database instead (see summarize).
 func (s *Server) Outcomes() *metrics.Recorder { return s.outcomes }

@@ -21,6 +21,7 @@ var tables = []string{
 	"api_keys", "audit_events", "idempotency_records", "notification_channels", "alert_rules",
 	"alert_rule_channels", "alert_incidents", "access_grants", "access_grant_reviews", "backup_schedules",
 	"backup_runs", "notification_outbox", "idempotent_creates", "api_key_usage", "server_settings", "rate_buckets",
+	"request_outcomes",
 }
 
 // CopyInto copies every row of s into target, which must hold none (a new

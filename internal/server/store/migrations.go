@@ -574,6 +574,42 @@ CREATE TABLE rate_buckets (
 	PRIMARY KEY (limiter, bucket)
 );`,
 	},
+	{
+		version: 21,
+		name:    "create request_outcomes",
+		// What the requests of each server of one PostgreSQL database came
+		// to, per second (RecordOutcomes), from which the leader evaluates
+		// alert rules over every server's requests (SumOutcomes); latency is
+		// a JSON array of counts per bucket of metrics.LatencyBounds. A
+		// SQLite server keeps its outcomes in memory and leaves this table
+		// empty.
+		sql: `
+CREATE TABLE request_outcomes (
+	server_id       TEXT    NOT NULL,
+	second_start    INTEGER NOT NULL,
+	requests        INTEGER NOT NULL,
+	server_errors   INTEGER NOT NULL,
+	auth_failures   INTEGER NOT NULL,
+	throttled       INTEGER NOT NULL,
+	latency         TEXT    NOT NULL,
+	longest_latency INTEGER NOT NULL,
+	PRIMARY KEY (server_id, second_start)
+);
+CREATE INDEX request_outcomes_second_start ON request_outcomes (second_start);`,
+		postgres: `
+CREATE TABLE request_outcomes (
+	server_id       TEXT   NOT NULL,
+	second_start    BIGINT NOT NULL,
+	requests        BIGINT NOT NULL,
+	server_errors   BIGINT NOT NULL,
+	auth_failures   BIGINT NOT NULL,
+	throttled       BIGINT NOT NULL,
+	latency         TEXT   NOT NULL,
+	longest_latency BIGINT NOT NULL,
+	PRIMARY KEY (server_id, second_start)
+);
+CREATE INDEX request_outcomes_second_start ON request_outcomes (second_start);`,
+	},
 }
 
 // migrate brings the database to the schema of migrations, all steps in
