@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -51,24 +52,48 @@ const migrationLock = 0x6b65796d61746501 // "keymat" 0x01
 
 // OpenPostgres connects to the PostgreSQL database at url (postgres:// or
 // postgresql://) and applies pending migrations.
-func OpenPostgres(ctx context.Context, url string) (*Store, error) {
-	db, err := sql.Open("pgx", url)
+func OpenPostgres(ctx context.Context, databaseURL string) (*Store, error) {
+	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{pg: db, pgURL: url, db: newPool(db, pgSQL), quit: make(chan struct{})}
-	if err := s.Ping(ctx); err != nil {
+	lax, err := sql.Open("pgx", withoutSyncedCommits(databaseURL))
+	if err != nil {
 		_ = db.Close()
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	lax.SetMaxOpenConns(pgConns)
+	lax.SetMaxIdleConns(pgConns)
+	lax.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{pg: db, pgURL: databaseURL, db: newPool(db, pgSQL), lax: newPool(lax, pgSQL), quit: make(chan struct{})}
+	if err := s.Ping(ctx); err != nil {
+		_ = errors.Join(db.Close(), lax.Close())
 		return nil, err
 	}
 	if err := s.migrate(ctx, migrations); err != nil {
-		_ = db.Close()
+		_ = errors.Join(db.Close(), lax.Close())
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
 	return s, nil
+}
+
+// withoutSyncedCommits returns url with the setting that commits return
+// before PostgreSQL has synced them (synchronous_commit off), for the
+// statements whose loss in a crash of the database harms nothing: the token
+// buckets of rate limits, which every request writes and which would
+// otherwise wait for a disk sync each.
+func withoutSyncedCommits(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL // sql.Open of the synced pool has reported it
+	}
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Shared reports whether the store is a database that several servers may

@@ -25,11 +25,13 @@ const refilled = `LEAST(CAST(? AS DOUBLE PRECISION), rate_buckets.tokens + GREAT
 // TakeToken takes one token from b at now if it holds one, in one statement
 // that the servers sharing the database run atomically, and returns whether
 // it did and the tokens left. A bucket never used holds Burst tokens. It
-// needs PostgreSQL: a SQLite server keeps its buckets in memory.
+// needs PostgreSQL (a SQLite server keeps its buckets in memory), and does
+// not wait for the disk: a crash of the database may lose the last tokens
+// taken, which only gives their keys a few requests more.
 func (s *Store) TakeToken(ctx context.Context, b Bucket, now time.Time) (bool, float64, error) {
 	n := toNanos(now)
 	var left float64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO rate_buckets (limiter, bucket, tokens, updated_at) VALUES (?, ?, CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))
+	err := s.lax.QueryRowContext(ctx, `INSERT INTO rate_buckets (limiter, bucket, tokens, updated_at) VALUES (?, ?, CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))
 		ON CONFLICT (limiter, bucket) DO UPDATE SET tokens = `+refilled+` - 1, updated_at = GREATEST(rate_buckets.updated_at, excluded.updated_at)
 		WHERE `+refilled+` >= 1
 		RETURNING tokens`,

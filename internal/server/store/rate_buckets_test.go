@@ -9,8 +9,8 @@ import (
 
 // TestTakeTokenSharesABucketBetweenServers proves the shared token bucket:
 // two servers take from one bucket of 3 tokens, which holds 3 in all; it
-// refills at its rate, never above its burst; and a full bucket is
-// forgotten.
+// refills at its rate, never above its burst; a full bucket is forgotten;
+// and taking a token does not wait for a disk sync.
 func TestTakeTokenSharesABucketBetweenServers(t *testing.T) {
 	stores := twoServers(t)
 	ctx := context.Background()
@@ -45,5 +45,9 @@ func TestTakeTokenSharesABucketBetweenServers(t *testing.T) {
 	var n int
 	if err := stores[0].db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rate_buckets`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d buckets left (%v) after forgetting the full ones, want 0", n, err)
+	}
+	var synced string
+	if err := stores[0].lax.QueryRowContext(ctx, `SHOW synchronous_commit`).Scan(&synced); err != nil || synced != "off" {
+		t.Fatalf("the connections of TakeToken have synchronous_commit %q (%v), want off", synced, err)
 	}
 }

@@ -162,6 +162,7 @@ type Store struct {
 	dsn   string  // SQLite: the data source name of writes, for connections of their own (SnapshotInto)
 	pg    *sql.DB // PostgreSQL: the pool that reads and transactions share; nil on SQLite
 	pgURL string  // PostgreSQL: the database's URL, for connections of their own (Leadership)
+	lax   *pool   // PostgreSQL: connections whose commits do not wait for a disk sync (TakeToken)
 
 	writes     chan *write   // InTx calls waiting for the writer (see writer.go)
 	quit       chan struct{} // closed by Close: the writer stops
@@ -233,7 +234,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.quit)
 	if s.pg != nil {
-		if err := s.db.close(); err != nil {
+		if err := errors.Join(s.db.close(), s.lax.close()); err != nil {
 			return fmt.Errorf("closing database: %w", err)
 		}
 		return nil
