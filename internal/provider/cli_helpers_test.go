@@ -41,12 +41,12 @@ func skipBelowCLI(t *testing.T, minimum *version.Version) {
 // with the real provider binary (testProviderBinary), its own CLI
 // configuration and the given environment.
 type cliWorkdir struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	env []string
 }
 
-func newCLIWorkdir(t *testing.T, env ...string) *cliWorkdir {
+func newCLIWorkdir(t testing.TB, env ...string) *cliWorkdir {
 	t.Helper()
 	cliConfig := testProviderBinary(t)
 	return &cliWorkdir{t: t, dir: t.TempDir(),

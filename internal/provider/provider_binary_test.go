@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 // directory, whose dev_overrides make keymate/keymate (and hashicorp/keymate) that binary. Point
 // TF_CLI_CONFIG_FILE at it in the environment of the exec'd terraform only,
 // never in the test process, so the user's own configuration is untouched.
-func testProviderBinary(t *testing.T) string {
+func testProviderBinary(t testing.TB) string {
 	t.Helper()
 	providerBinary.once.Do(func() {
 		// One build serves every test of the run, so it outlives any one

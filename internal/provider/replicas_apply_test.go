@@ -27,7 +27,7 @@ var serverBinary struct {
 	err  error
 }
 
-func buildServerBinary(t *testing.T) string {
+func buildServerBinary(t testing.TB) string {
 	t.Helper()
 	serverBinary.once.Do(func() {
 		dir, err := os.MkdirTemp("", "keymate-server-") //nolint:usetesting // one build for every test of the run.
@@ -55,7 +55,7 @@ type serverProcess struct {
 // startServerProcess starts keymate-server on a free loopback port with
 // the environment env (KEYMATE_* settings) and returns once it said where it
 // listens. The test's end kills it.
-func startServerProcess(t *testing.T, bin string, env ...string) *serverProcess {
+func startServerProcess(t testing.TB, bin string, env ...string) *serverProcess {
 	t.Helper()
 	cmd := exec.CommandContext(context.Background(), bin, "--listen", "127.0.0.1:0", "--log-format", "json")
 	cmd.Env = append(os.Environ(), env...)
