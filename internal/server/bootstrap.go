@@ -24,6 +24,11 @@ const (
 func (s *Server) bootstrap(ctx context.Context, supplied string) error {
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		s.generatedAdminSecret = "" // a run before this one (on PostgreSQL) may have lost to another server's
+		// Servers starting at once on one PostgreSQL database take turns, so
+		// that each sees the admin key the one before it created.
+		if err := tx.LockObject(ctx, bootstrapKeyName); err != nil {
+			return err
+		}
 		now := s.clock.Now()
 		exists, err := tx.HasActiveAdminKey(ctx, now)
 		if err != nil || exists {
