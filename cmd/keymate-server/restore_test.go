@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -159,4 +161,41 @@ func TestRestoreServesEveryObject(t *testing.T) {
 	}
 
 	restored.testDeliveryIsSigned(channel, deliveries, signingSecret, inst.Clock.Now())
+}
+
+// TestRestoreIntoPostgreSQL proves that `keymate-server restore
+// --database-url` restores a backup into a new, empty PostgreSQL database: a
+// server on it with the restored data directory (which keeps the sealing
+// key and no SQLite database) serves the backed-up keys to the same admin
+// key; and that a database with rows is refused.
+func TestRestoreIntoPostgreSQL(t *testing.T) {
+	key := bytes.Repeat([]byte{6}, 32)
+	inst := servertest.Start(t, servertest.WithBackupEncryptionKey(key))
+	api{t, inst.URL, inst.AdminKey}.create("/v1/api-keys", `{"name":"restored-into-postgres","scopes":["keys:read"]}`)
+	file := runBackup(t, inst, `{"name":"n","cron":"0 3 * * *","encrypt":true}`)
+	url := pgtest.URL(t)
+	dataDir := filepath.Join(t.TempDir(), "restored")
+	var stdout bytes.Buffer
+	if err := runRestore([]string{"--from", file, "--data-dir", dataDir, "--backup-encryption-key-file", writeKeyFile(t, key),
+		"--database-url", url}, &stdout, io.Discard); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "keymate.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the data directory still holds a SQLite database (%v)", err)
+	}
+	srv, err := server.New(server.Config{DataDir: dataDir, DatabaseURL: url, Clock: inst.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(h.Close)
+	if body := (api{t, h.URL, inst.AdminKey}).do(http.MethodGet, "/v1/api-keys?name=restored-into-postgres", "", http.StatusOK); !strings.Contains(string(body), `"name":"restored-into-postgres"`) {
+		t.Fatalf("the server on PostgreSQL lists %s", body)
+	}
+	err = runRestore([]string{"--from", file, "--data-dir", filepath.Join(t.TempDir(), "again"), "--backup-encryption-key-file", writeKeyFile(t, key),
+		"--database-url", url}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("a restore into a database with rows: %v, want a refusal", err)
+	}
 }
