@@ -1,5 +1,6 @@
 // Package server implements the Keymate API v1 over HTTP, storing its state in
-// SQLite. api/openapi.yaml is the contract it serves; the conformance test
+// SQLite or in PostgreSQL, which several servers share (DESIGN.md, "PostgreSQL
+// and replicas"). api/openapi.yaml is the contract it serves; the conformance test
 // checks every request and response against it.
 package server
 
