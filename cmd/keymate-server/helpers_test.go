@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keymate/terraform-provider-keymate/internal/apiv1"
+	"github.com/keymate/terraform-provider-keymate/internal/server"
 )
 
 // api sends requests to one Keymate server as one caller.
@@ -64,6 +65,20 @@ func (a api) create(collection, body string) string {
 	var obj struct{ ID string }
 	decodeInto(a.t, a.do(http.MethodPost, collection, body, http.StatusCreated), &obj)
 	return collection + "/" + obj.ID
+}
+
+// serveConfig starts a server with cfg behind a loopback HTTP server, both
+// stopped when the test ends, and returns it with an api for adminKey.
+func serveConfig(t *testing.T, cfg server.Config, adminKey string) (*server.Server, api) {
+	t.Helper()
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("starting a server: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(h.Close)
+	return srv, api{t, h.URL, adminKey}
 }
 
 // received is one request a test webhook receiver got.

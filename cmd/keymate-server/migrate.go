@@ -33,6 +33,23 @@ DATA-DIR/sealing.key in its own data directory.
 Flags:
 `
 
+// copyIntoPostgres copies the SQLite database at path into the new, empty
+// PostgreSQL database at target (store.CopyInto) and returns the rows copied
+// of each table; migrate and restore --database-url share it.
+func copyIntoPostgres(path, target string) (map[string]int64, error) {
+	ctx := context.Background()
+	source, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	dest, err := store.OpenPostgres(ctx, target)
+	if err != nil {
+		return nil, errors.Join(err, source.Close())
+	}
+	counts, err := source.CopyInto(ctx, dest)
+	return counts, errors.Join(err, source.Close(), dest.Close())
+}
+
 // runMigrate is `keymate-server migrate`.
 func runMigrate(args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("keymate-server migrate", flag.ContinueOnError)
@@ -58,18 +75,7 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("migrate: --from: %w", err)
 	}
-	ctx := context.Background()
-	source, err := store.Open(ctx, path)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer source.Close()
-	dest, err := store.OpenPostgres(ctx, target)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer dest.Close()
-	counts, err := source.CopyInto(ctx, dest)
+	counts, err := copyIntoPostgres(path, target)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -60,18 +59,11 @@ func TestMigrateCopiesEveryKindIntoPostgreSQL(t *testing.T) {
 		t.Errorf("migrate said:\n%s", stdout.String())
 	}
 
-	srv, err := server.New(server.Config{DataDir: inst.DataDir(), DatabaseURL: url, Clock: inst.Clock,
-		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst, Destinations: servertest.LoopbackDestinations})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, pg := serveConfig(t, server.Config{DataDir: inst.DataDir(), DatabaseURL: url, Clock: inst.Clock,
+		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst, Destinations: servertest.LoopbackDestinations}, inst.AdminKey)
 	if srv.GeneratedAdminSecret() != "" {
 		t.Error("the server on the migrated database created another admin key")
 	}
-	httpSrv := httptest.NewServer(srv.Handler())
-	t.Cleanup(httpSrv.Close)
-	pg := api{t, httpSrv.URL, inst.AdminKey}
 	for _, path := range lists {
 		if after := pg.do(http.MethodGet, path, "", http.StatusOK); !bytes.Equal(after, before[path]) {
 			t.Errorf("GET %s on PostgreSQL:\n%s\nwant, as on SQLite:\n%s", path, after, before[path])

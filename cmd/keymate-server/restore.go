@@ -90,18 +90,8 @@ func runRestore(args []string, stdout, stderr io.Writer) error {
 // the new, empty PostgreSQL database at target and removes it from dataDir,
 // which keeps the sealing key.
 func moveIntoPostgres(dataDir, target string) error {
-	ctx := context.Background()
 	path := filepath.Join(dataDir, backup.DatabaseFile)
-	source, err := store.Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	dest, err := store.OpenPostgres(ctx, target)
-	if err != nil {
-		return errors.Join(err, source.Close())
-	}
-	_, err = source.CopyInto(ctx, dest)
-	if err = errors.Join(err, source.Close(), dest.Close()); err != nil {
+	if _, err := copyIntoPostgres(path, target); err != nil {
 		return err
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {

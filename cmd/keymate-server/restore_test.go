@@ -8,7 +8,6 @@ import (
 	"github.com/keymate/terraform-provider-keymate/internal/pgtest"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,18 +141,11 @@ func TestRestoreServesEveryObject(t *testing.T) {
 		}
 	}
 
-	srv, err := server.New(server.Config{DataDir: dataDir, Clock: inst.Clock, BackupEncryptionKey: key,
-		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst, Destinations: servertest.LoopbackDestinations})
-	if err != nil {
-		t.Fatalf("starting a server on the restored directory: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, restored := serveConfig(t, server.Config{DataDir: dataDir, Clock: inst.Clock, BackupEncryptionKey: key,
+		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst, Destinations: servertest.LoopbackDestinations}, inst.AdminKey)
 	if srv.GeneratedAdminSecret() != "" {
 		t.Fatal("the restored server generated a new admin key; the restored one should be active")
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	restored := api{t, ts.URL, inst.AdminKey}
 	for _, path := range objects {
 		if got := restored.do(http.MethodGet, path, "", http.StatusOK); !bytes.Equal(got, before[path]) {
 			t.Errorf("GET %s on the restored server:\n%s\nwant, as before the backup:\n%s", path, got, before[path])
@@ -183,17 +175,11 @@ func TestRestoreIntoPostgreSQL(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dataDir, "keymate.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the data directory still holds a SQLite database (%v)", err)
 	}
-	srv, err := server.New(server.Config{DataDir: dataDir, DatabaseURL: url, Clock: inst.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	h := httptest.NewServer(srv.Handler())
-	t.Cleanup(h.Close)
-	if body := (api{t, h.URL, inst.AdminKey}).do(http.MethodGet, "/v1/api-keys?name=restored-into-postgres", "", http.StatusOK); !strings.Contains(string(body), `"name":"restored-into-postgres"`) {
+	_, pg := serveConfig(t, server.Config{DataDir: dataDir, DatabaseURL: url, Clock: inst.Clock}, inst.AdminKey)
+	if body := pg.do(http.MethodGet, "/v1/api-keys?name=restored-into-postgres", "", http.StatusOK); !strings.Contains(string(body), `"name":"restored-into-postgres"`) {
 		t.Fatalf("the server on PostgreSQL lists %s", body)
 	}
-	err = runRestore([]string{"--from", file, "--data-dir", filepath.Join(t.TempDir(), "again"), "--backup-encryption-key-file", writeKeyFile(t, key),
+	err := runRestore([]string{"--from", file, "--data-dir", filepath.Join(t.TempDir(), "again"), "--backup-encryption-key-file", writeKeyFile(t, key),
 		"--database-url", url}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("a restore into a database with rows: %v, want a refusal", err)

@@ -12,10 +12,12 @@ import (
 // dies is replaced within about this long.
 const DefaultLeaderInterval = time.Second
 
-// elect takes part in the election of the leader (store.Leadership), which
+// Elect takes part in the election of the leader (store.Leadership), which
 // alone runs the jobs registered with addLeaderJob, and logs when this
-// server starts or stops leading. On SQLite the server always leads.
-func (s *Server) elect(ctx context.Context) error {
+// server starts or stops leading; it is the periodic election job, and tests
+// of replicas call it to decide who leads before they run the jobs. On
+// SQLite the server always leads.
+func (s *Server) Elect(ctx context.Context) error {
 	was := s.leadership.Leading()
 	leads, err := s.leadership.Lead(ctx)
 	switch {
@@ -39,11 +41,6 @@ func (s *Server) leaderGauge() prometheus.Collector {
 		return 0
 	})
 }
-
-// Elect takes part in the election of the leader once, as the periodic
-// election job does; tests of replicas call it to decide who leads before
-// they run the jobs.
-func (s *Server) Elect(ctx context.Context) error { return s.elect(ctx) }
 
 // Leading reports whether this server led at its last election.
 func (s *Server) Leading() bool { return s.leadership.Leading() }

@@ -206,8 +206,9 @@ func New(cfg Config) (*Server, error) {
 	s.processMetrics.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics, s.leaderGauge())
 	s.handler = s.routes()
-	s.addJob("leader election", cfg.LeaderInterval, s.elect)
-	// Before the evaluator, so that one RunJobs evaluates what it wrote.
+	s.addJob("leader election", cfg.LeaderInterval, s.Elect)
+	// The evaluator flushes the leader's own outcomes itself; this job writes
+	// those of every other server.
 	s.addJob("outcome flush", DefaultOutcomeFlushInterval, s.flushOutcomes)
 	s.addLeaderJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
 	// After the evaluator, so that one RunJobs sends what it decided.

@@ -5,7 +5,6 @@ package servertest
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -14,7 +13,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -312,21 +310,17 @@ func (i *Instance) RunJobs(t testing.TB) {
 				t.Fatalf("electing the leader: %v", err)
 			}
 		}
-		slices.SortStableFunc(servers, func(a, b *server.Server) int { return cmp.Compare(b2i(a.Leading()), b2i(b.Leading())) })
 	}
-	for _, srv := range servers {
-		if err := srv.RunJobs(t.Context()); err != nil {
-			t.Fatalf("running periodic jobs: %v", err)
+	for _, leaders := range []bool{false, true} {
+		for _, srv := range servers {
+			if srv.Leading() != leaders {
+				continue
+			}
+			if err := srv.RunJobs(t.Context()); err != nil {
+				t.Fatalf("running periodic jobs: %v", err)
+			}
 		}
 	}
-}
-
-// b2i is 1 for true, 0 for false.
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // FlushUsage writes what requests did on every server (server.FlushUsage),

@@ -96,31 +96,28 @@ func (s *Store) RecordOutcomes(ctx context.Context, seconds []OutcomeSecond) err
 // seconds that start from since's second through until (inclusive at both
 // ends, so a window reaches back to the start of the second holding since).
 func (s *Store) SumOutcomes(ctx context.Context, since, until time.Time) (OutcomeCounts, error) {
-	var sum OutcomeCounts
-	rows, err := s.db.QueryContext(ctx, `SELECT requests, server_errors, auth_failures, throttled, latency, longest_latency
-		FROM request_outcomes WHERE second_start >= ? AND second_start <= ?`,
-		toNanos(since.Truncate(time.Second)), toNanos(until))
-	if err != nil {
-		return sum, fmt.Errorf("reading request outcomes: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
+	seconds, err := queryAll(ctx, s.db, "reading request outcomes", func(row scanner) (OutcomeCounts, error) {
 		var (
 			c       OutcomeCounts
 			raw     string
 			longest int64
 		)
-		if err := rows.Scan(&c.Requests, &c.ServerErrors, &c.AuthFailures, &c.Throttled, &raw, &longest); err != nil {
-			return sum, fmt.Errorf("reading request outcomes: %w", err)
-		}
-		if c.Latency, err = decodeLatency(raw); err != nil {
-			return sum, err
+		if err := row.Scan(&c.Requests, &c.ServerErrors, &c.AuthFailures, &c.Throttled, &raw, &longest); err != nil {
+			return c, err
 		}
 		c.LongestLatency = time.Duration(longest)
-		sum.Add(c)
+		latency, err := decodeLatency(raw)
+		c.Latency = latency
+		return c, err
+	}, `SELECT requests, server_errors, auth_failures, throttled, latency, longest_latency
+		FROM request_outcomes WHERE second_start >= ? AND second_start <= ?`,
+		toNanos(since.Truncate(time.Second)), toNanos(until))
+	var sum OutcomeCounts
+	if err != nil {
+		return sum, err
 	}
-	if err := rows.Err(); err != nil {
-		return sum, fmt.Errorf("reading request outcomes: %w", err)
+	for _, c := range seconds {
+		sum.Add(c)
 	}
 	return sum, nil
 }

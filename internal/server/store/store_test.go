@@ -49,13 +49,5 @@ func eachEngine(t *testing.T, test func(t *testing.T, s *Store)) {
 func openPostgresStore(t *testing.T, url string) *Store {
 	t.Helper()
 	s, err := OpenPostgres(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return s
+	return closedAtEnd(t, s, err)
 }

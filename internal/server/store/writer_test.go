@@ -14,6 +14,13 @@ import (
 func openTestStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "keymate.db"))
+	return closedAtEnd(t, s, err)
+}
+
+// closedAtEnd fails t when opening a store failed (err), and otherwise
+// returns s, closed when t ends.
+func closedAtEnd(t *testing.T, s *Store, err error) *Store {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
