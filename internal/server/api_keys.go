@@ -121,8 +121,10 @@ func newAPIKey(ctx context.Context, tx *store.Tx, spec newKeySpec, now time.Time
 		return store.APIKey{}, "", err
 	}
 	hash := secret.Hash(plaintext)
-	if err := checkKeySecretFree(ctx, tx, hash); err != nil {
-		return store.APIKey{}, "", err
+	if source == secretSourceSupplied { // a generated secret is 256 random bits, never seen before
+		if err := checkKeySecretFree(ctx, tx, hash); err != nil {
+			return store.APIKey{}, "", err
+		}
 	}
 	key := store.APIKey{
 		ID: newID("key"), Name: spec.name, Description: spec.description, Scopes: spec.scopes,

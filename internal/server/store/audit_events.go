@@ -43,14 +43,10 @@ func (tx *Tx) InsertAuditEvent(ctx context.Context, e AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("encoding changed fields: %w", err)
 	}
-	_, err = tx.tx.ExecContext(ctx, `INSERT INTO audit_events
+	return tx.tx.execLater(ctx, "inserting audit event "+e.Action, `INSERT INTO audit_events
 		(id, time, actor_key_id, action, object_type, object_id, request_id, changed_fields)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, toNanos(e.Time), e.ActorKeyID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(encoded))
-	if err != nil {
-		return fmt.Errorf("inserting audit event %s: %w", e.Action, err)
-	}
-	return nil
 }
 
 // ListAuditEvents returns up to f.Limit events, newest first.

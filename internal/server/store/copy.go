@@ -65,7 +65,7 @@ func (s *Store) readSnapshot(ctx context.Context, fn func(from querier) error) e
 		return fmt.Errorf("reading the database: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	return fn(pgConn{tx})
+	return fn(&pgConn{tx: tx})
 }
 
 // writeAll runs fn once in one transaction of s (not again on a conflict:

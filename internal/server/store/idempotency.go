@@ -44,16 +44,12 @@ func (tx *Tx) GetIdempotencyRecord(ctx context.Context, actorKeyID, key string, 
 // deleting them here made every create read the same range of the table,
 // and so conflict with every concurrent create on PostgreSQL.
 func (tx *Tx) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO idempotency_records
+	return tx.tx.execLater(ctx, "storing idempotency record", `INSERT INTO idempotency_records
 		(actor_key_id, idempotency_key, request_hash, status, etag, sealed_body, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (actor_key_id, idempotency_key) DO UPDATE SET
 		request_hash = excluded.request_hash, status = excluded.status, etag = excluded.etag,
 		sealed_body = excluded.sealed_body, created_at = excluded.created_at`,
 		r.ActorKeyID, r.Key, r.RequestHash, r.Status, r.ETag, r.SealedBody, toNanos(r.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("storing idempotency record: %w", err)
-	}
-	return nil
 }
 
 // DeleteExpiredIdempotencyRecords deletes every record created before
@@ -80,15 +76,11 @@ type IdempotentCreate struct {
 
 // PutIdempotentCreate stores c, replacing an earlier record of the same key.
 func (tx *Tx) PutIdempotentCreate(ctx context.Context, c IdempotentCreate) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO idempotent_creates
+	return tx.tx.execLater(ctx, "storing idempotent create", `INSERT INTO idempotent_creates
 		(actor_key_id, idempotency_key, object_type, object_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (actor_key_id, idempotency_key) DO UPDATE SET object_type = excluded.object_type,
 		object_id = excluded.object_id, request_hash = excluded.request_hash, created_at = excluded.created_at`,
 		c.ActorKeyID, c.Key, c.ObjectType, c.ObjectID, c.RequestHash, toNanos(c.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("storing idempotent create: %w", err)
-	}
-	return nil
 }
 
 // GetIdempotentCreate returns the record of the object of objectType that

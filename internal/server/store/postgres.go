@@ -163,7 +163,15 @@ func (s *Store) pgTx(ctx context.Context, level sql.IsolationLevel, fn func(tx *
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	if err := protect(&Tx{tx: pgConn{sqlTx}}, fn); err != nil {
+	c := &pgConn{tx: sqlTx}
+	err = protect(&Tx{tx: c}, fn)
+	if err == nil {
+		err = c.flush(ctx)
+	}
+	if c.err != nil { // a write held back failed: what fn saw next was its consequence
+		err = c.err
+	}
+	if err != nil {
 		return errors.Join(err, ignoreDone(sqlTx.Rollback()))
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -203,7 +211,7 @@ func conflicted(err error) bool {
 // above). On SQLite, whose writer runs one transaction at a time, it does
 // nothing.
 func (tx *Tx) LockObject(ctx context.Context, id string) error {
-	if _, ok := tx.tx.(pgConn); !ok {
+	if _, ok := tx.tx.(*pgConn); !ok {
 		return nil
 	}
 	if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, id); err != nil {
@@ -212,24 +220,108 @@ func (tx *Tx) LockObject(ctx context.Context, id string) error {
 	return nil
 }
 
-// pgConn is a PostgreSQL transaction as a Tx sees it.
-type pgConn struct{ tx *sql.Tx }
+// pgConn is a PostgreSQL transaction as a Tx sees it. The writes whose
+// outcome the transaction does not read (execLater) are held back and sent
+// together, as one statement, before the next statement or the commit: a
+// round trip to PostgreSQL costs more than the statements themselves.
+type pgConn struct {
+	tx    *sql.Tx
+	later []heldWrite
+	err   error // the error of the held-back writes, once sent
+}
 
-func (c pgConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// heldWrite is a write of execLater, in SQLite's dialect.
+type heldWrite struct {
+	what, query string
+	args        []any
+}
+
+func (c *pgConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
 	return c.tx.ExecContext(ctx, pgSQL(query), args...)
 }
 
-func (c pgConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (c *pgConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
 	return c.tx.QueryContext(ctx, pgSQL(query), args...)
 }
 
-func (c pgConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// QueryRowContext runs the query after the held-back writes; when those
+// failed, the transaction is aborted and so the query fails too, and pgTx
+// reports the writes' error.
+func (c *pgConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	_ = c.flush(ctx)
 	return c.tx.QueryRowContext(ctx, pgSQL(query), args...)
+}
+
+// execLater holds an INSERT back until the next statement. An INSERT into
+// a table that one held back inserts into too is sent after it, not with
+// it, so that the rows of a table keep the order of their inserts (their
+// sequence numbers).
+func (c *pgConn) execLater(ctx context.Context, what, query string, args ...any) error {
+	table := insertedTable(query)
+	for _, w := range c.later {
+		if insertedTable(w.query) == table {
+			if err := c.flush(ctx); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	c.later = append(c.later, heldWrite{what: what, query: query, args: args})
+	return nil
+}
+
+// insertedTable returns the table of an "INSERT INTO table ..." statement.
+func insertedTable(query string) string {
+	if f := strings.Fields(query); len(f) > 2 && strings.EqualFold(f[0], "INSERT") && strings.EqualFold(f[1], "INTO") {
+		return f[2]
+	}
+	panic("store: execLater takes an INSERT, not " + query)
+}
+
+// flush sends the held-back writes as one statement: each but the last as
+// a data-modifying WITH query of the last. Each inserts into a table of its
+// own, so that running them in one statement, which sees the database as
+// it was before the statement and runs its parts in no given order, changes
+// nothing of what they do.
+func (c *pgConn) flush(ctx context.Context) error {
+	if len(c.later) == 0 || c.err != nil {
+		return c.err
+	}
+	later := c.later
+	c.later = nil
+	var query strings.Builder
+	var args []any
+	whats := make([]string, len(later))
+	for i, w := range later {
+		whats[i] = w.what
+		args = append(args, w.args...)
+		switch {
+		case i == len(later)-1:
+			query.WriteString(" " + w.query)
+		case i == 0:
+			fmt.Fprintf(&query, "WITH w%d AS (%s)", i, w.query)
+		default:
+			fmt.Fprintf(&query, ", w%d AS (%s)", i, w.query)
+		}
+	}
+	if _, err := c.tx.ExecContext(ctx, pgSQL(query.String()), args...); err != nil {
+		c.err = fmt.Errorf("%s: %w", strings.Join(whats, ", "), err)
+	}
+	return c.err
 }
 
 // script runs SQL text of several statements (without arguments, pgx sends
 // it as one simple query).
-func (c pgConn) script(ctx context.Context, sqlText string) error {
+func (c *pgConn) script(ctx context.Context, sqlText string) error {
+	if err := c.flush(ctx); err != nil {
+		return err
+	}
 	_, err := c.tx.ExecContext(ctx, sqlText)
 	return err
 }

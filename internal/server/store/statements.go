@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -133,6 +134,15 @@ func (c *conn) QueryRowContext(ctx context.Context, query string, args ...any) *
 func (c *conn) script(ctx context.Context, sqlText string) error {
 	_, err := c.c.ExecContext(context.WithoutCancel(ctx), sqlText)
 	return err
+}
+
+// execLater runs a write whose outcome the transaction does not read; on
+// SQLite, in the process, at once.
+func (c *conn) execLater(ctx context.Context, what, query string, args ...any) error {
+	if _, err := c.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 func (c *conn) close() error { return errors.Join(c.stmts.close(), c.c.Close()) }

@@ -181,6 +181,11 @@ type txConn interface {
 	querier
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	script(ctx context.Context, sqlText string) error // SQL text of several statements
+	// execLater runs a write whose outcome the transaction does not read,
+	// now or, on PostgreSQL, with the transaction's next statement; its
+	// error, prefixed with what, may come from a later statement or the
+	// commit instead.
+	execLater(ctx context.Context, what, query string, args ...any) error
 }
 
 // readConns is the size of the read pool: enough for the cores to share
