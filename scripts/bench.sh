@@ -14,8 +14,10 @@
 # writes as a Markdown table to BENCH_OUT (default ./bench-results.md), the
 # median and the min-max of each ratio, the requests of each plan and its
 # 429s (from the server's /metrics), the peak RSS of each provider process,
-# and the server's own figures (go test -bench HTTP). BENCHMARKS.md quotes
-# that table.
+# the server's own figures (go test -bench HTTP, on SQLite and PostgreSQL),
+# and, where PostgreSQL's server binaries are installed, an apply and a plan
+# of 1000 keys against one server on SQLite and against two replicas on
+# PostgreSQL (go test -bench ApplyOfKeys). BENCHMARKS.md quotes that table.
 #
 # Everything talks to 127.0.0.1 only: no terraform init, no registry, no
 # checkpoint. The user's CLI configuration is never read.
@@ -218,6 +220,22 @@ base=random
 say "Go benchmarks: the server over HTTP, the client's coalesced reads"
 serverbench=$(go test -run '^$' -bench 'HTTP' -benchtime 4000x ./internal/server/ 2>/dev/null | grep '^BenchmarkHTTP' || true)
 clientbench=$(go test -run '^$' -bench 'Refresh' -benchtime 5x ./internal/client/ 2>/dev/null | grep '^BenchmarkRefresh' || true)
+# PostgreSQL (issue 17): Terraform against one server on SQLite and two
+# replicas on one PostgreSQL behind a round-robin balancer (BenchmarkApplyOfKeys,
+# each engine's database a throwaway one of its own), when the machine has
+# PostgreSQL's server binaries.
+replicabench=""
+if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null; then
+  say "Terraform against SQLite and against two replicas on PostgreSQL: apply and plan of 1000 keys, $RUNS runs"
+  replicabench=$(TF_ACC=1 go test -run '^$' -bench ApplyOfKeys -benchtime 1x -count "$RUNS" -timeout 60m ./internal/provider/ 2>&1 |
+    grep '^BenchmarkApplyOfKeys' || true)
+else
+  echo "bench: no PostgreSQL server binaries: the PostgreSQL figures are left out" >&2
+fi
+rb() { # rb ENGINE UNIT: the median and the min-max of one figure of BenchmarkApplyOfKeys
+  echo "$replicabench" | awk -v n="/$1" -v u="$2" 'index($1, n) { for (i = 2; i < NF; i++) if ($(i + 1) == u) print $i }' | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.1f s (%.1f-%.1f)\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
 cb() { echo "$clientbench" | awk -v n="$1" 'index($1, n) { for (i = 2; i < NF; i++) if ($(i + 1) == "requests/op") print $i }' | head -n1; }
 cbms() { echo "$clientbench" | awk -v n="$1" 'index($1, n) { for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") printf "%.0f", $i / 1e6 }' | head -n1; }
 sb() { # sb NAME UNIT: a metric of one server benchmark line
@@ -252,8 +270,15 @@ sb() { # sb NAME UNIT: a metric of one server benchmark line
   echo "|---|---|---|"
   echo "| \`POST /v1/api-keys\` at c=32 | p99 $(sb POST_api-keys/c=32 p99-ms) ms, max $(sb POST_api-keys/c=32 max-ms) ms, $(sb POST_api-keys/c=32 req/s) req/s | p99 <= 25 ms, max <= 250 ms |"
   echo "| \`POST /v1/api-keys\` at c=8 | p99 $(sb POST_api-keys/c=8 p99-ms) ms, max $(sb POST_api-keys/c=8 max-ms) ms, $(sb POST_api-keys/c=8 req/s) req/s | - |"
+  echo "| \`POST /v1/api-keys\` at c=32, PostgreSQL | p99 $(sb POST_api-keys/postgres/c=32 p99-ms) ms, max $(sb POST_api-keys/postgres/c=32 max-ms) ms, $(sb POST_api-keys/postgres/c=32 req/s) req/s | p99 <= 25 ms |"
+  echo "| \`GET /v1/api-keys/{id}\` at c=32, PostgreSQL | $(sb GET_api-key/postgres/c=32 req/s) req/s, p99 $(sb GET_api-key/postgres/c=32 p99-ms) ms | - |"
   echo "| \`GET /v1/api-keys/{id}\` at c=8 | $(sb GET_api-key/c=8 req/s) req/s, p99 $(sb GET_api-key/c=8 p99-ms) ms | >= 6000 req/s |"
   echo "| Client: 1000 keys read at parallelism 10 (\`go test -bench Refresh\`) | one GET each: $(cb Refresh/get) requests, $(cbms Refresh/get) ms; coalesced: $(cb Refresh/refresh) requests, $(cbms Refresh/refresh) ms | - |"
+  echo
+  echo "| 1000 keys, Terraform (median, min-max of $RUNS runs) | one server, SQLite | two replicas, PostgreSQL |"
+  echo "|---|---|---|"
+  echo "| \`apply\` | $(rb sqlite apply-s) | $(rb postgres-2-replicas apply-s) |"
+  echo "| \`plan\` | $(rb sqlite plan-s) | $(rb postgres-2-replicas plan-s) |"
 } >"$OUT"
 cat "$OUT"
 echo >&2
