@@ -222,8 +222,9 @@ func (tx *Tx) LockObject(ctx context.Context, id string) error {
 
 // pgConn is a PostgreSQL transaction as a Tx sees it. The writes whose
 // outcome the transaction does not read (execLater) are held back and sent
-// together, as one statement, before the next statement or the commit: a
-// round trip to PostgreSQL costs more than the statements themselves.
+// together, as one statement, before the next statement or the commit:
+// each statement is a round trip, which costs the server and PostgreSQL
+// about as much as the store's short statements themselves.
 type pgConn struct {
 	tx    *sql.Tx
 	later []heldWrite
