@@ -174,6 +174,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rateBurst := flags.Int("rate-burst", server.DefaultRateBurst, "requests an API key may make at once")
 	authFailureBurst := flags.Int("auth-failure-burst", server.DefaultAuthFailureBurst, "refused API keys a client address may present at once; then it gets 429 until it earns another attempt")
 	authFailureInterval := flags.Duration("auth-failure-interval", server.DefaultAuthFailureInterval, "how often a client address earns one more attempt after refused API keys")
+	trustedProxies := flags.String("trusted-proxies", "", "comma-separated CIDR blocks of the load balancers and reverse proxies in front of the server, whose X-Forwarded-For names the client address that refused API keys count against; from any other address the header is ignored")
 	smtpAddr := flags.String("smtp-addr", "", "host:port of the SMTP relay for email notification channels; empty disables email")
 	smtpFrom := flags.String("smtp-from", delivery.DefaultSMTPFrom, "sender address of notification emails")
 	smtpStartTLS := choiceFlag(flags, "smtp-starttls", delivery.StartTLSRequire, "`mode` of the SMTP relay's connection: require upgrades it with STARTTLS and verifies the relay's certificate before sending anything, off sends mail (never credentials) in clear", delivery.StartTLSModes...)
@@ -212,6 +213,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--destination-allow: %w", err)
 	}
+	proxies, err := destination.ParseAllowList(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	bootstrapKey, err := loadSecret("bootstrap-api-key-file", *bootstrapKeyFile, bootstrapKeyEnv)
 	if err != nil {
 		return err
@@ -237,6 +242,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		RateBurst:           *rateBurst,
 		AuthFailureBurst:    *authFailureBurst,
 		AuthFailureInterval: *authFailureInterval,
+		TrustedProxies:      proxies,
 		BootstrapAPIKey:     bootstrapKey,
 		Logger:              logger,
 		Destinations:        destination.Policy{AllowPrivate: *allowPrivate, Allow: allowList},

@@ -47,16 +47,18 @@ func TestHelpPrintsUsageAndExitsZero(t *testing.T) {
 	}
 }
 
-// TestBadDestinationAllowListIsRefused proves that a --destination-allow
-// entry that is not a CIDR block stops the server before it starts, with an
-// error naming the flag and the entry.
-func TestBadDestinationAllowListIsRefused(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	args := []string{"--destination-allow", "127.0.0.1/32,localhost", "--data-dir", t.TempDir(), "--listen", "127.0.0.1:0"}
-	if code := runMain(args, &stdout, &stderr); code != 1 {
-		t.Fatalf("keymate-server %v exits %d, want 1; stderr:\n%s", args, code, stderr.String())
-	}
-	if got := stderr.String(); !strings.Contains(got, "--destination-allow") || !strings.Contains(got, `"localhost"`) {
-		t.Fatalf("stderr %q does not name the flag and the bad entry", got)
+// TestBadCIDRListsAreRefused proves that a --destination-allow or
+// --trusted-proxies entry that is not a CIDR block stops the server before
+// it starts, with an error naming the flag and the entry.
+func TestBadCIDRListsAreRefused(t *testing.T) {
+	for _, flag := range []string{"--destination-allow", "--trusted-proxies"} {
+		var stdout, stderr bytes.Buffer
+		args := []string{flag, "127.0.0.1/32,localhost", "--data-dir", t.TempDir(), "--listen", "127.0.0.1:0"}
+		if code := runMain(args, &stdout, &stderr); code != 1 {
+			t.Fatalf("keymate-server %v exits %d, want 1; stderr:\n%s", args, code, stderr.String())
+		}
+		if got := stderr.String(); !strings.Contains(got, flag) || !strings.Contains(got, `"localhost"`) {
+			t.Fatalf("stderr %q does not name %s and the bad entry", got, flag)
+		}
 	}
 }

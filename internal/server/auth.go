@@ -25,7 +25,7 @@ func (s *Server) authenticated(scope string, next http.HandlerFunc) http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateFrom(r.Context())
 		presented, hasSecret := bearerToken(r.Header.Get("Authorization"))
-		client := clientAddress(r)
+		client := s.clientAddress(r)
 		if hasSecret {
 			if d := s.authFailures.Check(client); !d.Allowed {
 				st.throttled = true
@@ -77,10 +77,14 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request, retryAfter time.Dur
 }
 
 // clientAddress names the client of r for the failed authentication limit:
-// its IP address as the connection shows it, and for IPv6 its /64 network,
-// which one client typically holds whole. Behind a reverse proxy every
-// client shares the proxy's address.
-func clientAddress(r *http.Request) string {
+// its IP address as the connection shows it or, when the connection comes
+// from a trusted proxy (Config.TrustedProxies), as the proxies saw it: each
+// proxy appends to X-Forwarded-For the address it was connected from, so
+// the rightmost address there that is not a trusted proxy's is the client's
+// (what a client put further left is its own say, and ignored). An entry
+// that is not an address ends the walk at the last proxy known. For IPv6
+// the client is its /64 network, which one client typically holds whole.
+func (s *Server) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -90,10 +94,32 @@ func clientAddress(r *http.Request) string {
 		return host
 	}
 	ip = ip.Unmap()
+	if s.trusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			if ip = hop.Unmap(); !s.trusted(ip) {
+				break
+			}
+		}
+	}
 	if ip.Is6() {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}
 	return ip.String()
+}
+
+// trusted reports whether ip is a trusted proxy's.
+func (s *Server) trusted(ip netip.Addr) bool {
+	for _, p := range s.trustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // authenticate finds the key whose current secret, or previous secret within

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"testing"
 
@@ -28,7 +30,13 @@ func clientFrom(ip string) *http.Client {
 // and the Retry-After header.
 func getKeys(t *testing.T, client *http.Client, inst *servertest.Instance, secret string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, inst.URL+"/v1/api-keys", nil)
+	return getKeysAt(t, client, inst.URL, secret)
+}
+
+// getKeysAt is getKeys at the server or balancer at url.
+func getKeysAt(t *testing.T, client *http.Client, url, secret string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/v1/api-keys", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,5 +92,41 @@ func TestFailedAuthenticationIsLimitedPerClientAddress(t *testing.T) {
 	inst.Clock.Advance(refill)
 	if status, _ := getKeys(t, attacker, inst, inst.AdminKey); status != http.StatusOK {
 		t.Fatalf("the right secret after a refill: status %d, want 200", status)
+	}
+}
+
+// TestRefusedSecretsBehindALoadBalancerAreCountedPerClient proves the limit
+// behind a load balancer. Without --trusted-proxies every client shares the
+// balancer's address, so that one client's refused secrets lock every other
+// client out until the limit refills (the finding this test keeps); with
+// the balancer trusted, each client is counted by the address the balancer
+// appends to X-Forwarded-For, and the others are unaffected.
+func TestRefusedSecretsBehindALoadBalancerAreCountedPerClient(t *testing.T) {
+	const wrong = "km_guess-000000000000000000000000000000000000000"
+	for _, tc := range []struct {
+		name      string
+		trusted   []netip.Prefix
+		neighbour int
+	}{
+		{"no proxy trusted", nil, http.StatusTooManyRequests},
+		{"the balancer trusted", []netip.Prefix{servertest.BalancerAddress}, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst := servertest.Start(t, func(c *server.Config) { c.TrustedProxies = tc.trusted })
+			lb := httptest.NewServer(servertest.NewBalancer(func() []string { return []string{inst.URL} }))
+			t.Cleanup(lb.Close)
+			attacker, neighbour := clientFrom("127.0.0.2"), clientFrom("127.0.0.3")
+			for i := range server.DefaultAuthFailureBurst {
+				if status, _ := getKeysAt(t, attacker, lb.URL, wrong); status != http.StatusUnauthorized {
+					t.Fatalf("failed attempt %d: status %d, want 401", i+1, status)
+				}
+			}
+			if status, _ := getKeysAt(t, attacker, lb.URL, inst.AdminKey); status != http.StatusTooManyRequests {
+				t.Fatalf("the attacker after its failures: status %d, want 429", status)
+			}
+			if status, _ := getKeysAt(t, neighbour, lb.URL, inst.AdminKey); status != tc.neighbour {
+				t.Fatalf("another client through the balancer: status %d, want %d", status, tc.neighbour)
+			}
+		})
 	}
 }

@@ -312,7 +312,7 @@ func TestComplianceKeyUsageControls(t *testing.T) {
 		inst.Clock.Advance(30 * day)
 	}
 	read(busy.Secret, "/v1/backup-schedules")
-	flushUsage(t, inst.Server)
+	inst.FlushUsage(t)
 
 	expectFinding(t, inst, controls.KeyNotUsed, idle.ID, `"idle"`, "since it was created at 2026-01-01T00:00:00Z")
 	expectNoFinding(t, inst, controls.KeyScopeNotNeeded, idle.ID)
@@ -331,7 +331,7 @@ func TestComplianceKeyUsageControls(t *testing.T) {
 	patch(t, inst, "/v1/api-keys/"+busy.ID, `{"scopes":["keys:read","backups:read"]}`)
 	expectNoFinding(t, inst, controls.KeyScopeNotNeeded, busy.ID)
 	read(idle.Secret, "/v1/api-keys")
-	flushUsage(t, inst.Server)
+	inst.FlushUsage(t)
 	expectNoFinding(t, inst, controls.KeyNotUsed, idle.ID)
 	inst.Clock.Advance(90 * day)
 	expectFinding(t, inst, controls.KeyNotUsed, idle.ID, `"idle" was last used at 2026-04-01T00:00:00Z`)

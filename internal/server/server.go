@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,12 @@ type Config struct {
 	AuthFailureBurst int
 	// AuthFailureInterval is how often a client address earns one more.
 	AuthFailureInterval time.Duration
+	// TrustedProxies are the addresses of the load balancers and reverse
+	// proxies in front of the server (--trusted-proxies). A request whose
+	// connection comes from one is counted against the client address that
+	// X-Forwarded-For names (clientAddress) rather than the proxy's; from any
+	// other address, X-Forwarded-For is ignored, since a client can send it.
+	TrustedProxies []netip.Prefix
 	// BootstrapAPIKey, when set and no active admin key exists, becomes the
 	// secret of a new admin key named "bootstrap-admin".
 	BootstrapAPIKey string
@@ -121,6 +128,7 @@ type Server struct {
 	sealer               *secret.Sealer
 	limiter              limiter // per API key
 	authFailures         limiter // refused secrets per client address
+	trustedProxies       []netip.Prefix
 	httpMetrics          *metrics.HTTP
 	processMetrics       *prometheus.Registry // Go runtime, process and HTTP metrics
 	outcomes             *metrics.Recorder
@@ -182,6 +190,7 @@ func New(cfg Config) (*Server, error) {
 		sealer:         sealer,
 		limiter:        newLimiter(st, cfg.Clock, cfg.Logger, "api_key_requests", cfg.RateLimit, cfg.RateBurst),
 		authFailures:   newLimiter(st, cfg.Clock, cfg.Logger, "refused_secrets", 1/cfg.AuthFailureInterval.Seconds(), cfg.AuthFailureBurst),
+		trustedProxies: cfg.TrustedProxies,
 		httpMetrics:    metrics.NewHTTP(),
 		processMetrics: prometheus.NewRegistry(),
 		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),

@@ -45,7 +45,7 @@ func TestKeyUseIsWrittenOncePerFlush(t *testing.T) {
 		t.Fatalf("before a flush the key's row was written: last_used_at %v, scope_last_used_at %v", k.LastUsedAt, k.ScopeLastUsedAt)
 	}
 
-	flushUsage(t, inst.Server)
+	inst.FlushUsage(t)
 	k := getKey(t, inst, id)
 	if k.LastUsedAt == nil || !k.LastUsedAt.Equal(last) {
 		t.Errorf("last_used_at = %v, want the latest request's time %s", k.LastUsedAt, last)
@@ -70,7 +70,7 @@ func TestKeyUseIsWrittenOncePerFlush(t *testing.T) {
 func TestUsageOfServersSharingADatabaseAddsUp(t *testing.T) {
 	inst := servertest.Start(t)
 	id, secret := inst.NewKey(t, "keys:read", "alerts:read")
-	other, err := server.New(server.Config{DataDir: inst.DataDir(), Clock: inst.Clock,
+	other, err := server.New(server.Config{DataDir: inst.DataDir(), DatabaseURL: inst.DatabaseURL(), Clock: inst.Clock,
 		RateLimit: servertest.DefaultRateLimit, RateBurst: servertest.DefaultRateBurst})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestUsageOfServersSharingADatabaseAddsUp(t *testing.T) {
 		resp, body = call(t, replica.URL, http.MethodGet, "/v1/alert-rules", secret, "")
 		mustStatus(t, resp, body, http.StatusOK)
 	}
-	flushUsage(t, inst.Server)
+	inst.FlushUsage(t)
 	flushUsage(t, other)
 
 	resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+id+"/usage", inst.AdminKey, "")
@@ -115,7 +115,7 @@ func TestUsageCountsByHourOverTheWindow(t *testing.T) {
 			resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+id, secret, "")
 			mustStatus(t, resp, body, http.StatusOK)
 		}
-		flushUsage(t, inst.Server)
+		inst.FlushUsage(t)
 	}
 	usage := func(window string) apiv1.APIKeyUsage {
 		resp, body := call(t, inst.URL, http.MethodGet, "/v1/api-keys/"+id+"/usage?window="+window, inst.AdminKey, "")

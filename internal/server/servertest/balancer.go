@@ -15,7 +15,9 @@ import (
 // balancer is a round-robin HTTP load balancer for replicas, as one in
 // front of a real deployment: each request goes to the next backend, and a
 // request whose backend refuses the connection (a replica that is down) goes
-// to the one after, which is safe because nothing of it was sent.
+// to the one after, which is safe because nothing of it was sent. It appends
+// the client's address to X-Forwarded-For, as a server's --trusted-proxies
+// expects of a load balancer.
 type balancer struct {
 	backends func() []string // the replicas' current base URLs
 	next     atomic.Uint64
@@ -31,7 +33,10 @@ func NewBalancer(backends func() []string) http.Handler { return newBalancer(bac
 func newBalancer(backends func() []string) *balancer {
 	b := &balancer{backends: backends}
 	b.proxy = &httputil.ReverseProxy{
-		Rewrite:   func(*httputil.ProxyRequest) {}, // the transport picks the backend
+		Rewrite: func(pr *httputil.ProxyRequest) { // the transport picks the backend
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			pr.SetXForwarded()
+		},
 		Transport: b,
 		ErrorLog:  log.New(io.Discard, "", 0), // a killed replica's requests end in 502, which clients retry
 	}

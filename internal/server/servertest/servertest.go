@@ -103,17 +103,30 @@ func WithBackupRoot(dir string) Option {
 // Under EnvReplicas it starts replicas behind a balancer instead.
 func Start(t testing.TB, opts ...Option) *Instance {
 	t.Helper()
-	if n, _ := strconv.Atoi(os.Getenv(EnvReplicas)); n >= 2 {
+	if n := replicaCount(); n >= 2 {
 		return startBehindBalancer(t, n, opts...)
 	}
 	return startOne(t, opts...)
 }
 
+// replicaCount is EnvReplicas' number, 0 when unset.
+func replicaCount() int {
+	n, _ := strconv.Atoi(os.Getenv(EnvReplicas))
+	return n
+}
+
+// Replicated reports whether Start runs replicas (EnvReplicas), for the
+// assertions about one process's own figures (its /metrics HTTP counters,
+// its request outcomes in memory), which each replica keeps for itself.
+func Replicated() bool { return replicaCount() >= 2 }
+
 // startBehindBalancer starts n replicas (StartReplicas) and a balancer in
-// front of them.
+// front of them, which the replicas trust to name the client
+// (BalancerAddress).
 func startBehindBalancer(t testing.TB, n int, opts ...Option) *Instance {
 	t.Helper()
-	replicas := StartReplicas(t, n, opts...)
+	trust := func(c *server.Config) { c.TrustedProxies = []netip.Prefix{BalancerAddress} }
+	replicas := StartReplicas(t, n, append([]Option{trust}, opts...)...)
 	front := &Instance{cfg: replicas[0].cfg, Clock: replicas[0].Clock, AdminKey: replicas[0].AdminKey,
 		Server: replicas[0].Server, replicas: replicas}
 	front.http = httptest.NewServer(newBalancer(func() []string {
@@ -128,6 +141,11 @@ func startBehindBalancer(t testing.TB, n int, opts ...Option) *Instance {
 	t.Cleanup(front.http.Close)
 	return front
 }
+
+// BalancerAddress is the address a balancer (NewBalancer) connects to its
+// backends from, which they list in Config.TrustedProxies. Tests that stand
+// for other clients dial from other loopback addresses.
+var BalancerAddress = netip.MustParsePrefix("127.0.0.1/32")
 
 // startOne starts one server on SQLite.
 func startOne(t testing.TB, opts ...Option) *Instance {
