@@ -82,7 +82,8 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request, retryAfter time.Dur
 // proxy appends to X-Forwarded-For the address it was connected from, so
 // the rightmost address there that is not a trusted proxy's is the client's
 // (what a client put further left is its own say, and ignored). An entry
-// that is not an address ends the walk at the last proxy known. For IPv6
+// that is not an address (with or without a port) ends the walk at the last
+// proxy known. For IPv6
 // the client is its /64 network, which one client typically holds whole.
 func (s *Server) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -97,8 +98,8 @@ func (s *Server) clientAddress(r *http.Request) string {
 	if s.trusted(ip) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
+			hop, ok := forwardedAddr(strings.TrimSpace(hops[i]))
+			if !ok {
 				break
 			}
 			if ip = hop.Unmap(); !s.trusted(ip) {
@@ -110,6 +111,18 @@ func (s *Server) clientAddress(r *http.Request) string {
 		return netip.PrefixFrom(ip, 64).Masked().String()
 	}
 	return ip.String()
+}
+
+// forwardedAddr parses an X-Forwarded-For entry: an address, or an address
+// and port as some load balancers write it ("192.0.2.7:5555", "[2001:db8::1]:443").
+func forwardedAddr(entry string) (netip.Addr, bool) {
+	if ip, err := netip.ParseAddr(entry); err == nil {
+		return ip, true
+	}
+	if ap, err := netip.ParseAddrPort(entry); err == nil {
+		return ap.Addr(), true
+	}
+	return netip.Addr{}, false
 }
 
 // trusted reports whether ip is a trusted proxy's.

@@ -49,6 +49,7 @@ func TestClientAddressBehindTrustedProxies(t *testing.T) {
 		{"not an address: the last proxy known", "10.0.0.5:443", []string{"192.0.2.7, garbage, 10.1.1.1"}, "10.1.1.1"},
 		{"an IPv6 client by its /64", "[fd00::5]:443", []string{"2001:db8:1:2:aaaa::1"}, "2001:db8:1:2::/64"},
 		{"an IPv4-mapped client", "10.0.0.5:443", []string{"::ffff:192.0.2.7"}, "192.0.2.7"},
+		{"entries with ports", "10.0.0.5:443", []string{"192.0.2.7:5555, [fd00::9]:443"}, "192.0.2.7"},
 	}
 	for _, tc := range cases {
 		r := &http.Request{RemoteAddr: tc.remote, Header: http.Header{}}
