@@ -161,7 +161,8 @@ type SlackSettings struct {
 
 // PagerDutySettings is a PagerDuty channel's configuration as the API returns it.
 type PagerDutySettings struct {
-	EventsURL             string `json:"events_url"`
+	EventsURL             string `json:"events_url" secret:"true"` // masked already; logs mask it whole
+	EventsURLFingerprint  string `json:"events_url_fingerprint"`
 	RoutingKeyFingerprint string `json:"routing_key_fingerprint"`
 }
 
@@ -219,7 +220,7 @@ type SlackInput struct {
 // letters and digits; EventsURL follows the rule of SlackInput.WebhookURL.
 type PagerDutyInput struct {
 	RoutingKey *string `json:"routing_key,omitempty" secret:"true"`
-	EventsURL  *string `json:"events_url,omitempty"`
+	EventsURL  *string `json:"events_url,omitempty" secret:"true"`
 }
 
 // EmailInput is an email channel's configuration in a request: 1 to

@@ -193,7 +193,7 @@ func TestMaskSecrets(t *testing.T) {
 		{"slack update", &UpdateNotificationChannelRequest{}, `{"slack":{"webhook_url":"https://hooks/T/B/x","channel":"#a"}}`,
 			`{"slack":{"channel":"#a","webhook_url":"***"}}`},
 		{"pagerduty", CreateNotificationChannelRequest{}, `{"pagerduty":{"routing_key":"abc","events_url":"https://e"}}`,
-			`{"pagerduty":{"events_url":"https://e","routing_key":"***"}}`},
+			`{"pagerduty":{"events_url":"***","routing_key":"***"}}`},
 		{"key page", struct {
 			Data []APIKey `json:"data"`
 		}{}, `{"data":[{"id":"key_1","secret":"km_x","secret_fingerprint":"sha256:1"},{"id":"key_2"}]}`,

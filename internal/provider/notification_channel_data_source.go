@@ -63,6 +63,7 @@ type slackSettingsModel struct {
 
 type pagerDutySettingsModel struct {
 	EventsURL             types.String `tfsdk:"events_url"`
+	EventsURLFingerprint  types.String `tfsdk:"events_url_fingerprint"`
 	RoutingKeyFingerprint types.String `tfsdk:"routing_key_fingerprint"`
 }
 
@@ -115,7 +116,8 @@ func (d *notificationChannelDataSource) Schema(_ context.Context, _ datasource.S
 				Computed:            true,
 				MarkdownDescription: "Settings of a `pagerduty` channel; null for other types.",
 				Attributes: map[string]schema.Attribute{
-					"events_url":              computedString("Events API v2 endpoint."),
+					"events_url":              computedString("Events API v2 endpoint, its credentials masked: the userinfo's password and every query value read `*****`."),
+					"events_url_fingerprint":  fingerprint("whole endpoint, masked parts included"),
 					"routing_key_fingerprint": fingerprint("routing key"),
 				},
 			},
@@ -215,6 +217,7 @@ func notificationChannelDataSourceModelFrom(ctx context.Context, ch *apiv1.Notif
 	case ch.PagerDuty != nil:
 		m.PagerDuty = &pagerDutySettingsModel{
 			EventsURL:             types.StringValue(ch.PagerDuty.EventsURL),
+			EventsURLFingerprint:  types.StringValue(ch.PagerDuty.EventsURLFingerprint),
 			RoutingKeyFingerprint: types.StringValue(ch.PagerDuty.RoutingKeyFingerprint),
 		}
 	case ch.Email != nil:

@@ -302,11 +302,16 @@ func (r *notificationChannelResource) Schema(_ context.Context, _ resource.Schem
 				MarkdownDescription: "Settings of a `pagerduty` channel, sending PagerDuty Events API v2 events (trigger on open, resolve on resolve).",
 				Attributes: withAttributes(map[string]schema.Attribute{
 					"events_url": schema.StringAttribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString(apiv1.DefaultPagerDutyEventURL),
-						MarkdownDescription: "Events API v2 endpoint (https; plain http only for loopback hosts). Defaults to `" + apiv1.DefaultPagerDutyEventURL + "`. Changing it sends the configured routing key again, which the API requires with a new destination.",
-						Validators:          []validator.String{validators.HTTPSURL()},
+						Optional:  true,
+						Computed:  true,
+						Sensitive: true,
+						Default:   stringdefault.StaticString(apiv1.DefaultPagerDutyEventURL),
+						MarkdownDescription: "Events API v2 endpoint (https; plain http only for loopback hosts). Defaults to `" + apiv1.DefaultPagerDutyEventURL + "`. " +
+							"Changing it sends the configured routing key again, which the API requires with a new destination. Sensitive, as " +
+							"credentials in it (the userinfo's password, query values) are secrets: the API shows them masked, and Terraform " +
+							"compares the fingerprint of the whole URL to see a change made outside it. After import it is the URL the API " +
+							"shows, masked, so that a plan sends a configured URL with credentials again.",
+						Validators: []validator.String{validators.HTTPSURL()},
 					},
 				}, secretAttributes("routing_key", fmt.Sprintf("PagerDuty integration (routing) key, %d letters and digits. "+
 					"One of `routing_key` and `routing_key_wo` is required, except on a channel imported without either: Terraform "+
@@ -689,7 +694,7 @@ func (m *notificationChannelResourceModel) fromAPI(ctx context.Context, ch *apiv
 		if pagerDuty == nil {
 			pagerDuty = &pagerDutyChannelModel{}
 		}
-		pagerDuty.EventsURL = types.StringValue(ch.PagerDuty.EventsURL)
+		pagerDuty.EventsURL = urlInState(pagerDuty.EventsURL, ch.PagerDuty.EventsURL, ch.PagerDuty.EventsURLFingerprint)
 		m.PagerDuty = pagerDuty
 	case ch.Email != nil:
 		addresses, d := types.SetValueFrom(ctx, types.StringType, ch.Email.Addresses)
@@ -716,6 +721,16 @@ func (w *webhookChannelModel) keepURL(api *apiv1.WebhookSettings) {
 	case !w.URL.IsNull() && apiv1.MaskURL(w.URL.ValueString()) != api.URL:
 		w.URL = types.StringValue(api.URL)
 	}
+}
+
+// urlInState is what state holds of a URL that the API shows masked: the URL in
+// state while its fingerprint is the API's, else the API's masked URL,
+// which then differs from the configuration (a change outside Terraform).
+func urlInState(state types.String, masked, fingerprint string) types.String {
+	if !state.IsNull() && !state.IsUnknown() && apiv1.Fingerprint(state.ValueString()) == fingerprint {
+		return state
+	}
+	return types.StringValue(masked)
 }
 
 // planSecretResends compares the API's fingerprint of every secret of the

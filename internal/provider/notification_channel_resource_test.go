@@ -535,6 +535,7 @@ data "keymate_notification_channel" "by_id" {
 					newID.AddStateValue(channelAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.by_id", tfjsonpath.New("pagerduty"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"events_url":              knownvalue.StringExact(apiv1.DefaultPagerDutyEventURL),
+						"events_url_fingerprint":  knownvalue.StringExact(apiv1.Fingerprint(apiv1.DefaultPagerDutyEventURL)),
 						"routing_key_fingerprint": knownvalue.StringExact(apiv1.Fingerprint("abcdefghijklmnopqrstuvwxyz012345")),
 					})),
 					statecheck.ExpectKnownValue("data.keymate_notification_channel.by_id", tfjsonpath.New("last_test_status"), knownvalue.StringExact("never")),

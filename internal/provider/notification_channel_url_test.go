@@ -158,3 +158,67 @@ func TestAccNotificationChannelResource_webhookURLCredentials(t *testing.T) {
 		},
 	})
 }
+
+// A PagerDuty events_url with credentials keeps what the configuration
+// wrote in state (sensitive), with an empty plan after apply although the API
+// returns it masked; a token changed outside Terraform shows as an update of
+// events_url through the URL's fingerprint, which sends the URL and the
+// routing key again.
+func TestAccNotificationChannelResource_pagerDutyEventsURLCredentials(t *testing.T) {
+	t.Parallel()
+	inst, factories := testAccSetup(t)
+	c := testClient(t, inst)
+	const key = "R0UT1NGKEYacc0123456789abcdefABC"
+	withCreds := "https://ops:S3CRET-acc-pd@events.example.com/v2/enqueue?token=QSECRET-acc-pd"
+	config := fmt.Sprintf(`
+resource "keymate_notification_channel" "test" {
+  name = "pager"
+  type = "pagerduty"
+  pagerduty = {
+    events_url  = %q
+    routing_key = %q
+  }
+}`, withCreds, key)
+	var id string
+	checkAPI := func(*terraform.State) error {
+		ch, err := c.GetNotificationChannel(context.Background(), id)
+		if err != nil {
+			return err
+		}
+		if p := ch.PagerDuty; p == nil || p.EventsURL != apiv1.MaskURL(withCreds) || p.EventsURLFingerprint != apiv1.Fingerprint(withCreds) {
+			return fmt.Errorf("API holds %+v, want the configured URL masked, with its fingerprint", p)
+		}
+		return nil
+	}
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkDestroyed(t, inst),
+		Steps: []acc.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(channelAddr, tfjsonpath.New("pagerduty").AtMapKey("events_url"), knownvalue.StringExact(withCreds)),
+					statecheck.ExpectSensitiveValue(channelAddr, tfjsonpath.New("pagerduty").AtMapKey("events_url")),
+				},
+				Check: acc.ComposeAggregateTestCheckFunc(captureAttr(channelAddr, "id", &id), checkAPI),
+			},
+			{
+				PreConfig: func() {
+					changed, routingKey := strings.Replace(withCreds, "QSECRET-acc-pd", "CHANGED-acc-pd", 1), key
+					if _, err := c.UpdateNotificationChannel(context.Background(), id, apiv1.UpdateNotificationChannelRequest{
+						PagerDuty: &apiv1.PagerDutyInput{EventsURL: &changed, RoutingKey: &routingKey}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: acc.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(channelAddr, plancheck.ResourceActionUpdate),
+						expectChangedAttribute("pagerduty", "events_url"),
+					},
+				},
+				Check: checkAPI,
+			},
+		},
+	})
+}

@@ -41,6 +41,44 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// watchedServer is a server that logs at debug level into a buffer, and
+// records every answer of do, so that a test can search both for secrets.
+type watchedServer struct {
+	*servertest.Instance
+	log    lockedBuffer
+	bodies []string
+}
+
+func startWatched(t *testing.T) *watchedServer {
+	t.Helper()
+	w := &watchedServer{}
+	w.Instance = servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&w.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	return w
+}
+
+// do sends a request with the admin key, wants status want, and records the
+// answer.
+func (w *watchedServer) do(t *testing.T, method, path, body string, want int, headers ...string) []byte {
+	t.Helper()
+	resp, b := call(t, w.URL, method, path, w.AdminKey, body, headers...)
+	mustStatus(t, resp, b, want)
+	w.bodies = append(w.bodies, string(b))
+	return b
+}
+
+// noLeaks fails the test for each secret that an answer or the log holds.
+func (w *watchedServer) noLeaks(t *testing.T, secrets ...string) {
+	t.Helper()
+	all := strings.Join(w.bodies, "\n") + w.log.String()
+	for _, secret := range secrets {
+		if strings.Contains(all, secret) {
+			t.Errorf("an answer or the log holds the secret %q", secret)
+		}
+	}
+}
+
 // TestWebhookURLCredentialsAreNeverShown proves that a webhook URL's
 // credentials (the userinfo's password and every query value) are sent to
 // the receiver but never shown: create, get, list and update answer the URL
@@ -50,20 +88,14 @@ func (b *lockedBuffer) String() string {
 // hidden URL (url_hidden, for a path that is the secret) is not shown at
 // all, only its host, and cannot be revealed without being sent again.
 func TestWebhookURLCredentialsAreNeverShown(t *testing.T) {
-	var log lockedBuffer
-	inst := servertest.Start(t, servertest.WithLoopbackDestinations(), func(c *server.Config) {
-		c.Logger = slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
+	w := startWatched(t)
+	inst := w.Instance
 	down, got := receiver(t, http.StatusInternalServerError)
 	host := strings.TrimPrefix(down, "http://")
 	hook := fmt.Sprintf("http://ops:%s@%s/hook?token=%s&team=sre", urlPassword, host, urlToken)
-	var bodies []string // every answer, searched for the secrets at the end
 	do := func(method, path, body string, want int, headers ...string) []byte {
 		t.Helper()
-		resp, b := call(t, inst.URL, method, path, inst.AdminKey, body, headers...)
-		mustStatus(t, resp, b, want)
-		bodies = append(bodies, string(b))
-		return b
+		return w.do(t, method, path, body, want, headers...)
 	}
 
 	ch := decode[apiv1.NotificationChannel](t, do(http.MethodPost, "/v1/notification-channels",
@@ -126,10 +158,44 @@ func TestWebhookURLCredentialsAreNeverShown(t *testing.T) {
 	check("shown again", shown, apiv1.WebhookSettings{URL: down + "/plain", URLFingerprint: apiv1.Fingerprint(down + "/plain"), Host: host})
 
 	do(http.MethodGet, "/v1/audit-events", "", http.StatusOK)
-	all := strings.Join(bodies, "\n") + log.String()
-	for _, secret := range []string{urlPassword, urlToken, urlCode, urlPathToken} {
-		if strings.Contains(all, secret) {
-			t.Errorf("an answer or the log holds the URL's secret %q", secret)
+	w.noLeaks(t, urlPassword, urlToken, urlCode, urlPathToken)
+}
+
+// TestPagerDutyEventsURLCredentialsAreNeverShown proves for a PagerDuty
+// channel's events_url what TestWebhookURLCredentialsAreNeverShown proves
+// for a webhook's url: the endpoint gets the request with the URL's
+// credentials, and create, get, list and the channel test answer it masked,
+// with the fingerprint of the whole URL; no answer nor the log holds them.
+func TestPagerDutyEventsURLCredentialsAreNeverShown(t *testing.T) {
+	w := startWatched(t)
+	down, got := receiver(t, http.StatusInternalServerError)
+	host := strings.TrimPrefix(down, "http://")
+	events := fmt.Sprintf("http://ops:%s@%s/v2/enqueue?token=%s", urlPassword, host, urlToken)
+	do := func(method, path, body string, want int) []byte {
+		t.Helper()
+		return w.do(t, method, path, body, want)
+	}
+	ch := decode[apiv1.NotificationChannel](t, do(http.MethodPost, "/v1/notification-channels",
+		fmt.Sprintf(`{"name":"pager","type":"pagerduty","pagerduty":{"routing_key":"R0UT1NGKEY0123456789abcdefABCDEF","events_url":%q}}`, events),
+		http.StatusCreated))
+	want := apiv1.PagerDutySettings{EventsURL: "http://ops:*****@" + host + "/v2/enqueue?token=*****",
+		EventsURLFingerprint: apiv1.Fingerprint(events), RoutingKeyFingerprint: ch.PagerDuty.RoutingKeyFingerprint}
+	for what, p := range map[string]*apiv1.PagerDutySettings{
+		"create": ch.PagerDuty,
+		"get":    decode[apiv1.NotificationChannel](t, do(http.MethodGet, "/v1/notification-channels/"+ch.ID, "", http.StatusOK)).PagerDuty,
+		"list":   decode[apiv1.NotificationChannelList](t, do(http.MethodGet, "/v1/notification-channels", "", http.StatusOK)).Data[0].PagerDuty,
+	} {
+		if p == nil || *p != want {
+			t.Errorf("%s: pagerduty %+v, want %+v", what, p, want)
 		}
 	}
+	res := decode[apiv1.ChannelTestResult](t, do(http.MethodPost, "/v1/notification-channels/"+ch.ID+"/test", "", http.StatusOK))
+	d := next(t, got)
+	if auth := d.header.Get("Authorization"); auth != "Basic "+base64.StdEncoding.EncodeToString([]byte("ops:"+urlPassword)) {
+		t.Errorf("the endpoint got Authorization %q, want the URL's userinfo", auth)
+	}
+	if res.Status != apiv1.TestStatusFailed || !strings.Contains(res.Error, host) {
+		t.Errorf("test result %+v, want a failure naming the host", res)
+	}
+	w.noLeaks(t, urlPassword, urlToken)
 }

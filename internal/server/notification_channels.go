@@ -244,7 +244,8 @@ func channelToWire(ch store.NotificationChannel, config delivery.Channel) apiv1.
 	case config.Slack != nil:
 		view.Slack = &apiv1.SlackSettings{Channel: config.Slack.Channel, WebhookURLFingerprint: apiv1.Fingerprint(config.Slack.WebhookURL)}
 	case config.PagerDuty != nil:
-		view.PagerDuty = &apiv1.PagerDutySettings{EventsURL: config.PagerDuty.EventsURL, RoutingKeyFingerprint: apiv1.Fingerprint(config.PagerDuty.RoutingKey)}
+		view.PagerDuty = &apiv1.PagerDutySettings{EventsURL: apiv1.MaskURL(config.PagerDuty.EventsURL),
+			EventsURLFingerprint: apiv1.Fingerprint(config.PagerDuty.EventsURL), RoutingKeyFingerprint: apiv1.Fingerprint(config.PagerDuty.RoutingKey)}
 	case config.Email != nil:
 		view.Email = &apiv1.EmailSettings{Addresses: slices.Clone(config.Email.Addresses)}
 	}

@@ -1500,7 +1500,11 @@ type NotificationChannel struct {
 	LastTestStatus NotificationChannelLastTestStatus `json:"last_test_status"`
 	Name           string                            `json:"name"`
 	Pagerduty      nullable.Nullable[struct {
+		// EventsUrl The endpoint with its credentials masked as a webhook's url is: the userinfo's password, every query value and the fragment read "*****".
 		EventsUrl string `json:"events_url"`
+
+		// EventsUrlFingerprint Fingerprint of the whole endpoint as sent, masked parts included.
+		EventsUrlFingerprint Fingerprint `json:"events_url_fingerprint"`
 
 		// RoutingKeyFingerprint "sha256:" and the first 16 hex digits of the SHA-256 of a secret; "" when there is none.
 		RoutingKeyFingerprint Fingerprint `json:"routing_key_fingerprint"`
