@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -59,10 +60,7 @@ func runMigrate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	dir, ok := strings.CutPrefix(*from, "sqlite:")
-	target := *to
-	if target == "" {
-		target = os.Getenv(databaseURLEnv)
-	}
+	target := cmp.Or(*to, os.Getenv(databaseURLEnv))
 	switch {
 	case !ok || dir == "":
 		return errors.New("migrate: --from must be sqlite:DATA-DIR")

@@ -76,12 +76,13 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		latency := time.Since(started)
 		route, now := routeLabel(r.Pattern), s.clock.Now()
 		s.httpMetrics.Observe(route, r.Method, rec.status, latency)
-		s.outcomes.Record(metrics.Outcome{
-			Time: now, Route: route, Status: rec.status, Latency: latency,
-			AuthFailure: st.authFailure, Throttled: st.throttled,
-		})
 		if s.tally != nil {
 			s.tally.record(now, rec.status, latency, st.authFailure, st.throttled)
+		} else {
+			s.outcomes.Record(metrics.Outcome{
+				Time: now, Route: route, Status: rec.status, Latency: latency,
+				AuthFailure: st.authFailure, Throttled: st.throttled,
+			})
 		}
 		if st.caller != nil {
 			s.usage.record(st.caller.ID, st.scope, r.Pattern, rec.status, now)

@@ -117,9 +117,6 @@ func (s *Server) flushOutcomes(ctx context.Context) error {
 // pruneOutcomes is the leader's job that deletes the shared outcomes that
 // no alert window reaches any more.
 func (s *Server) pruneOutcomes(ctx context.Context) error {
-	if s.tally == nil {
-		return nil
-	}
 	return s.store.PruneOutcomes(ctx, s.outcomesKeptSince())
 }
 

@@ -193,7 +193,6 @@ func New(cfg Config) (*Server, error) {
 		trustedProxies: cfg.TrustedProxies,
 		httpMetrics:    metrics.NewHTTP(),
 		processMetrics: prometheus.NewRegistry(),
-		outcomes:       metrics.NewRecorder(cfg.Clock, outcomeCapacity),
 		usage:          newUsageRecorder(),
 		leadership:     st.Leadership(),
 		dataDir:        dataDir,
@@ -205,8 +204,10 @@ func New(cfg Config) (*Server, error) {
 		sender: delivery.NewSender(delivery.Config{Clock: cfg.Clock, Destinations: cfg.Destinations,
 			SMTP: cfg.SMTP}),
 	}
-	if st.Shared() {
+	if st.Shared() { // outcomes go to the database, which every server reads
 		s.tally = newOutcomeTally()
+	} else {
+		s.outcomes = metrics.NewRecorder(cfg.Clock, outcomeCapacity)
 	}
 	if err := errors.Join(s.checkSealingKey(context.Background()), s.bootstrap(context.Background(), cfg.BootstrapAPIKey)); err != nil {
 		_ = st.Close()
@@ -216,16 +217,20 @@ func New(cfg Config) (*Server, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.httpMetrics, s.leaderGauge())
 	s.handler = s.routes()
 	s.addJob("leader election", cfg.LeaderInterval, s.Elect)
-	// The evaluator flushes the leader's own outcomes itself; this job writes
-	// those of every other server.
-	s.addJob("outcome flush", DefaultOutcomeFlushInterval, s.flushOutcomes)
+	if st.Shared() {
+		// The evaluator flushes the leader's own outcomes itself; this job
+		// writes those of every other server.
+		s.addJob("outcome flush", DefaultOutcomeFlushInterval, s.flushOutcomes)
+	}
 	s.addLeaderJob("alert evaluation", cfg.AlertEvalInterval, s.evaluateAlerts)
 	// After the evaluator, so that one RunJobs sends what it decided.
 	s.addLeaderJob("notification delivery", cfg.DeliveryInterval, s.deliverNotifications)
 	s.addLeaderJob("backup scheduler", cfg.BackupCheckInterval, s.runDueBackups)
-	s.addLeaderJob("rate limit pruning", bucketPruneInterval, s.forgetFullBuckets)
 	s.addLeaderJob("idempotency cleanup", idempotencyCleanupInterval, s.deleteExpiredIdempotencyRecords)
-	s.addLeaderJob("outcome pruning", outcomePruneInterval, s.pruneOutcomes)
+	if st.Shared() { // what only the database holds; memory limiters prune themselves
+		s.addLeaderJob("rate limit pruning", bucketPruneInterval, s.forgetFullBuckets)
+		s.addLeaderJob("outcome pruning", outcomePruneInterval, s.pruneOutcomes)
+	}
 	s.addJob("usage flush", cfg.UsageFlushInterval, s.FlushUsage)
 	return s, nil
 }
@@ -322,6 +327,6 @@ func (s *Server) GeneratedAdminSecret() string { return s.generatedAdminSecret }
 // Outcomes returns the recorder of this server's recent request outcomes,
 // from which request rate, error rate, p99 latency, throttling and
 // authentication failures over a window can be read. Alert rules read it on
-// SQLite; on PostgreSQL they read the outcomes of every server sharing the
-// database instead (see summarize).
+// SQLite; on PostgreSQL, where it is nil, they read the outcomes of every
+// server sharing the database instead (see summarize).
 func (s *Server) Outcomes() *metrics.Recorder { return s.outcomes }
